@@ -1,0 +1,185 @@
+import type { SpanKind as AgentSpanKind, ToolCategory } from '@mini-agent/semconv';
+import type { Attributes, HrTime, Link, SpanContext, SpanKind as OtelSpanKind, SpanStatus } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+
+/** Any value that survives `JSON.stringify` unchanged. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * The span shape `interpret()` reads: the fields of an SDK `ReadableSpan` it needs.
+ * A `ReadableSpan` is one; the OTLP bridge builds the same shape from decoded requests.
+ */
+export interface InterpretableSpan {
+  readonly name: string;
+  readonly kind: OtelSpanKind;
+  spanContext(): SpanContext;
+  readonly parentSpanContext?: SpanContext | undefined;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly status: SpanStatus;
+  readonly attributes: Attributes;
+  readonly events: readonly TimedEvent[];
+  readonly links: readonly Link[];
+  readonly resource: { readonly attributes: Attributes };
+  readonly instrumentationScope: InstrumentationScope;
+}
+
+/** How a span ended, from its OTel status. */
+export type SpanOutcome = 'unset' | 'ok' | 'error';
+
+/** Fields every record carries: where it came from. */
+interface RecordBase {
+  /** OTel trace id, 32 lowercase hex characters. */
+  readonly traceId: string;
+  /** OTel span id of the span the record was read from, 16 lowercase hex characters. */
+  readonly spanId: string;
+}
+
+/**
+ * A `traces` row. Every span yields one: from a session span it is `complete` and carries the
+ * session's fields; from any other span it only makes sure the row exists (spans arrive in any
+ * order, and the root may never arrive), and sinks must not let it overwrite a complete one.
+ */
+export interface TraceRecord extends RecordBase {
+  readonly type: 'trace';
+  readonly complete: boolean;
+  readonly sessionId: string | null;
+  readonly agentName: string | null;
+  readonly agentVersion: string | null;
+  readonly userId: string | null;
+  readonly userContext: JsonValue | null;
+  /** The session span's name. */
+  readonly name: string | null;
+  readonly status: SpanOutcome;
+  readonly statusMessage: string | null;
+  readonly startTime: Date | null;
+  readonly endTime: Date | null;
+  readonly input: JsonValue | null;
+  readonly output: JsonValue | null;
+  readonly tags: readonly string[];
+  readonly environment: string | null;
+  /** The session span's attributes (redacted, sanitized). */
+  readonly attributes: JsonObject;
+  readonly resource: JsonObject;
+}
+
+/** A `tool_executions` row: one tool span. */
+export interface ToolExecutionRecord extends RecordBase {
+  readonly type: 'tool';
+  readonly parentSpanId: string | null;
+  readonly name: string;
+  readonly toolName: string;
+  readonly category: ToolCategory;
+  readonly input: JsonValue | null;
+  readonly output: JsonValue | null;
+  readonly success: boolean;
+  readonly errorMessage: string | null;
+  readonly startTime: Date;
+  readonly endTime: Date;
+  readonly durationMs: number;
+  /** Extra facts: the unknown category given (`category_given`), the tool's other attributes. */
+  readonly metadata: JsonObject;
+}
+
+/** A `decisions` row: a decision span, or a `mini_agent.decision` event inside any span. */
+export interface DecisionRecord extends RecordBase {
+  readonly type: 'decision';
+  /** The span id for a decision span; `${spanId}:${eventIndex}` for a decision event. */
+  readonly id: string;
+  readonly decisionType: string;
+  readonly options: JsonValue | null;
+  readonly chosen: string | null;
+  readonly reasoning: string | null;
+  readonly decidedAt: Date;
+}
+
+/** A `performance_metrics` row: one `mini_agent.metric` event. */
+export interface MetricRecord extends RecordBase {
+  readonly type: 'metric';
+  /** `${spanId}:${eventIndex}`: deterministic, so a re-delivered span gives the same id. */
+  readonly id: string;
+  readonly metricType: string;
+  /** `null` when the value given was not a finite number (kept in `metadata.invalid_value`). */
+  readonly value: number | null;
+  readonly unit: string | null;
+  readonly recordedAt: Date;
+  readonly metadata: JsonObject;
+}
+
+/** Token counts of one LLM call; absent counts are `null`. */
+export interface TokenUsage {
+  readonly input: number | null;
+  readonly output: number | null;
+  readonly total: number | null;
+  readonly cached: number | null;
+  readonly reasoning: number | null;
+}
+
+/** A `generations` row: one LLM call. */
+export interface GenerationRecord extends RecordBase {
+  readonly type: 'generation';
+  readonly parentSpanId: string | null;
+  readonly name: string;
+  readonly model: string | null;
+  readonly provider: string | null;
+  readonly input: JsonValue | null;
+  readonly output: JsonValue | null;
+  readonly usage: TokenUsage;
+  readonly modelParameters: JsonObject;
+  readonly success: boolean;
+  readonly errorMessage: string | null;
+  readonly startTime: Date;
+  readonly endTime: Date;
+  readonly durationMs: number;
+  readonly completionStartTime: Date | null;
+}
+
+/** A span event, made storable. */
+export interface SpanEventRecord {
+  readonly name: string;
+  readonly time: Date;
+  readonly attributes: JsonObject;
+}
+
+/** A span link, made storable. */
+export interface SpanLinkRecord {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly attributes: JsonObject;
+}
+
+/** A `spans` row: every span, whatever its kind, so nothing a user sent is unqueryable. */
+export interface SpanRecord extends RecordBase {
+  readonly type: 'span';
+  readonly parentSpanId: string | null;
+  readonly name: string;
+  /** The agent kind (`mini_agent.span.kind`, given or inferred). */
+  readonly kind: AgentSpanKind;
+  /** The OTel span kind: `internal`, `server`, `client`, `producer`, `consumer`. */
+  readonly otelKind: string;
+  readonly status: SpanOutcome;
+  readonly statusMessage: string | null;
+  readonly startTime: Date;
+  readonly endTime: Date;
+  readonly durationMs: number;
+  readonly attributes: JsonObject;
+  readonly events: readonly SpanEventRecord[];
+  readonly links: readonly SpanLinkRecord[];
+  readonly resource: JsonObject;
+  readonly scope: { readonly name: string; readonly version: string | null };
+}
+
+/** Everything `interpret()` can return. Sinks switch on `type`. */
+export type AgentRecord =
+  | TraceRecord
+  | ToolExecutionRecord
+  | DecisionRecord
+  | MetricRecord
+  | GenerationRecord
+  | SpanRecord;
+
+/** The `type` tags of {@link AgentRecord}. */
+export type AgentRecordType = AgentRecord['type'];

@@ -1,0 +1,34 @@
+import type { AgentRecord } from './records.js';
+
+/**
+ * Where records go: Postgres rows, Langfuse observations. A sink maps records to its wire
+ * format and delivers them; it never reads raw span attributes (that is `interpret()`'s job).
+ */
+export interface RecordSink {
+  /** A short name for logs and counters, e.g. `postgres`, `langfuse`. */
+  readonly name: string;
+  /**
+   * Delivers one batch. Resolves once the records are stored; rejects when they are not,
+   * with a {@link DeliveryError} saying whether trying again can succeed.
+   */
+  write(records: readonly AgentRecord[]): Promise<void>;
+  /** Delivers anything the sink still holds. */
+  forceFlush?(): Promise<void>;
+  /** Delivers what it holds, then releases connections. Further writes reject. */
+  shutdown(): Promise<void>;
+}
+
+/** A failed delivery, and whether a retry can succeed (network down: yes; rejected payload: no). */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+  /** How long the receiver asked us to wait (e.g. from `Retry-After`), when it said. */
+  readonly retryAfterMs: number | undefined;
+}

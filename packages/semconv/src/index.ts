@@ -1,0 +1,106 @@
+/**
+ * The `mini_agent.*` attribute contract: names, value enums and their meaning.
+ *
+ * Agent code sets these on ordinary OpenTelemetry spans; `@mini-agent/core`'s
+ * `interpret()` reads them. Every name is defined once, here.
+ *
+ * @example
+ * ```ts
+ * import { ATTR_SPAN_KIND, ATTR_TOOL_NAME, SpanKinds } from '@mini-agent/semconv';
+ * span.setAttribute(ATTR_SPAN_KIND, SpanKinds.TOOL);
+ * span.setAttribute(ATTR_TOOL_NAME, 'read_file');
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+/** What a span is: one of {@link SpanKinds}. Inferred from other conventions when absent, else `step`. */
+export const ATTR_SPAN_KIND = 'mini_agent.span.kind';
+
+/** The agent session (string). Set on the session span; records of its trace inherit it. Several traces may share one. */
+export const ATTR_SESSION_ID = 'mini_agent.session.id';
+/** Which agent (string). On the session span or the resource. */
+export const ATTR_AGENT_NAME = 'mini_agent.agent.name';
+/** The agent's version (string). Falls back to the resource's `service.version`. */
+export const ATTR_AGENT_VERSION = 'mini_agent.agent.version';
+/** Who the session is for (string). */
+export const ATTR_USER_ID = 'mini_agent.user.id';
+/** In what context the user works (JSON string). */
+export const ATTR_USER_CONTEXT = 'mini_agent.user.context';
+
+/** The tool's name (string), on a tool span. */
+export const ATTR_TOOL_NAME = 'mini_agent.tool.name';
+/** One of {@link ToolCategories}. Unknown values are stored as `other`; the given value is kept in metadata. */
+export const ATTR_TOOL_CATEGORY = 'mini_agent.tool.category';
+/** The tool's arguments (JSON string, or a plain string). */
+export const ATTR_TOOL_INPUT = 'mini_agent.tool.input';
+/** The tool's result (JSON string, or a plain string). */
+export const ATTR_TOOL_OUTPUT = 'mini_agent.tool.output';
+
+/** The kind of decision (string), e.g. `tool_selection`, `plan`, `stop`. */
+export const ATTR_DECISION_TYPE = 'mini_agent.decision.type';
+/** The options considered (JSON array string). */
+export const ATTR_DECISION_OPTIONS = 'mini_agent.decision.options';
+/** What was chosen (string). */
+export const ATTR_DECISION_CHOSEN = 'mini_agent.decision.chosen';
+/** Why it was chosen (string). */
+export const ATTR_DECISION_REASONING = 'mini_agent.decision.reasoning';
+
+/** Span event carrying one performance metric ({@link ATTR_METRIC_TYPE}, {@link ATTR_METRIC_VALUE}, {@link ATTR_METRIC_UNIT}). */
+export const EVENT_METRIC = 'mini_agent.metric';
+/** The metric's type: one of {@link MetricTypes} or any custom string. */
+export const ATTR_METRIC_TYPE = 'mini_agent.metric.type';
+/** The metric's value (number). */
+export const ATTR_METRIC_VALUE = 'mini_agent.metric.value';
+/** The metric's unit (string), e.g. `ms`, `By`, `%`, `{token}`. */
+export const ATTR_METRIC_UNIT = 'mini_agent.metric.unit';
+
+/** Span event carrying a decision made inside another span, with the `mini_agent.decision.*` attributes. */
+export const EVENT_DECISION = 'mini_agent.decision';
+
+/** Values of {@link ATTR_SPAN_KIND}. */
+export const SpanKinds = {
+  SESSION: 'session',
+  TOOL: 'tool',
+  DECISION: 'decision',
+  LLM: 'llm',
+  STEP: 'step',
+} as const;
+/** A value of {@link ATTR_SPAN_KIND}. */
+export type SpanKind = (typeof SpanKinds)[keyof typeof SpanKinds];
+/** Every span kind, in contract order. */
+export const SPAN_KINDS: readonly SpanKind[] = Object.values(SpanKinds);
+
+/** Values of {@link ATTR_TOOL_CATEGORY}. */
+export const ToolCategories = {
+  CORE: 'core',
+  FILE: 'file',
+  MCP: 'mcp',
+  DOCUMENT: 'document',
+  SKILL: 'skill',
+  OTHER: 'other',
+} as const;
+/** A value of {@link ATTR_TOOL_CATEGORY}. */
+export type ToolCategory = (typeof ToolCategories)[keyof typeof ToolCategories];
+/** Every tool category, in contract order. */
+export const TOOL_CATEGORIES: readonly ToolCategory[] = Object.values(ToolCategories);
+
+/** Well-known values of {@link ATTR_METRIC_TYPE}; any other string is a custom metric. */
+export const MetricTypes = {
+  MEMORY: 'memory',
+  CPU: 'cpu',
+  LATENCY: 'latency',
+  TOKENS: 'tokens',
+} as const;
+/** A well-known metric type, or any custom string. */
+export type MetricType = (typeof MetricTypes)[keyof typeof MetricTypes] | (string & {});
+
+/** True when `value` is one of {@link SPAN_KINDS}. */
+export function isSpanKind(value: unknown): value is SpanKind {
+  return typeof value === 'string' && (SPAN_KINDS as readonly string[]).includes(value);
+}
+
+/** True when `value` is one of {@link TOOL_CATEGORIES}. */
+export function isToolCategory(value: unknown): value is ToolCategory {
+  return typeof value === 'string' && (TOOL_CATEGORIES as readonly string[]).includes(value);
+}

@@ -1,0 +1,2 @@
+export { createTestDatabase, hasPostgres, postgresAdminUrl, type TestDatabase } from './databases.js';
+export { findPostgresBinaries, freePort, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
