@@ -28,6 +28,13 @@ export const ATTR_USER_ID = 'mini_agent.user.id';
 /** In what context the user works (JSON string). */
 export const ATTR_USER_CONTEXT = 'mini_agent.user.context';
 
+/** What the session was asked (JSON string or plain string); becomes the trace's input. */
+export const ATTR_SESSION_INPUT = 'mini_agent.session.input';
+/** What the session answered (JSON string or plain string); becomes the trace's output. */
+export const ATTR_SESSION_OUTPUT = 'mini_agent.session.output';
+/** Labels for the session (string array); become the trace's tags. */
+export const ATTR_SESSION_TAGS = 'mini_agent.session.tags';
+
 /** The tool's name (string), on a tool span. */
 export const ATTR_TOOL_NAME = 'mini_agent.tool.name';
 /** One of {@link ToolCategories}. Unknown values are stored as `other`; the given value is kept in metadata. */
@@ -104,3 +111,5 @@ export function isSpanKind(value: unknown): value is SpanKind {
 export function isToolCategory(value: unknown): value is ToolCategory {
   return typeof value === 'string' && (TOOL_CATEGORIES as readonly string[]).includes(value);
 }
+
+export { GenAiAttributes, GenAiOperations } from './gen-ai.js';

@@ -1,0 +1,14 @@
+/**
+ * `interpret()`: OpenTelemetry spans of AI agents → normalized records; the redaction and
+ * sanitizing applied on the way; and the exporter plumbing every sink shares.
+ *
+ * @packageDocumentation
+ */
+export { interpret, Interpreter, type InterpretOptions } from './interpret.js';
+export { InterpretingExporter, type ExporterStats, type InterpretingExporterOptions, type SinkStats } from './exporter.js';
+export { DeliveryError, type RecordSink } from './sink.js';
+export { SanitizeCounters, type SanitizeReason } from './counters.js';
+export { DEFAULT_SECRET_PATTERNS, REDACTED, Redactor, type RedactionOptions, type SecretPattern } from './redact.js';
+export { CIRCULAR, DEFAULT_LIMITS, Sanitizer, TOO_DEEP, truncationMarker, type SanitizeLimits } from './sanitize.js';
+export type { ConventionAdapter, SpanFacts } from './conventions/index.js';
+export type * from './records.js';

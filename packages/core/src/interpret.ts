@@ -1,0 +1,348 @@
+import {
+  ATTR_AGENT_NAME,
+  ATTR_AGENT_VERSION,
+  ATTR_DECISION_CHOSEN,
+  ATTR_DECISION_OPTIONS,
+  ATTR_DECISION_REASONING,
+  ATTR_DECISION_TYPE,
+  ATTR_METRIC_TYPE,
+  ATTR_METRIC_UNIT,
+  ATTR_METRIC_VALUE,
+  EVENT_DECISION,
+  EVENT_METRIC,
+  isToolCategory,
+  SpanKinds,
+  ToolCategories,
+  type SpanKind as AgentSpanKind,
+} from '@mini-agent/semconv';
+import { isSpanContextValid, SpanStatusCode, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import { ADAPTERS, mergeFacts, type SpanFacts } from './conventions/index.js';
+import { SanitizeCounters } from './counters.js';
+import { Redactor, type RedactionOptions } from './redact.js';
+import { DEFAULT_LIMITS, Sanitizer, type SanitizeLimits } from './sanitize.js';
+import type {
+  AgentRecord,
+  DecisionRecord,
+  GenerationRecord,
+  InterpretableSpan,
+  JsonObject,
+  JsonValue,
+  MetricRecord,
+  SpanOutcome,
+  SpanRecord,
+  ToolExecutionRecord,
+  TraceRecord,
+} from './records.js';
+
+/** How `interpret()` sanitizes and redacts. Build an {@link Interpreter} once and reuse it. */
+export interface InterpretOptions {
+  /** Secret masking; `false` turns it off. Default: on, plus patterns from `MINI_AGENT_REDACT`. */
+  readonly redaction?: RedactionOptions | false;
+  /** Size and depth limits for every value. */
+  readonly limits?: Partial<SanitizeLimits>;
+  /** Where sanitizing and redaction are counted; shared with the exporter's `stats()`. */
+  readonly counters?: SanitizeCounters;
+}
+
+const OTEL_KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const;
+const EXCEPTION_EVENT = 'exception';
+
+/**
+ * Turns finished spans into records. Holds the redactor and counters so each span costs no setup;
+ * the only code in the project that reads raw span attributes.
+ */
+export class Interpreter {
+  readonly counters: SanitizeCounters;
+  private readonly sanitizer: Sanitizer;
+
+  constructor(options: InterpretOptions = {}) {
+    this.counters = options.counters ?? new SanitizeCounters();
+    const redactor = options.redaction === false ? new Redactor({ enabled: false }) : Redactor.fromEnv(process.env, options.redaction);
+    this.sanitizer = new Sanitizer(this.counters, redactor, { ...DEFAULT_LIMITS, ...options.limits });
+  }
+
+  /** Records for one span: always a `span` and a `trace` record, plus what the span's kind and events say. */
+  interpret(span: InterpretableSpan): AgentRecord[] {
+    const context = span.spanContext();
+    if (!isSpanContextValid(context)) {
+      this.counters.add('invalid_id');
+      return [];
+    }
+    const s = this.sanitizer;
+    const traceId = context.traceId.toLowerCase();
+    const spanId = context.spanId.toLowerCase();
+    const parent = span.parentSpanContext;
+    const parentSpanId = parent && isSpanContextValid(parent) ? parent.spanId.toLowerCase() : null;
+    const { startTime, endTime } = this.times(span);
+    const durationMs = durationOf(span, startTime, endTime);
+    const facts = mergeFacts(ADAPTERS.map((adapter) => adapter.read(span)));
+    const kind: AgentSpanKind = facts.kind ?? SpanKinds.STEP;
+    const outcome = outcomeOf(span);
+    const errorMessage = outcome.failed ? s.string(outcome.message ?? span.status.message ?? 'error') : null;
+    const resource = s.attributes(span.resource.attributes);
+    const base = { traceId, spanId };
+    const ended = { startTime, endTime, durationMs };
+
+    const records: AgentRecord[] = [];
+    const spanRecord: SpanRecord = {
+      ...base,
+      ...ended,
+      type: 'span',
+      parentSpanId,
+      name: s.string(span.name),
+      kind,
+      otelKind: OTEL_KINDS[span.kind] ?? 'internal',
+      status: outcome.status,
+      statusMessage: span.status.message ? s.string(span.status.message) : null,
+      attributes: s.attributes(span.attributes),
+      events: span.events.map((e) => ({ name: s.string(e.name), time: this.date(e.time), attributes: s.attributes(e.attributes ?? {}) })),
+      links: span.links.map((l) => ({
+        traceId: l.context.traceId,
+        spanId: l.context.spanId,
+        attributes: s.attributes(l.attributes ?? {}),
+      })),
+      resource,
+      scope: { name: s.string(span.instrumentationScope.name), version: span.instrumentationScope.version ?? null },
+    };
+    records.push(this.trace(span, facts, kind === SpanKinds.SESSION, outcome, { traceId, spanId, startTime, endTime, resource }));
+    records.push(spanRecord);
+
+    if (kind === SpanKinds.TOOL) records.push(this.tool(span, facts, { ...base, ...ended, parentSpanId, success: !outcome.failed, errorMessage }));
+    if (kind === SpanKinds.LLM) records.push(this.generation(span, facts, { ...base, ...ended, parentSpanId, success: !outcome.failed, errorMessage }));
+    if (kind === SpanKinds.DECISION) {
+      records.push(this.decision(base, spanId, endTime, {
+        type: facts.decisionType ?? span.name,
+        options: facts.decisionOptions,
+        chosen: facts.decisionChosen,
+        reasoning: facts.decisionReasoning,
+      }));
+    }
+    span.events.forEach((event, index) => {
+      const a = event.attributes ?? {};
+      if (event.name === EVENT_METRIC) records.push(this.metric(base, index, this.date(event.time), a));
+      if (event.name === EVENT_DECISION) {
+        records.push(this.decision(base, `${spanId}:${index}`, this.date(event.time), {
+          type: typeof a[ATTR_DECISION_TYPE] === 'string' ? a[ATTR_DECISION_TYPE] : 'decision',
+          options: a[ATTR_DECISION_OPTIONS],
+          chosen: optionalString(a[ATTR_DECISION_CHOSEN]),
+          reasoning: optionalString(a[ATTR_DECISION_REASONING]),
+        }));
+      }
+    });
+    return records;
+  }
+
+  private trace(
+    span: InterpretableSpan,
+    facts: SpanFacts,
+    complete: boolean,
+    outcome: Outcome,
+    at: { traceId: string; spanId: string; startTime: Date; endTime: Date; resource: JsonObject },
+  ): TraceRecord {
+    const s = this.sanitizer;
+    const r = span.resource.attributes;
+    const serviceName = optionalString(r['service.name']);
+    const agentName = facts.agentName ?? optionalString(r[ATTR_AGENT_NAME]) ?? (serviceName?.startsWith('unknown_service') ? undefined : serviceName);
+    const agentVersion = facts.agentVersion ?? optionalString(r[ATTR_AGENT_VERSION]) ?? optionalString(r['service.version']);
+    const environment = optionalString(r['deployment.environment.name']) ?? optionalString(r['deployment.environment']);
+    return {
+      type: 'trace',
+      traceId: at.traceId,
+      spanId: at.spanId,
+      complete,
+      sessionId: nullable(facts.sessionId, s),
+      agentName: nullable(agentName, s),
+      agentVersion: nullable(agentVersion, s),
+      userId: nullable(facts.userId, s),
+      userContext: complete ? this.value(facts.userContext) : null,
+      name: complete ? s.string(span.name) : null,
+      status: complete ? outcome.status : 'unset',
+      statusMessage: complete && span.status.message ? s.string(span.status.message) : null,
+      startTime: complete ? at.startTime : null,
+      endTime: complete ? at.endTime : null,
+      input: complete ? this.value(facts.sessionInput) : null,
+      output: complete ? this.value(facts.sessionOutput) : null,
+      tags: complete ? (facts.tags ?? []).map((t) => s.string(t)) : [],
+      environment: nullable(environment, s),
+      attributes: complete ? s.attributes(span.attributes) : {},
+      resource: at.resource,
+    };
+  }
+
+  private tool(
+    span: InterpretableSpan,
+    facts: SpanFacts,
+    common: Pick<ToolExecutionRecord, 'traceId' | 'spanId' | 'parentSpanId' | 'startTime' | 'endTime' | 'durationMs' | 'success' | 'errorMessage'>,
+  ): ToolExecutionRecord {
+    const s = this.sanitizer;
+    const metadata: JsonObject = {};
+    let category: ToolExecutionRecord['category'] = ToolCategories.OTHER;
+    if (isToolCategory(facts.toolCategory)) category = facts.toolCategory;
+    else if (facts.toolCategory !== undefined) {
+      this.counters.add('unknown_category');
+      metadata.category_given = s.string(facts.toolCategory);
+    }
+    return {
+      ...common,
+      type: 'tool',
+      name: s.string(span.name),
+      toolName: s.string(facts.toolName ?? span.name),
+      category,
+      input: this.value(facts.toolInput),
+      output: this.value(facts.toolOutput),
+      metadata,
+    };
+  }
+
+  private generation(
+    span: InterpretableSpan,
+    facts: SpanFacts,
+    common: Pick<GenerationRecord, 'traceId' | 'spanId' | 'parentSpanId' | 'startTime' | 'endTime' | 'durationMs' | 'success' | 'errorMessage'>,
+  ): GenerationRecord {
+    const s = this.sanitizer;
+    const u = facts.usage ?? {};
+    const count = (n: number | undefined) => (n === undefined ? null : s.number(n));
+    const completionStart = facts.completionStartTime === undefined ? null : new Date(facts.completionStartTime);
+    return {
+      ...common,
+      type: 'generation',
+      name: s.string(span.name),
+      model: nullable(facts.model, s),
+      provider: nullable(facts.provider, s),
+      input: this.value(facts.llmInput),
+      output: this.value(facts.llmOutput),
+      usage: { input: count(u.input), output: count(u.output), total: count(u.total), cached: count(u.cached), reasoning: count(u.reasoning) },
+      modelParameters: facts.modelParameters ? (s.json(facts.modelParameters) as JsonObject) : {},
+      completionStartTime: completionStart && !Number.isNaN(completionStart.getTime()) ? completionStart : null,
+    };
+  }
+
+  private decision(
+    base: { traceId: string; spanId: string },
+    id: string,
+    decidedAt: Date,
+    d: { type: unknown; options: unknown; chosen: string | undefined; reasoning: string | undefined },
+  ): DecisionRecord {
+    const s = this.sanitizer;
+    return {
+      ...base,
+      type: 'decision',
+      id,
+      decisionType: s.string(String(d.type)),
+      options: this.value(d.options),
+      chosen: nullable(d.chosen, s),
+      reasoning: nullable(d.reasoning, s),
+      decidedAt,
+    };
+  }
+
+  private metric(base: { traceId: string; spanId: string }, index: number, recordedAt: Date, a: Attributes): MetricRecord {
+    const s = this.sanitizer;
+    const raw = a[ATTR_METRIC_VALUE];
+    const numeric = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+    const value = Number.isFinite(numeric) ? numeric : null;
+    const metadata: JsonObject = {};
+    if (value === null) {
+      this.counters.add('non_finite_number');
+      metadata.invalid_value = raw === undefined ? null : s.string(String(raw));
+    }
+    return {
+      ...base,
+      type: 'metric',
+      id: `${base.spanId}:${index}`,
+      metricType: s.string(optionalString(a[ATTR_METRIC_TYPE]) ?? 'custom'),
+      value,
+      unit: nullable(optionalString(a[ATTR_METRIC_UNIT]), s),
+      recordedAt,
+      metadata,
+    };
+  }
+
+  /** A raw value as storable JSON: strings that hold JSON are parsed, others kept. */
+  private value(raw: unknown): JsonValue | null {
+    if (raw === undefined || raw === null) return null;
+    return typeof raw === 'string' ? this.sanitizer.jsonFromString(raw) : this.sanitizer.json(raw);
+  }
+
+  private times(span: InterpretableSpan): { startTime: Date; endTime: Date } {
+    const start = this.validDate(span.startTime);
+    const end = this.validDate(span.endTime);
+    const startTime = start ?? end ?? new Date();
+    return { startTime, endTime: end && end >= startTime ? end : startTime };
+  }
+
+  /** An event's time; an invalid one is counted and replaced by now. */
+  private date(time: HrTime): Date {
+    return this.validDate(time) ?? new Date();
+  }
+
+  /** An HrTime as a Date, or null (counted) when it is not a time a clock could give. */
+  private validDate(time: HrTime): Date | null {
+    const ms = Array.isArray(time) ? hrTimeToMilliseconds(time) : Number.NaN;
+    // Before 1970 or past the year 9999: a broken clock, and out of what sinks can store.
+    if (!Number.isFinite(ms) || ms < 0 || ms > 253402300799999) {
+      this.counters.add('invalid_time');
+      return null;
+    }
+    return new Date(ms);
+  }
+}
+
+interface Outcome {
+  readonly status: SpanOutcome;
+  readonly failed: boolean;
+  readonly message: string | undefined;
+}
+
+/**
+ * Failed when the status is ERROR, or when it is UNSET and an `exception` event was recorded.
+ * An explicit OK means the exception was handled.
+ */
+function outcomeOf(span: InterpretableSpan): Outcome {
+  const exception = [...span.events].reverse().find((e) => e.name === EXCEPTION_EVENT);
+  const exceptionMessage = optionalString(exception?.attributes?.['exception.message']) ?? optionalString(exception?.attributes?.['exception.type']);
+  switch (span.status.code) {
+    case SpanStatusCode.ERROR:
+      return { status: 'error', failed: true, message: span.status.message || exceptionMessage };
+    case SpanStatusCode.OK:
+      return { status: 'ok', failed: false, message: undefined };
+    default:
+      return exception ? { status: 'error', failed: true, message: exceptionMessage } : { status: 'unset', failed: false, message: undefined };
+  }
+}
+
+/** The exact duration from the HrTimes (sub-millisecond); the Dates' difference when the clock was broken. */
+function durationOf(span: InterpretableSpan, startTime: Date, endTime: Date): number {
+  const [s0, n0] = span.startTime;
+  const [s1, n1] = span.endTime;
+  const exact = (s1 - s0) * 1e3 + (n1 - n0) / 1e6;
+  return Number.isFinite(exact) && exact >= 0 ? exact : endTime.getTime() - startTime.getTime();
+}
+
+function optionalString(v: AttributeValue | undefined): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function nullable(v: string | undefined, s: Sanitizer): string | null {
+  return v === undefined ? null : s.string(v);
+}
+
+let defaultInterpreter: Interpreter | undefined;
+
+/**
+ * Reads one finished span and returns its normalized records: always a `span` record and a
+ * `trace` record, plus a tool execution, generation, decision(s) and metric(s) as the span says.
+ * Pure: no I/O, never throws for any span content. Values are sanitized and secrets masked.
+ *
+ * @example
+ * ```ts
+ * const records = interpret(readableSpan);
+ * const tools = records.filter((r) => r.type === 'tool');
+ * ```
+ */
+export function interpret(span: InterpretableSpan, options?: InterpretOptions): AgentRecord[] {
+  if (options) return new Interpreter(options).interpret(span);
+  defaultInterpreter ??= new Interpreter();
+  return defaultInterpreter.interpret(span);
+}

@@ -1,0 +1,49 @@
+/**
+ * OpenTelemetry GenAI attribute names read by `interpret()`. Kept here rather than imported from
+ * `@opentelemetry/semantic-conventions/incubating`: those constants are experimental, deprecated
+ * there and moving to a separate package, and what matters is what instrumentations emit.
+ */
+export const GenAiAttributes = {
+  OPERATION_NAME: 'gen_ai.operation.name',
+  PROVIDER_NAME: 'gen_ai.provider.name',
+  /** Older name of the provider attribute, still emitted by many instrumentations. */
+  SYSTEM: 'gen_ai.system',
+  REQUEST_MODEL: 'gen_ai.request.model',
+  RESPONSE_MODEL: 'gen_ai.response.model',
+  REQUEST_TEMPERATURE: 'gen_ai.request.temperature',
+  REQUEST_MAX_TOKENS: 'gen_ai.request.max_tokens',
+  REQUEST_TOP_P: 'gen_ai.request.top_p',
+  REQUEST_TOP_K: 'gen_ai.request.top_k',
+  REQUEST_FREQUENCY_PENALTY: 'gen_ai.request.frequency_penalty',
+  REQUEST_PRESENCE_PENALTY: 'gen_ai.request.presence_penalty',
+  REQUEST_SEED: 'gen_ai.request.seed',
+  REQUEST_STOP_SEQUENCES: 'gen_ai.request.stop_sequences',
+  USAGE_INPUT_TOKENS: 'gen_ai.usage.input_tokens',
+  USAGE_OUTPUT_TOKENS: 'gen_ai.usage.output_tokens',
+  /** Deprecated names some instrumentations still emit. */
+  USAGE_PROMPT_TOKENS: 'gen_ai.usage.prompt_tokens',
+  USAGE_COMPLETION_TOKENS: 'gen_ai.usage.completion_tokens',
+  USAGE_CACHE_READ_INPUT_TOKENS: 'gen_ai.usage.cache_read.input_tokens',
+  USAGE_REASONING_OUTPUT_TOKENS: 'gen_ai.usage.reasoning.output_tokens',
+  INPUT_MESSAGES: 'gen_ai.input.messages',
+  OUTPUT_MESSAGES: 'gen_ai.output.messages',
+  SYSTEM_INSTRUCTIONS: 'gen_ai.system_instructions',
+  CONVERSATION_ID: 'gen_ai.conversation.id',
+  AGENT_NAME: 'gen_ai.agent.name',
+  TOOL_NAME: 'gen_ai.tool.name',
+  TOOL_TYPE: 'gen_ai.tool.type',
+  TOOL_CALL_ID: 'gen_ai.tool.call.id',
+  TOOL_CALL_ARGUMENTS: 'gen_ai.tool.call.arguments',
+  TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
+} as const;
+
+/** Values of `gen_ai.operation.name` and the agent span kind each one means. */
+export const GenAiOperations = {
+  chat: 'llm',
+  text_completion: 'llm',
+  generate_content: 'llm',
+  embeddings: 'llm',
+  execute_tool: 'tool',
+  invoke_agent: 'session',
+  create_agent: 'session',
+} as const;
