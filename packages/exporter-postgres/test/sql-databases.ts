@@ -1,0 +1,117 @@
+// The two databases every SQL suite runs on: a real PostgreSQL server and PGlite, behind one small
+// query interface, with the repository's sql/*.sql migrations applied in file-name order.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { createTestDatabase, hasPostgres } from '@mini-agent/test-support';
+import postgres from 'postgres';
+
+/** Runs one statement with `$1`-style parameters and returns its rows. */
+export type Query = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<Row[]>;
+
+/** One open database of a suite. */
+export interface SqlDatabase {
+  readonly query: Query;
+  /** Runs a script of several statements (no parameters). */
+  exec(script: string): Promise<void>;
+  /**
+   * Runs `work` in a transaction that is always rolled back, so role switches (`SET LOCAL ROLE`),
+   * policy changes and rows written inside it never leak into the next test.
+   */
+  rolledBack<T>(work: (query: Query) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A database a suite can open, and whether this run has it. */
+export interface SqlDatabaseKind {
+  readonly name: string;
+  readonly available: boolean;
+  open(): Promise<SqlDatabase>;
+}
+
+const sqlDir = fileURLToPath(new URL('../../../sql/', import.meta.url));
+
+/**
+ * The migration files in the order they apply. Files whose name contains `supabase` form the
+ * Supabase layer and are left out unless asked for, as `migrate()` does.
+ */
+export function migrationFiles(options: { supabase: boolean }): string[] {
+  return readdirSync(sqlDir)
+    .filter((file) => file.endsWith('.sql'))
+    .filter((file) => options.supabase || !file.includes('supabase'))
+    .sort();
+}
+
+/** Applies the migrations by running each file as written (the way psql or the Supabase SQL editor would). */
+export async function applyMigrations(db: SqlDatabase, options: { supabase: boolean }): Promise<void> {
+  for (const file of migrationFiles(options)) {
+    await db.exec(readFileSync(`${sqlDir}${file}`, 'utf8'));
+  }
+}
+
+class Rollback extends Error {}
+
+async function openServer(): Promise<SqlDatabase> {
+  const database = await createTestDatabase('sql');
+  const sql = postgres(database.url, {
+    max: 1,
+    onnotice: () => {},
+    // bigint counts as numbers, as PGlite returns them; test counts are far below 2^53.
+    types: { bigint: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (value: string) => Number(value) } },
+  });
+  const runner = (target: postgres.Sql | postgres.TransactionSql): Query =>
+    async (text, params = []) => (await target.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as never;
+  return {
+    query: runner(sql),
+    async exec(script) {
+      await sql.unsafe(script);
+    },
+    async rolledBack(work) {
+      let result: Awaited<ReturnType<typeof work>> | undefined;
+      try {
+        await sql.begin(async (tx) => {
+          result = await work(runner(tx));
+          throw new Rollback();
+        });
+      } catch (error) {
+        if (!(error instanceof Rollback)) throw error;
+      }
+      return result as Awaited<ReturnType<typeof work>>;
+    },
+    async close() {
+      await sql.end();
+      await database.drop();
+    },
+  };
+}
+
+async function openPglite(): Promise<SqlDatabase> {
+  const db = await PGlite.create();
+  return {
+    query: async (text, params = []) => (await db.query(text, params)).rows as never,
+    async exec(script) {
+      await db.exec(script);
+    },
+    async rolledBack(work) {
+      let result: Awaited<ReturnType<typeof work>> | undefined;
+      try {
+        await db.transaction(async (tx) => {
+          result = await work(async (text, params = []) => (await tx.query(text, params)).rows as never);
+          throw new Rollback();
+        });
+      } catch (error) {
+        if (!(error instanceof Rollback)) throw error;
+      }
+      return result as Awaited<ReturnType<typeof work>>;
+    },
+    async close() {
+      await db.close();
+    },
+  };
+}
+
+/** Both databases; a suite runs once on each (`describe.each`), skipping the server when the run has none. */
+export const sqlDatabaseKinds: SqlDatabaseKind[] = [
+  { name: 'PostgreSQL server', available: hasPostgres(), open: openServer },
+  { name: 'PGlite', available: true, open: openPglite },
+];
