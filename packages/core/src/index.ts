@@ -5,10 +5,13 @@
  * @packageDocumentation
  */
 export { interpret, Interpreter, type InterpretOptions } from './interpret.js';
-export { InterpretingExporter, type ExporterStats, type InterpretingExporterOptions, type SinkStats } from './exporter.js';
-export { DeliveryError, type RecordSink } from './sink.js';
+export { InterpretingExporter, type ExporterStats, type InterpretingExporterOptions } from './exporter.js';
+export { DeliveryError, type DeliveryErrorOptions, type RecordSink } from './sink.js';
 export { SanitizeCounters, type SanitizeReason } from './counters.js';
 export { DEFAULT_SECRET_PATTERNS, REDACTED, Redactor, type RedactionOptions, type SecretPattern } from './redact.js';
 export { CIRCULAR, DEFAULT_LIMITS, Sanitizer, TOO_DEEP, truncationMarker, type SanitizeLimits } from './sanitize.js';
 export type { ConventionAdapter, SpanFacts } from './conventions/index.js';
 export type * from './records.js';
+export { DeliveryPipeline, type DeliveryOptions, type DeliveryStats } from './delivery/pipeline.js';
+export { retryDelay, type RetryOptions } from './delivery/backoff.js';
+export { FileSpool, type FileSpoolOptions, type SpoolFullPolicy } from './delivery/spool.js';

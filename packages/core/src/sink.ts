@@ -18,17 +18,32 @@ export interface RecordSink {
   shutdown(): Promise<void>;
 }
 
+/** Details of a {@link DeliveryError}. */
+export interface DeliveryErrorOptions {
+  readonly cause?: unknown;
+  /** How long the receiver asked us to wait (e.g. from `Retry-After`). */
+  readonly retryAfterMs?: number;
+  /** When only part of the batch failed (e.g. an HTTP 207): the records still to deliver. */
+  readonly remaining?: readonly AgentRecord[];
+  /** A short reason for counters, e.g. `http_400`, `queue_full`. */
+  readonly reason?: string;
+}
+
 /** A failed delivery, and whether a retry can succeed (network down: yes; rejected payload: no). */
 export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
+  readonly retryAfterMs: number | undefined;
+  readonly remaining: readonly AgentRecord[] | undefined;
+  readonly reason: string | undefined;
+
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown; retryAfterMs?: number },
+    options: DeliveryErrorOptions = {},
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.retryAfterMs = options?.retryAfterMs;
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+    this.remaining = options.remaining;
+    this.reason = options.reason;
   }
-  /** How long the receiver asked us to wait (e.g. from `Retry-After`), when it said. */
-  readonly retryAfterMs: number | undefined;
 }

@@ -27,6 +27,18 @@ class DownSink implements RecordSink {
   async shutdown(): Promise<void> {}
 }
 
+/** A sink whose backend fails a given number of writes, then recovers. */
+class FlakySink implements RecordSink {
+  readonly name = 'flaky';
+  readonly stored: AgentRecord[] = [];
+  constructor(private failures: number) {}
+  async write(records: readonly AgentRecord[]): Promise<void> {
+    if (this.failures-- > 0) throw new DeliveryError('503 Service Unavailable', true);
+    this.stored.push(...records);
+  }
+  async shutdown(): Promise<void> {}
+}
+
 const exportOnce = (exporter: InterpretingExporter, spans: Parameters<InterpretingExporter['export']>[0]) =>
   new Promise<ExportResult>((resolve) => exporter.export(spans, resolve));
 
@@ -47,20 +59,31 @@ describe('InterpretingExporter', () => {
     expect(b.batches[0]).toEqual(a.batches[0]);
     expect(exporter.stats()).toMatchObject({
       spans: { received: 2, interpreted: 2, rejected: 0 },
-      sinks: { a: { batches: 1, records: 5, failedBatches: 0 }, b: { records: 5 } },
+      sinks: { a: { accepted: 5, delivered: 5, dropped: {}, healthy: true }, b: { delivered: 5 } },
     });
   });
 
-  it('a sink that is down fails the export through the callback, counts the drop, and never throws', async () => {
+  it('with retries off, a sink that is down fails the export through the callback and counts the drop', async () => {
     const spans = await recordSpans((tracer) => tracer.startSpan('s').end());
     const up = new MemorySink();
-    const exporter = new InterpretingExporter({ sinks: [up, new DownSink()] });
+    const exporter = new InterpretingExporter({ sinks: [up, new DownSink()], delivery: { retries: false } });
     const result = await exportOnce(exporter, spans);
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(result.error?.message).toContain('ECONNREFUSED');
+    expect(result.error?.message).toContain('failed_without_retry');
     expect(up.batches).toHaveLength(1); // the healthy sink still got the batch
-    expect(exporter.stats().sinks.down).toMatchObject({ failedBatches: 1, droppedRecords: { retryable: 2, permanent: 0 } });
+    expect(exporter.stats().sinks.down).toMatchObject({ accepted: 2, delivered: 0, dropped: { failed_without_retry: 2 } });
     expect(exporter.stats().sinks.down!.lastError).toContain('ECONNREFUSED');
+  });
+
+  it('by default, a sink that is down gets the batch later: the export is accepted and retried in the background', async () => {
+    const spans = await recordSpans((tracer) => tracer.startSpan('s').end());
+    const flaky = new FlakySink(3);
+    const exporter = new InterpretingExporter({ sinks: [flaky], delivery: { retry: { initialDelayMs: 1, maxDelayMs: 5 } } });
+    const result = await exportOnce(exporter, spans);
+    expect(result.code).toBe(ExportResultCode.SUCCESS);
+    await exporter.forceFlush();
+    expect(flaky.stored).toHaveLength(2);
+    expect(exporter.stats().sinks.flaky).toMatchObject({ accepted: 2, delivered: 2, retried: 4, healthy: true, dropped: {} });
   });
 
   it('works as a plain SpanExporter under the SDK BatchSpanProcessor, and shuts its sinks down', async () => {

@@ -1,0 +1,22 @@
+/** How a failed delivery is retried. */
+export interface RetryOptions {
+  /** First delay, before jitter. Default 200 ms. */
+  readonly initialDelayMs?: number;
+  /** Longest delay between attempts. Default 30 s. */
+  readonly maxDelayMs?: number;
+  /** Growth per attempt. Default 2. */
+  readonly multiplier?: number;
+}
+
+/**
+ * Delay before retry number `attempt` (1-based): exponential with full jitter, so many clients
+ * recovering together do not retry in lockstep; never shorter than what the receiver asked for
+ * with `Retry-After`.
+ */
+export function retryDelay(attempt: number, options: RetryOptions = {}, retryAfterMs?: number, random: () => number = Math.random): number {
+  const initial = options.initialDelayMs ?? 200;
+  const max = options.maxDelayMs ?? 30_000;
+  const ceiling = Math.min(max, initial * (options.multiplier ?? 2) ** Math.max(0, attempt - 1));
+  const jittered = ceiling / 2 + random() * (ceiling / 2);
+  return Math.max(jittered, Math.min(retryAfterMs ?? 0, 5 * 60_000));
+}

@@ -1,0 +1,26 @@
+import type { AgentRecord } from '../records.js';
+
+// Record fields that hold Dates; JSON turns them into ISO strings, and replay turns them back.
+const DATE_FIELDS = ['startTime', 'endTime', 'decidedAt', 'recordedAt', 'completionStartTime'] as const;
+
+/** Records as bytes for the spool. Already sanitized and redacted, so secrets never reach the disk. */
+export function encodeRecords(records: readonly AgentRecord[]): Buffer {
+  return Buffer.from(JSON.stringify(records), 'utf8');
+}
+
+/** Records from spool bytes, with their Date fields restored. */
+export function decodeRecords(payload: Buffer): AgentRecord[] {
+  const records = JSON.parse(payload.toString('utf8')) as Record<string, unknown>[];
+  for (const record of records) {
+    for (const field of DATE_FIELDS) {
+      const value = record[field];
+      if (typeof value === 'string') record[field] = new Date(value);
+    }
+    if (record.type === 'span' && Array.isArray(record.events)) {
+      for (const event of record.events as { time: unknown }[]) {
+        if (typeof event.time === 'string') event.time = new Date(event.time);
+      }
+    }
+  }
+  return records as unknown as AgentRecord[];
+}
