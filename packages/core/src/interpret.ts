@@ -156,7 +156,7 @@ export class Interpreter {
       agentVersion: nullable(agentVersion, s),
       userId: nullable(facts.userId, s),
       userContext: complete ? this.value(facts.userContext) : null,
-      name: complete ? s.string(span.name) : null,
+      name: complete ? s.string(facts.sessionName ?? span.name) : null,
       status: complete ? outcome.status : 'unset',
       statusMessage: complete && span.status.message ? s.string(span.status.message) : null,
       startTime: complete ? at.startTime : null,
@@ -176,7 +176,8 @@ export class Interpreter {
     common: Pick<ToolExecutionRecord, 'traceId' | 'spanId' | 'parentSpanId' | 'startTime' | 'endTime' | 'durationMs' | 'success' | 'errorMessage'>,
   ): ToolExecutionRecord {
     const s = this.sanitizer;
-    const metadata: JsonObject = {};
+    // Facts a convention adds about the call (its server, its call id), then what interpret found.
+    const metadata: JsonObject = facts.toolMetadata ? { ...(s.json(facts.toolMetadata) as JsonObject) } : {};
     let category: ToolExecutionRecord['category'] = ToolCategories.OTHER;
     if (isToolCategory(facts.toolCategory)) category = facts.toolCategory;
     else if (facts.toolCategory !== undefined) {

@@ -43,6 +43,8 @@ export const ATTR_TOOL_CATEGORY = 'mini_agent.tool.category';
 export const ATTR_TOOL_INPUT = 'mini_agent.tool.input';
 /** The tool's result (JSON string, or a plain string). */
 export const ATTR_TOOL_OUTPUT = 'mini_agent.tool.output';
+/** Where the tool lives (string), e.g. the MCP server's name; kept in the tool row's metadata as `server`. */
+export const ATTR_TOOL_SERVER = 'mini_agent.tool.server';
 
 /** The kind of decision (string), e.g. `tool_selection`, `plan`, `stop`. */
 export const ATTR_DECISION_TYPE = 'mini_agent.decision.type';
@@ -113,3 +115,8 @@ export function isToolCategory(value: unknown): value is ToolCategory {
 }
 
 export { GenAiAttributes, GenAiOperations } from './gen-ai.js';
+export { McpAttributes, McpMethods } from './mcp.js';
+export { LangfuseAttributes, LangfuseObservationTypes, LangfuseUsageKeys } from './langfuse.js';
+export { OpenInferenceAttributes, OpenInferenceSpanKinds } from './openinference.js';
+export { VercelAiAttributes, VercelAiMetadataKeys, VercelAiOperations } from './vercel-ai.js';
+export { OpenLlmetryAttributes, OpenLlmetryAssociationKeys, OpenLlmetrySpanKinds } from './openllmetry.js';

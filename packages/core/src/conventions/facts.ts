@@ -1,5 +1,5 @@
 import type { SpanKind as AgentSpanKind } from '@mini-agent/semconv';
-import type { Attributes } from '@opentelemetry/api';
+import { isSpanContextValid, type Attributes } from '@opentelemetry/api';
 import type { InterpretableSpan, TokenUsage } from '../records.js';
 
 /**
@@ -15,11 +15,15 @@ export interface SpanFacts {
   agentVersion?: string;
   sessionInput?: unknown;
   sessionOutput?: unknown;
+  /** A name for the trace other than the session span's own name (e.g. `langfuse.trace.name`). */
+  sessionName?: string;
   tags?: string[];
   toolName?: string;
   toolCategory?: string;
   toolInput?: unknown;
   toolOutput?: unknown;
+  /** Extra facts about a tool call kept in its row's metadata, e.g. `{ server: 'weather' }`. */
+  toolMetadata?: Record<string, unknown>;
   model?: string;
   provider?: string;
   llmInput?: unknown;
@@ -71,18 +75,62 @@ export function defined<T extends object>(facts: T): T {
   return facts;
 }
 
-/** Merges facts in precedence order: earlier wins, token usage merges per count. */
+/**
+ * Merges facts in precedence order: earlier wins; token usage and tool metadata merge per key.
+ * A total no convention gave is the sum of input and output, computed after the merge so that an
+ * explicit total from a later convention wins over a sum.
+ */
 export function mergeFacts(all: readonly SpanFacts[]): SpanFacts {
   const out: SpanFacts = {};
   for (const facts of all) {
     for (const [key, value] of Object.entries(facts) as [keyof SpanFacts, unknown][]) {
       if (value === undefined) continue;
-      if (key === 'usage') {
-        out.usage = { ...(value as SpanFacts['usage']), ...out.usage };
+      if (key === 'usage' || key === 'toolMetadata') {
+        (out as Record<string, unknown>)[key] = { ...(value as object), ...(out[key] as object | undefined) };
       } else if (out[key] === undefined) {
         (out as Record<string, unknown>)[key] = value;
       }
     }
   }
+  const usage = out.usage;
+  if (usage && usage.total === undefined && (usage.input !== undefined || usage.output !== undefined)) {
+    out.usage = { ...usage, total: (usage.input ?? 0) + (usage.output ?? 0) };
+  }
   return out;
+}
+
+/** Token counts with the absent ones dropped, or undefined when a convention gave none. */
+export function usageOf(usage: NonNullable<SpanFacts['usage']>): SpanFacts['usage'] {
+  const counts = defined({ ...usage });
+  return Object.keys(counts).length > 0 ? counts : undefined;
+}
+
+/** The first of `keys` that holds a string. */
+export function firstStr(attributes: Attributes, keys: readonly string[]): string | undefined {
+  for (const key of keys) {
+    const value = str(attributes, key);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** The value a JSON string holds, or undefined when it is not JSON: never throws. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON object given as a string (or already an object), else undefined: never throws. */
+export function jsonObject(value: unknown): Record<string, unknown> | undefined {
+  const parsed = typeof value === 'string' ? parseJson(value) : value;
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+}
+
+/** True when the span has a valid parent: a span that starts its trace is the only kind that may be a session by position. */
+export function hasParent(span: InterpretableSpan): boolean {
+  const parent = span.parentSpanContext;
+  return parent !== undefined && isSpanContextValid(parent);
 }

@@ -1,5 +1,5 @@
 import { GenAiAttributes as G, GenAiOperations } from '@mini-agent/semconv';
-import { defined, num, str, type ConventionAdapter, type SpanFacts } from './facts.js';
+import { defined, firstStr, num, str, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
 
 const MODEL_PARAMETERS: Record<string, string> = {
   temperature: G.REQUEST_TEMPERATURE,
@@ -12,7 +12,11 @@ const MODEL_PARAMETERS: Record<string, string> = {
   stop_sequences: G.REQUEST_STOP_SEQUENCES,
 };
 
-/** The OpenTelemetry GenAI conventions (`gen_ai.*`): LLM calls, tool executions, agent invocations. */
+/**
+ * The OpenTelemetry GenAI conventions (`gen_ai.*`): LLM calls (`chat`, `text_completion`, ...),
+ * tool executions (`execute_tool`) and agent invocations (`invoke_agent`, whose messages become
+ * the session's input and output). A span with a requested model and no operation is an LLM call.
+ */
 export const genAiAdapter: ConventionAdapter = {
   name: 'gen_ai',
   read({ attributes: a }): SpanFacts {
@@ -20,25 +24,26 @@ export const genAiAdapter: ConventionAdapter = {
     const kind = operation !== undefined ? GenAiOperations[operation as keyof typeof GenAiOperations] : undefined;
     const modelParameters: Record<string, unknown> = {};
     for (const [name, key] of Object.entries(MODEL_PARAMETERS)) if (a[key] !== undefined) modelParameters[name] = a[key];
-    const input = num(a, G.USAGE_INPUT_TOKENS) ?? num(a, G.USAGE_PROMPT_TOKENS);
-    const output = num(a, G.USAGE_OUTPUT_TOKENS) ?? num(a, G.USAGE_COMPLETION_TOKENS);
     const isLlm = kind === 'llm' || (kind === undefined && str(a, G.REQUEST_MODEL) !== undefined);
+    const isSession = kind === 'session';
     return defined<SpanFacts>({
       kind: kind ?? (isLlm ? 'llm' : undefined),
       sessionId: str(a, G.CONVERSATION_ID),
       agentName: str(a, G.AGENT_NAME),
+      agentVersion: str(a, G.AGENT_VERSION),
+      sessionInput: isSession ? a[G.INPUT_MESSAGES] : undefined,
+      sessionOutput: isSession ? a[G.OUTPUT_MESSAGES] : undefined,
       toolName: str(a, G.TOOL_NAME),
       toolInput: a[G.TOOL_CALL_ARGUMENTS],
       toolOutput: a[G.TOOL_CALL_RESULT],
-      model: str(a, G.RESPONSE_MODEL) ?? str(a, G.REQUEST_MODEL),
-      provider: str(a, G.PROVIDER_NAME) ?? str(a, G.SYSTEM),
-      llmInput: a[G.INPUT_MESSAGES],
-      llmOutput: a[G.OUTPUT_MESSAGES],
+      model: firstStr(a, [G.RESPONSE_MODEL, G.REQUEST_MODEL]),
+      provider: firstStr(a, [G.PROVIDER_NAME, G.SYSTEM]),
+      llmInput: isSession ? undefined : a[G.INPUT_MESSAGES],
+      llmOutput: isSession ? undefined : a[G.OUTPUT_MESSAGES],
       modelParameters: Object.keys(modelParameters).length > 0 ? modelParameters : undefined,
-      usage: defined({
-        input,
-        output,
-        total: input !== undefined || output !== undefined ? (input ?? 0) + (output ?? 0) : undefined,
+      usage: usageOf({
+        input: num(a, G.USAGE_INPUT_TOKENS) ?? num(a, G.USAGE_PROMPT_TOKENS),
+        output: num(a, G.USAGE_OUTPUT_TOKENS) ?? num(a, G.USAGE_COMPLETION_TOKENS),
         cached: num(a, G.USAGE_CACHE_READ_INPUT_TOKENS),
         reasoning: num(a, G.USAGE_REASONING_OUTPUT_TOKENS),
       }),

@@ -20,6 +20,7 @@ export const miniAgentAdapter: ConventionAdapter = {
       toolCategory: str(a, sc.ATTR_TOOL_CATEGORY),
       toolInput: a[sc.ATTR_TOOL_INPUT],
       toolOutput: a[sc.ATTR_TOOL_OUTPUT],
+      toolMetadata: str(a, sc.ATTR_TOOL_SERVER) ? { server: str(a, sc.ATTR_TOOL_SERVER) } : undefined,
       decisionType: str(a, sc.ATTR_DECISION_TYPE),
       decisionOptions: a[sc.ATTR_DECISION_OPTIONS],
       decisionChosen: str(a, sc.ATTR_DECISION_CHOSEN),
