@@ -1,0 +1,73 @@
+import { connect, type Socket } from 'node:net';
+import postgres from 'postgres';
+import type { Database, Queryable, Row, Statement } from './database.js';
+
+/** Options of {@link openPostgresDatabase}. */
+export interface PostgresDatabaseOptions {
+  readonly url: string;
+  /** Prepared statements; off for transaction poolers. */
+  readonly prepare: boolean;
+  /** Seconds to wait for a connection before the write fails as retryable. */
+  readonly connectTimeoutSeconds?: number;
+  /** Seconds an idle connection stays open (so a process that never calls shutdown() can still exit). */
+  readonly idleTimeoutSeconds?: number;
+}
+
+type Sql = postgres.Sql;
+/** The driver calls this with its parsed options (hosts and ports as arrays) for each connection. */
+type SocketFactory = (o: { host: string[]; port: number[]; path?: string | false }) => Socket;
+
+/** A {@link Database} on a PostgreSQL server (or Supabase) through the `postgres` driver. */
+export function openPostgresDatabase(options: PostgresDatabaseOptions): Database {
+  const driverOptions: postgres.Options<{}> & { socket: SocketFactory } = {
+    prepare: options.prepare,
+    max: 4,
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
+    idle_timeout: options.idleTimeoutSeconds ?? 10,
+    onnotice: () => {},
+    // `socket` is a documented driver option its type declarations leave out.
+    socket: noDelaySocket(),
+    connection: { application_name: 'mini-agent-otel' },
+  };
+  const sql: Sql = postgres(options.url, driverOptions);
+  const queryable = (s: Sql | postgres.TransactionSql): Queryable => ({
+    query: async (text, params = []) => [...(await s.unsafe<Row[]>(text, [...params]))],
+    async execScript(text) {
+      // No parameters: the simple query protocol, which accepts several statements.
+      await s.unsafe(text);
+    },
+  });
+  return {
+    ...queryable(sql),
+    async transaction(fn) {
+      return (await sql.begin((tx) => fn(queryable(tx)))) as Awaited<ReturnType<typeof fn>>;
+    },
+    async transactionBatch(statements) {
+      await sql.begin((tx) =>
+        // Issued together, the driver pipelines them: one round trip for the whole batch.
+        Promise.all(statements.map((s: Statement) => tx.unsafe(s.text, [...s.params]))),
+      );
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+/**
+ * The driver leaves Nagle's algorithm on, which stalls each pipelined round trip by ~40 ms;
+ * handing it our own socket with `noDelay` is the driver's supported way to change that.
+ */
+function noDelaySocket(): SocketFactory {
+  let next = 0;
+  return (o) => {
+    // With a socket of ours the driver never connects by itself, so Unix-socket paths are ours too.
+    if (o.path) return connect({ path: o.path });
+    const i = next++ % o.host.length;
+    const host = o.host[i] ?? 'localhost';
+    const port = o.port[i] ?? 5432;
+    const socket = connect({ host, port, noDelay: true });
+    // The driver reads these for error messages and as the TLS server name (SNI).
+    return Object.assign(socket, { host, port });
+  };
+}

@@ -1,0 +1,104 @@
+import { DeliveryError, type AgentRecord, type RecordSink } from '@mini-agent/core';
+import { labelOf, openDatabase, resolveConnection, secretOf, type ConnectionOptions } from './connection.js';
+import type { Database } from './database.js';
+import { toDeliveryError } from './delivery-errors.js';
+import { migrateDatabase } from './migrate.js';
+import { writeRecords } from './write-records.js';
+
+/** Options of {@link createPostgresSink} and `PostgresExporter`. */
+export interface PostgresSinkOptions extends ConnectionOptions {
+  /** Apply the migrations of `sql/` before the first write. Default `true`. */
+  readonly migrate?: boolean;
+  /** With `migrate`, also apply the Supabase layer (roles, row-level security, views). Default `false`. */
+  readonly supabase?: boolean;
+}
+
+/** A {@link RecordSink} writing rows into the `mini_agent_observability` tables. */
+export interface PostgresSink extends RecordSink {
+  readonly name: 'postgres';
+  /** Where the rows go, printable (password masked). */
+  readonly target: string;
+  /**
+   * Settles once the database is open (and migrated, unless `migrate: false`). Writes wait for it
+   * themselves; await it to fail fast on a bad configuration. A failure here is retried by the next write.
+   */
+  readonly ready: Promise<void>;
+}
+
+/**
+ * A sink that stores each batch of records in one transaction, idempotently: a span delivered twice
+ * is one row. With no URL (option, `DATABASE_URL` or `SUPABASE_DB_URL`) it writes into an embedded
+ * PGlite database at `.mini-agent/pglite`.
+ *
+ * @example
+ * ```ts
+ * const sink = createPostgresSink({ databaseUrl: process.env.DATABASE_URL });
+ * const exporter = new InterpretingExporter({ sinks: [sink, otherSink] });
+ * ```
+ */
+export function createPostgresSink(options: PostgresSinkOptions = {}): PostgresSink {
+  const connection = resolveConnection(options);
+  const where = { target: labelOf(connection), secret: secretOf(connection) };
+  const pending = new Set<Promise<unknown>>();
+  let db: Promise<Database> | undefined;
+  let readiness: Promise<Database> | undefined;
+  let closed = false;
+
+  // Opened once (reopened only if opening failed); prepared (check + migrations) until that succeeds.
+  const open = (): Promise<Database> =>
+    (db ??= openDatabase(connection).catch((error: unknown) => {
+      db = undefined;
+      throw error;
+    }));
+  const prepare = (): Promise<Database> =>
+    (readiness ??= (async () => {
+      try {
+        const database = await open();
+        if (options.migrate === false) await database.query('SELECT 1');
+        else await migrateDatabase(database, where.target, { supabase: options.supabase ?? false });
+        return database;
+      } catch (error) {
+        readiness = undefined;
+        throw toDeliveryError(error, { ...where, doing: 'prepare' });
+      }
+    })());
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    pending.add(promise);
+    void promise.then(() => pending.delete(promise), () => pending.delete(promise));
+    return promise;
+  };
+
+  const ready = track(prepare()).then(() => undefined);
+  ready.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+
+  return {
+    name: 'postgres',
+    target: where.target,
+    ready,
+    write(records: readonly AgentRecord[]): Promise<void> {
+      if (closed) return Promise.reject(new DeliveryError(`postgres: sink for ${where.target} is shut down`, false));
+      if (records.length === 0) return Promise.resolve();
+      return track(
+        (async () => {
+          const database = await prepare();
+          try {
+            await writeRecords(database, records);
+          } catch (error) {
+            throw toDeliveryError(error, where);
+          }
+        })(),
+      );
+    },
+    async forceFlush() {
+      // Nothing is buffered here: a batch is stored before write() resolves.
+      await Promise.allSettled([...pending]);
+    },
+    async shutdown() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...pending]);
+      const database = await db?.catch(() => undefined);
+      await database?.close();
+    },
+  };
+}

@@ -1,0 +1,205 @@
+import type {
+  AgentRecord,
+  DecisionRecord,
+  GenerationRecord,
+  MetricRecord,
+  SpanRecord,
+  ToolExecutionRecord,
+  TraceRecord,
+} from '@mini-agent/core';
+
+/** The schema every table of this package lives in. */
+export const SCHEMA = 'mini_agent_observability';
+
+/** A table row as sent to the database: column name → JSON value (Dates become ISO strings). */
+export type TableRow = Record<string, unknown>;
+
+/** How one record type becomes rows of one table. */
+export interface TableMapping<R extends AgentRecord> {
+  readonly table: string;
+  readonly key: string;
+  /** Column name → SQL type, in insert order. */
+  readonly columns: Readonly<Record<string, string>>;
+  /** What to do when the key exists; `DO NOTHING` unless a later record can carry more. */
+  readonly onConflict: string;
+  toRow(record: R): TableRow;
+}
+
+/**
+ * The INSERT for one table. The whole batch travels as one JSON parameter, read back with
+ * `jsonb_to_recordset`: the SQL text is the same for every batch size (one prepared statement a
+ * table), there is no 65,535-parameter cap, it runs unchanged on PGlite, and JSON values stay JSON
+ * (a string input stays a jsonb string, never encoded twice). `$1::text` keeps both drivers from
+ * applying their own JSON serializer to the already-serialized text.
+ */
+export function insertStatement(mapping: TableMapping<AgentRecord>): string {
+  const names = Object.keys(mapping.columns);
+  const definitions = Object.entries(mapping.columns).map(([name, type]) => `${name} ${type}`);
+  return [
+    `INSERT INTO ${SCHEMA}.${mapping.table} AS t (${names.join(', ')})`,
+    `SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::text::jsonb) AS r(${definitions.join(', ')})`,
+    `ON CONFLICT (${mapping.key}) ${mapping.onConflict}`,
+  ].join('\n');
+}
+
+/** Token counts are whole numbers; a fractional one would be rejected by `bigint` and fail the batch. */
+const whole = (n: number | null): number | null => (n === null ? null : Math.round(n));
+
+const tools: TableMapping<ToolExecutionRecord> = {
+  table: 'tool_executions',
+  key: 'id',
+  columns: {
+    id: 'text', trace_id: 'text', parent_span_id: 'text', name: 'text', tool_name: 'text', category: 'text',
+    input: 'jsonb', output: 'jsonb', success: 'boolean', error_message: 'text', started_at: 'timestamptz',
+    ended_at: 'timestamptz', duration_ms: 'double precision', metadata: 'jsonb',
+  },
+  onConflict: 'DO NOTHING',
+  toRow: (r) => ({
+    id: r.spanId, trace_id: r.traceId, parent_span_id: r.parentSpanId, name: r.name, tool_name: r.toolName,
+    category: r.category, input: r.input, output: r.output, success: r.success, error_message: r.errorMessage,
+    started_at: r.startTime, ended_at: r.endTime, duration_ms: r.durationMs, metadata: r.metadata,
+  }),
+};
+
+const metrics: TableMapping<MetricRecord> = {
+  table: 'performance_metrics',
+  key: 'id',
+  columns: {
+    id: 'text', trace_id: 'text', span_id: 'text', metric_type: 'text', metric_value: 'double precision',
+    unit: 'text', recorded_at: 'timestamptz', metadata: 'jsonb',
+  },
+  onConflict: 'DO NOTHING',
+  toRow: (r) => ({
+    id: r.id, trace_id: r.traceId, span_id: r.spanId, metric_type: r.metricType, metric_value: r.value,
+    unit: r.unit, recorded_at: r.recordedAt, metadata: r.metadata,
+  }),
+};
+
+const decisions: TableMapping<DecisionRecord> = {
+  table: 'decisions',
+  key: 'id',
+  columns: {
+    id: 'text', trace_id: 'text', span_id: 'text', decision_type: 'text', considered_options: 'jsonb',
+    chosen: 'text', reasoning: 'text', decided_at: 'timestamptz',
+  },
+  onConflict: 'DO NOTHING',
+  toRow: (r) => ({
+    id: r.id, trace_id: r.traceId, span_id: r.spanId, decision_type: r.decisionType, considered_options: r.options,
+    chosen: r.chosen, reasoning: r.reasoning, decided_at: r.decidedAt,
+  }),
+};
+
+// A re-delivered span is the same span: nothing new to write.
+const spans: TableMapping<SpanRecord> = {
+  table: 'spans',
+  key: 'span_id',
+  columns: {
+    span_id: 'text', trace_id: 'text', parent_span_id: 'text', name: 'text', kind: 'text', otel_kind: 'text',
+    status: 'text', status_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz',
+    duration_ms: 'double precision', attributes: 'jsonb', events: 'jsonb', links: 'jsonb', resource: 'jsonb',
+    scope_name: 'text', scope_version: 'text',
+  },
+  onConflict: 'DO NOTHING',
+  toRow: (r) => ({
+    span_id: r.spanId, trace_id: r.traceId, parent_span_id: r.parentSpanId, name: r.name, kind: r.kind,
+    otel_kind: r.otelKind, status: r.status, status_message: r.statusMessage, started_at: r.startTime,
+    ended_at: r.endTime, duration_ms: r.durationMs, attributes: r.attributes, events: r.events, links: r.links,
+    resource: r.resource, scope_name: r.scope.name, scope_version: r.scope.version,
+  }),
+};
+
+const generations: TableMapping<GenerationRecord> = {
+  table: 'generations',
+  key: 'id',
+  columns: {
+    id: 'text', trace_id: 'text', parent_span_id: 'text', name: 'text', model: 'text', provider: 'text',
+    input: 'jsonb', output: 'jsonb', input_tokens: 'bigint', output_tokens: 'bigint', total_tokens: 'bigint',
+    cached_tokens: 'bigint', reasoning_tokens: 'bigint', model_parameters: 'jsonb', success: 'boolean',
+    error_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz', duration_ms: 'double precision',
+    completion_start_time: 'timestamptz',
+  },
+  onConflict: 'DO NOTHING',
+  toRow: (r) => ({
+    id: r.spanId, trace_id: r.traceId, parent_span_id: r.parentSpanId, name: r.name, model: r.model,
+    provider: r.provider, input: r.input, output: r.output, input_tokens: whole(r.usage.input),
+    output_tokens: whole(r.usage.output), total_tokens: whole(r.usage.total), cached_tokens: whole(r.usage.cached),
+    reasoning_tokens: whole(r.usage.reasoning), model_parameters: r.modelParameters, success: r.success,
+    error_message: r.errorMessage, started_at: r.startTime, ended_at: r.endTime, duration_ms: r.durationMs,
+    completion_start_time: r.completionStartTime,
+  }),
+};
+
+/** Nullable trace columns: a complete record overwrites them, a partial one only fills the empty ones. */
+const TRACE_FIELDS = [
+  'session_id', 'agent_name', 'agent_version', 'user_id', 'user_context', 'name', 'status_message',
+  'started_at', 'ended_at', 'input', 'output', 'environment',
+] as const;
+
+/**
+ * A trace row is made by the first span of the trace seen and completed by its session span, in
+ * whatever order they arrive. A complete record wins over what is stored (keeping stored values it
+ * lacks); a partial one only fills what is still empty and never undoes `complete`.
+ */
+const traces: TableMapping<TraceRecord> = {
+  table: 'traces',
+  key: 'id',
+  columns: {
+    id: 'text', session_id: 'text', agent_name: 'text', agent_version: 'text', user_id: 'text', user_context: 'jsonb',
+    name: 'text', status: 'text', status_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz',
+    input: 'jsonb', output: 'jsonb', tags: 'text[]', environment: 'text', complete: 'boolean', attributes: 'jsonb',
+    resource: 'jsonb',
+  },
+  onConflict: [
+    'DO UPDATE SET',
+    [
+      ...TRACE_FIELDS.map(
+        (c) => `${c} = CASE WHEN EXCLUDED.complete THEN COALESCE(EXCLUDED.${c}, t.${c}) ELSE COALESCE(t.${c}, EXCLUDED.${c}) END`,
+      ),
+      `status = CASE WHEN EXCLUDED.complete THEN EXCLUDED.status ELSE t.status END`,
+      `tags = CASE WHEN EXCLUDED.complete THEN EXCLUDED.tags ELSE t.tags END`,
+      `attributes = CASE WHEN EXCLUDED.complete THEN EXCLUDED.attributes ELSE t.attributes END`,
+      `resource = CASE WHEN EXCLUDED.complete OR t.resource = '{}'::jsonb THEN EXCLUDED.resource ELSE t.resource END`,
+      `complete = t.complete OR EXCLUDED.complete`,
+    ].join(',\n  '),
+  ].join('\n  '),
+  toRow: (r) => ({
+    id: r.traceId, session_id: r.sessionId, agent_name: r.agentName, agent_version: r.agentVersion, user_id: r.userId,
+    user_context: r.userContext, name: r.name, status: r.status, status_message: r.statusMessage,
+    started_at: r.startTime, ended_at: r.endTime, input: r.input, output: r.output, tags: r.tags,
+    environment: r.environment, complete: r.complete, attributes: r.attributes, resource: r.resource,
+  }),
+};
+
+/**
+ * Merges two rows of the same trace met in one batch, with the rule the ON CONFLICT clause above
+ * applies against the stored row: one INSERT may not touch a row twice, so duplicates are folded first.
+ */
+export function mergeTraceRows(stored: TableRow, incoming: TableRow): TableRow {
+  const merged: TableRow = { ...stored };
+  const complete = incoming.complete === true;
+  for (const c of TRACE_FIELDS) {
+    merged[c] = complete ? (incoming[c] ?? stored[c] ?? null) : (stored[c] ?? incoming[c] ?? null);
+  }
+  if (complete) {
+    merged.status = incoming.status;
+    merged.tags = incoming.tags;
+    merged.attributes = incoming.attributes;
+  }
+  if (complete || isEmptyObject(stored.resource)) merged.resource = incoming.resource;
+  merged.complete = stored.complete === true || complete;
+  return merged;
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+}
+
+/** Every mapping, by the record type it takes. Order is the order of the statements in a batch. */
+export const TABLES = {
+  trace: traces,
+  span: spans,
+  tool: tools,
+  generation: generations,
+  decision: decisions,
+  metric: metrics,
+} as const satisfies { [T in AgentRecord['type']]: TableMapping<Extract<AgentRecord, { type: T }>> };

@@ -1,0 +1,73 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { createTestDatabase, createTestPglite, hasPostgres } from '@mini-agent/test-support';
+import postgres from 'postgres';
+import type { PostgresSinkOptions } from '../src/index.js';
+
+/** A row as a test reads it back. */
+export type Row = Record<string, unknown>;
+
+/** A fresh, empty database of one kind, with a way to read it back independently of the sink. */
+export interface TestDb {
+  /** Sink/exporter options pointing at this database (migrations off unless the test turns them on). */
+  readonly options: PostgresSinkOptions;
+  /** What to pass to `migrate()`. */
+  readonly target: string | PGlite;
+  query(text: string, params?: (string | number)[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+/** The two places rows can land: every suite runs on both. */
+export interface Backend {
+  readonly name: 'PostgreSQL server' | 'PGlite';
+  readonly available: boolean;
+  create(): Promise<TestDb>;
+}
+
+const server: Backend = {
+  name: 'PostgreSQL server',
+  available: hasPostgres(),
+  async create() {
+    const database = await createTestDatabase('exporter_pg');
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    return {
+      options: { databaseUrl: database.url },
+      target: database.url,
+      query: async (text, params = []) => [...(await sql.unsafe<Row[]>(text, params))],
+      async close() {
+        await sql.end();
+        await database.drop();
+      },
+    };
+  },
+};
+
+const embedded: Backend = {
+  name: 'PGlite',
+  available: true,
+  async create() {
+    const db = await createTestPglite();
+    return {
+      options: { pglite: db },
+      target: db,
+      query: async (text, params = []) => (await db.query<Row>(text, params)).rows,
+      close: () => db.close(),
+    };
+  },
+};
+
+export const BACKENDS: readonly Backend[] = [server, embedded];
+
+/** Row counts of the six tables for one trace. */
+export async function countRows(db: TestDb, traceId: string): Promise<Record<string, number>> {
+  const [row] = await db.query(
+    `SELECT
+      (SELECT count(*) FROM mini_agent_observability.traces WHERE id = $1)::int AS traces,
+      (SELECT count(*) FROM mini_agent_observability.spans WHERE trace_id = $1)::int AS spans,
+      (SELECT count(*) FROM mini_agent_observability.tool_executions WHERE trace_id = $1)::int AS tool_executions,
+      (SELECT count(*) FROM mini_agent_observability.generations WHERE trace_id = $1)::int AS generations,
+      (SELECT count(*) FROM mini_agent_observability.decisions WHERE trace_id = $1)::int AS decisions,
+      (SELECT count(*) FROM mini_agent_observability.performance_metrics WHERE trace_id = $1)::int AS performance_metrics`,
+    [traceId],
+  );
+  return row as Record<string, number>;
+}
