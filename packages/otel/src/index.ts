@@ -21,3 +21,4 @@ export { recordDecision, type Decision } from './decision.js';
 export { recordMetric, type MetricInput } from './metric.js';
 export { withLlmCall, type ChatMessage, type LlmCall, type LlmCallHandle } from './llm-call.js';
 export { safeJsonStringify, CIRCULAR_MARKER } from './safe-json.js';
+export { instrumentMcpClient, type McpClientLike, type McpInstrumentationOptions } from './mcp.js';
