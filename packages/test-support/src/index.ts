@@ -2,3 +2,29 @@ export { createTestDatabase, hasPostgres, postgresAdminUrl, type TestDatabase } 
 export { findPostgresBinaries, freePort, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
 export { globalTracer, recordSpans } from './spans.js';
 export { createTestPglite } from './pglite.js';
+export {
+  DEFAULT_LANGFUSE_OPENAPI_PATH,
+  LANGFUSE_OPENAPI_ENV,
+  langfuseIngestionValidator,
+  langfuseOpenApiPath,
+  SERVER_ONLY_OBSERVATION_EVENT_TYPES,
+  type IngestionEventValidator,
+  type IngestionEventVerdict,
+} from './langfuse-openapi.js';
+export type { IngestionEventLike, StoredObservation, StoredTrace } from './langfuse-store.js';
+export {
+  startLangfuseTestServer,
+  type LangfuseEndpoint,
+  type LangfuseFault,
+  type LangfuseTestServer,
+  type LangfuseTestServerOptions,
+  type ReceivedRequest,
+} from './langfuse-test-server.js';
+export {
+  decodeOtlpTraceRequest,
+  OtlpDecodeError,
+  type DecodedOtlpSpan,
+  type OtlpAttributes,
+  type OtlpAttributeValue,
+  type OtlpBodyFormat,
+} from './otlp-decode.js';

@@ -1,0 +1,266 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { langfuseIngestionValidator, type IngestionEventValidator } from './langfuse-openapi.js';
+import { LangfuseStore, type IngestionEventLike, type StoredObservation, type StoredTrace } from './langfuse-store.js';
+import { decodeOtlpTraceRequest, OtlpDecodeError, type DecodedOtlpSpan } from './otlp-decode.js';
+
+/** The two endpoints the server implements. */
+export type LangfuseEndpoint = 'ingestion' | 'otel';
+
+/**
+ * A switchable fault. `times` (default 1) counts requests for `status` and `slow`, and matching
+ * events for `event-errors`; `Infinity` keeps the fault until {@link LangfuseTestServer.clearFaults}.
+ */
+export type LangfuseFault =
+  /** Answer the whole request with this status (429 with `retryAfter`, 500, 503, 400, …). */
+  | { kind: 'status'; status: number; retryAfter?: string; message?: string; times?: number; endpoint?: LangfuseEndpoint }
+  /** Wait before handling the request normally. */
+  | { kind: 'slow'; delayMillis: number; times?: number; endpoint?: LangfuseEndpoint }
+  /** Answer 207 with these events failed (all events, or those `match` selects). Ingestion only. */
+  | { kind: 'event-errors'; status: number; message?: string; match?: (event: IngestionEventLike) => boolean; times?: number };
+
+/** One request as the server saw it. */
+export interface ReceivedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly bytes: number;
+  readonly contentType: string | undefined;
+  readonly contentEncoding: string | undefined;
+  /** Events of an ingestion request, in order, whatever their outcome. */
+  readonly eventIds: readonly string[];
+}
+
+/** Options of {@link startLangfuseTestServer}. */
+export interface LangfuseTestServerOptions {
+  readonly publicKey: string;
+  readonly secretKey: string;
+  /** The OpenAPI document to validate against; default from `MINI_AGENT_LANGFUSE_OPENAPI`. */
+  readonly specPath?: string;
+  /** Bodies above this size get 413, as a real deployment's body limit does. Default 4.5 MB. */
+  readonly maxRequestBytes?: number;
+}
+
+/** A local stand-in for Langfuse's public API. */
+export interface LangfuseTestServer {
+  /** `http://127.0.0.1:<port>`: what a client uses as its Langfuse base URL. */
+  readonly baseUrl: string;
+  readonly requests: readonly ReceivedRequest[];
+  /** Ingestion events the server accepted (201), in arrival order, duplicates included. */
+  readonly acceptedEvents: readonly IngestionEventLike[];
+  /** OTLP spans the server accepted, in arrival order, duplicates included. */
+  readonly acceptedSpans: readonly DecodedOtlpSpan[];
+  /** Stored traces by id (upserted). */
+  trace(id: string): StoredTrace | undefined;
+  traces(): StoredTrace[];
+  /** Stored observations (upserted), optionally of one trace. */
+  observations(traceId?: string): StoredObservation[];
+  observation(id: string): StoredObservation | undefined;
+  inject(fault: LangfuseFault): void;
+  clearFaults(): void;
+  /** Forgets everything received, keeps faults. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const INGESTION_PATH = '/api/public/ingestion';
+const OTEL_TRACES_PATH = '/api/public/otel/v1/traces';
+// Langfuse refuses environments outside this pattern (a server rule the OpenAPI document does not state).
+const ENVIRONMENT_PATTERN = /^(?!langfuse)[a-z0-9-_]+$/;
+
+/**
+ * Starts a server on 127.0.0.1 (random port) that behaves like Langfuse's published API: Basic auth
+ * (401 on wrong keys), `POST /api/public/ingestion` validating every event against the OpenAPI
+ * document and answering 207 with per-event successes and errors, `POST /api/public/otel/v1/traces`
+ * decoding OTLP protobuf and JSON (gzip too), and the faults of {@link LangfuseFault}.
+ *
+ * @example
+ * ```ts
+ * const server = await startLangfuseTestServer({ publicKey: 'pk-lf-test', secretKey: 'sk-lf-test' });
+ * server.inject({ kind: 'status', status: 429, retryAfter: '1' });
+ * // … export, then: expect(server.observations()).toHaveLength(3)
+ * await server.close();
+ * ```
+ */
+export async function startLangfuseTestServer(options: LangfuseTestServerOptions): Promise<LangfuseTestServer> {
+  const validator = langfuseIngestionValidator(options.specPath);
+  const expectedAuth = `Basic ${Buffer.from(`${options.publicKey}:${options.secretKey}`).toString('base64')}`;
+  const maxRequestBytes = options.maxRequestBytes ?? 4.5 * 1024 * 1024;
+  const store = { current: new LangfuseStore() };
+  const requests: ReceivedRequest[] = [];
+  const acceptedEvents: IngestionEventLike[] = [];
+  const acceptedSpans: DecodedOtlpSpan[] = [];
+  let faults: { fault: LangfuseFault; left: number }[] = [];
+
+  const takeRequestFault = (kind: 'status' | 'slow', endpoint: LangfuseEndpoint): LangfuseFault | undefined => {
+    const entry = faults.find((f) => f.fault.kind === kind && (f.fault.endpoint ?? endpoint) === endpoint && f.left > 0);
+    if (!entry) return undefined;
+    entry.left -= 1;
+    return entry.fault;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const endpoint: LangfuseEndpoint | undefined = path === INGESTION_PATH ? 'ingestion' : path === OTEL_TRACES_PATH ? 'otel' : undefined;
+    const { body, size } = await readBody(req, maxRequestBytes);
+    const log = (status: number, eventIds: string[] = []): void => {
+      requests.push({
+        method: req.method ?? '', path, status, bytes: size, eventIds,
+        contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'],
+      });
+    };
+    const reply = (status: number, payload: unknown, headers: Record<string, string> = {}, eventIds: string[] = []): void => {
+      log(status, eventIds);
+      sendJson(res, status, payload, headers);
+    };
+
+    if (!endpoint || req.method !== 'POST') return reply(404, { message: `No route for ${req.method} ${path}` });
+    if (req.headers.authorization !== expectedAuth) {
+      return reply(401, { message: "Invalid credentials. Confirm that you've configured the correct host." });
+    }
+    if (size > maxRequestBytes) return reply(413, { message: `Request body exceeds ${maxRequestBytes} bytes` });
+    const slow = takeRequestFault('slow', endpoint);
+    if (slow?.kind === 'slow') await sleep(slow.delayMillis);
+    const failure = takeRequestFault('status', endpoint);
+    if (failure?.kind === 'status') {
+      const headers: Record<string, string> = failure.retryAfter ? { 'Retry-After': failure.retryAfter } : {};
+      return reply(failure.status, { message: failure.message ?? defaultMessage(failure.status) }, headers);
+    }
+
+    if (endpoint === 'otel') {
+      let spans: DecodedOtlpSpan[];
+      try {
+        spans = decodeOtlpTraceRequest(body, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] });
+      } catch (error) {
+        if (error instanceof OtlpDecodeError) return reply(400, { message: error.message });
+        throw error;
+      }
+      for (const span of spans) {
+        acceptedSpans.push(span);
+        store.current.addOtlpSpan(span);
+      }
+      log(200);
+      // An empty ExportTraceServiceResponse: zero bytes in protobuf, `{}` in JSON.
+      const json = (req.headers['content-type'] ?? '').includes('json');
+      res.writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' });
+      res.end(json ? '{}' : undefined);
+      return;
+    }
+
+    const encoding = req.headers['content-encoding'];
+    // The ingestion endpoint takes plain JSON; compression is for the OTLP endpoint.
+    if (encoding && encoding !== 'identity') return reply(415, { message: `Unsupported content encoding ${encoding}` });
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      return reply(400, { message: 'Invalid request data', error: 'Body is not JSON' });
+    }
+    const batch = (parsed as { batch?: unknown } | null)?.batch;
+    if (!Array.isArray(batch)) return reply(400, { message: 'Invalid request data', error: 'batch must be an array' });
+    const outcome = ingest(batch, validator, faults, (event) => {
+      acceptedEvents.push(event);
+      store.current.addIngestionEvent(event);
+    });
+    reply(207, outcome, {}, batch.map((event) => String((event as { id?: unknown })?.id ?? 'unknown')));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { message: `Test server error: ${(error as Error).message}` });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    requests,
+    acceptedEvents,
+    acceptedSpans,
+    trace: (id) => store.current.traces.get(id),
+    traces: () => [...store.current.traces.values()],
+    observations: (traceId) => [...store.current.observations.values()].filter((o) => traceId === undefined || o.traceId === traceId),
+    observation: (id) => store.current.observations.get(id),
+    inject(fault) {
+      faults.push({ fault, left: fault.times ?? 1 });
+    },
+    clearFaults() {
+      faults = [];
+    },
+    reset() {
+      requests.length = 0;
+      acceptedEvents.length = 0;
+      acceptedSpans.length = 0;
+      store.current = new LangfuseStore();
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** The 207 body Langfuse answers: one entry per event, in `successes` (201) or `errors`. */
+interface IngestionOutcome {
+  successes: { id: string; status: number }[];
+  errors: { id: string; status: number; message?: string; error?: unknown }[];
+}
+
+function ingest(
+  batch: unknown[],
+  validator: IngestionEventValidator,
+  faults: { fault: LangfuseFault; left: number }[],
+  accept: (event: IngestionEventLike) => void,
+): IngestionOutcome {
+  const outcome: IngestionOutcome = { successes: [], errors: [] };
+  for (const raw of batch) {
+    const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : 'unknown';
+    const verdict = validator.validate(raw);
+    if (!verdict.ok) {
+      outcome.errors.push({ id, status: 400, message: 'Invalid request data', error: verdict.message });
+      continue;
+    }
+    const event = raw as IngestionEventLike;
+    const environment = event.body.environment;
+    if (typeof environment === 'string' && (environment.length > 40 || !ENVIRONMENT_PATTERN.test(environment))) {
+      outcome.errors.push({ id, status: 400, message: 'Invalid request data', error: `environment "${environment}" must match ${ENVIRONMENT_PATTERN} (max 40 characters)` });
+      continue;
+    }
+    const entry = faults.find((f) => f.fault.kind === 'event-errors' && f.left > 0 && (f.fault.match?.(event) ?? true));
+    if (entry?.fault.kind === 'event-errors') {
+      entry.left -= 1;
+      outcome.errors.push({ id, status: entry.fault.status, message: entry.fault.message ?? defaultMessage(entry.fault.status) });
+      continue;
+    }
+    accept(event);
+    outcome.successes.push({ id, status: 201 });
+  }
+  return outcome;
+}
+
+function defaultMessage(status: number): string {
+  if (status === 429) return 'Rate limit exceeded';
+  if (status === 400) return 'Invalid request data';
+  if (status === 401) return 'Unauthorized';
+  if (status >= 500) return 'Internal Server Error';
+  return `HTTP ${status}`;
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; size: number }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    // Past the limit the body is only counted, so a huge request cannot exhaust memory.
+    if (size <= limit) chunks.push(chunk as Buffer);
+  }
+  return { body: Buffer.concat(chunks), size };
+}
+
+function sendJson(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  res.end(JSON.stringify(payload));
+}
