@@ -1,0 +1,85 @@
+import { GenAiAttributes as G, McpAttributes } from '@mini-agent/semconv';
+import { describe, expect, it } from 'vitest';
+import { kindOf, oneOf, recordsOf, spanWith } from './convention-spans.js';
+
+describe('OTel GenAI spans', () => {
+  it('an execute_tool span becomes a tool execution with its arguments and result', async () => {
+    const span = await spanWith({
+      [G.OPERATION_NAME]: 'execute_tool',
+      [G.TOOL_NAME]: 'get_weather',
+      [G.TOOL_CALL_ID]: 'call_1',
+      [G.TOOL_CALL_ARGUMENTS]: '{"location":"Paris"}',
+      [G.TOOL_CALL_RESULT]: '{"conditions":"sunny"}',
+    });
+    expect(oneOf(span, 'tool')).toMatchObject({
+      toolName: 'get_weather',
+      category: 'other',
+      input: { location: 'Paris' },
+      output: { conditions: 'sunny' },
+    });
+  });
+
+  it('an MCP tools/call span is a tool of category mcp', async () => {
+    const span = await spanWith(
+      {
+        [McpAttributes.METHOD_NAME]: 'tools/call',
+        [McpAttributes.SESSION_ID]: 'mcp-sess-1',
+        [G.TOOL_NAME]: 'read_file',
+        [G.TOOL_CALL_ARGUMENTS]: '{"path":"README.md"}',
+      },
+      { name: 'tools/call read_file' },
+    );
+    expect(oneOf(span, 'tool')).toMatchObject({
+      toolName: 'read_file',
+      category: 'mcp',
+      input: { path: 'README.md' },
+      metadata: { mcp_session_id: 'mcp-sess-1' },
+    });
+  });
+
+  it('other MCP methods (tools/list) are steps', async () => {
+    const span = await spanWith({ [McpAttributes.METHOD_NAME]: 'tools/list' });
+    expect(kindOf(span)).toBe('step');
+    expect(recordsOf(span, 'tool')).toEqual([]);
+  });
+
+  it('an invoke_agent span is the session: conversation id, agent name and version, messages as input/output', async () => {
+    const span = await spanWith({
+      [G.OPERATION_NAME]: 'invoke_agent',
+      [G.CONVERSATION_ID]: 'conv_5j66',
+      [G.AGENT_NAME]: 'Math Tutor',
+      [G.AGENT_VERSION]: '2025-05-01',
+      [G.INPUT_MESSAGES]: '[{"role":"user","parts":[{"type":"text","content":"2+2?"}]}]',
+      [G.OUTPUT_MESSAGES]: '[{"role":"assistant","parts":[{"type":"text","content":"4"}]}]',
+    });
+    expect(oneOf(span, 'trace')).toMatchObject({
+      complete: true,
+      sessionId: 'conv_5j66',
+      agentName: 'Math Tutor',
+      agentVersion: '2025-05-01',
+      input: [{ role: 'user', parts: [{ type: 'text', content: '2+2?' }] }],
+      output: [{ role: 'assistant', parts: [{ type: 'text', content: '4' }] }],
+    });
+    expect(recordsOf(span, 'generation')).toEqual([]);
+  });
+
+  it('a chat span becomes a generation with cached and reasoning tokens, and a total when none was given', async () => {
+    const span = await spanWith({
+      [G.OPERATION_NAME]: 'chat',
+      [G.PROVIDER_NAME]: 'anthropic',
+      [G.REQUEST_MODEL]: 'claude-sonnet',
+      [G.RESPONSE_MODEL]: 'claude-sonnet-20260101',
+      [G.REQUEST_TEMPERATURE]: 0.5,
+      [G.USAGE_INPUT_TOKENS]: 100,
+      [G.USAGE_OUTPUT_TOKENS]: 20,
+      [G.USAGE_CACHE_READ_INPUT_TOKENS]: 60,
+      [G.USAGE_REASONING_OUTPUT_TOKENS]: 8,
+    });
+    expect(oneOf(span, 'generation')).toMatchObject({
+      model: 'claude-sonnet-20260101',
+      provider: 'anthropic',
+      modelParameters: { temperature: 0.5 },
+      usage: { input: 100, output: 20, total: 120, cached: 60, reasoning: 8 },
+    });
+  });
+});

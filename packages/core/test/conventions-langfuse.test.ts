@@ -1,0 +1,88 @@
+import { LangfuseAttributes as L } from '@mini-agent/semconv';
+import { describe, expect, it } from 'vitest';
+import { failed, kindOf, oneOf, recordsOf, spanWith } from './convention-spans.js';
+
+// Attribute values as the Langfuse SDK (@langfuse/tracing 5) serializes them: JSON strings.
+describe('Langfuse SDK spans', () => {
+  it('a tool observation becomes a tool execution with its input, output and metadata', async () => {
+    const span = await spanWith(
+      {
+        [L.OBSERVATION_TYPE]: 'tool',
+        [L.OBSERVATION_INPUT]: '{"query":"otel"}',
+        [L.OBSERVATION_OUTPUT]: '{"hits":3}',
+        [`${L.OBSERVATION_METADATA}.source`]: 'web',
+      },
+      { name: 'search_docs', status: failed('index offline') },
+    );
+    expect(oneOf(span, 'tool')).toMatchObject({
+      toolName: 'search_docs',
+      category: 'other',
+      input: { query: 'otel' },
+      output: { hits: 3 },
+      metadata: { source: 'web' },
+      success: false,
+      errorMessage: 'index offline',
+    });
+  });
+
+  it('a generation becomes a generation row: model, parameters, messages and usage with cached and reasoning tokens', async () => {
+    const span = await spanWith({
+      [L.OBSERVATION_TYPE]: 'generation',
+      [L.OBSERVATION_MODEL]: 'gpt-4o',
+      [L.OBSERVATION_MODEL_PARAMETERS]: '{"temperature":0.2}',
+      [L.OBSERVATION_INPUT]: '[{"role":"user","content":"hi"}]',
+      [L.OBSERVATION_OUTPUT]: '{"role":"assistant","content":"hello"}',
+      // Langfuse buckets: input excludes the cached tokens, output the reasoning tokens.
+      [L.OBSERVATION_USAGE_DETAILS]: '{"input":80,"input_cached_tokens":20,"output":30,"output_reasoning_tokens":10,"total":140}',
+      [L.OBSERVATION_COMPLETION_START_TIME]: '"2026-01-02T03:04:05.000Z"',
+    });
+    expect(oneOf(span, 'generation')).toMatchObject({
+      model: 'gpt-4o',
+      modelParameters: { temperature: 0.2 },
+      input: [{ role: 'user', content: 'hi' }],
+      output: { role: 'assistant', content: 'hello' },
+      usage: { input: 100, output: 40, total: 140, cached: 20, reasoning: 10 },
+      completionStartTime: new Date('2026-01-02T03:04:05.000Z'),
+    });
+  });
+
+  it('an agent observation is the session: trace name, ids, tags, release and input/output', async () => {
+    const span = await spanWith(
+      {
+        [L.OBSERVATION_TYPE]: 'agent',
+        [L.TRACE_NAME]: 'support-chat',
+        [L.TRACE_SESSION_ID]: 'sess-9',
+        [L.TRACE_USER_ID]: 'user-3',
+        [L.TRACE_TAGS]: ['beta'],
+        [L.RELEASE]: '4.1.0',
+        [L.TRACE_INPUT]: '{"question":"why?"}',
+        [L.TRACE_OUTPUT]: '"because"',
+      },
+      { name: 'agent-run' },
+    );
+    expect(kindOf(span)).toBe('session');
+    expect(oneOf(span, 'trace')).toMatchObject({
+      complete: true,
+      name: 'support-chat',
+      sessionId: 'sess-9',
+      userId: 'user-3',
+      tags: ['beta'],
+      agentVersion: '4.1.0',
+      input: { question: 'why?' },
+      output: 'because',
+    });
+  });
+
+  it('the langfuse.session.id / langfuse.user.id names count too, on any span of the trace', async () => {
+    const span = await spanWith({ [L.SESSION_ID]: 's-1', [L.USER_ID]: 'u-1', [L.OBSERVATION_TYPE]: 'span' }, { nested: true });
+    expect(kindOf(span)).toBe('step');
+    expect(oneOf(span, 'trace')).toMatchObject({ complete: false, sessionId: 's-1', userId: 'u-1' });
+  });
+
+  it('an event or chain observation is a plain step with no tool or generation row', async () => {
+    const span = await spanWith({ [L.OBSERVATION_TYPE]: 'chain', [L.OBSERVATION_INPUT]: '"x"' });
+    expect(kindOf(span)).toBe('step');
+    expect(recordsOf(span, 'tool')).toEqual([]);
+    expect(recordsOf(span, 'generation')).toEqual([]);
+  });
+});
