@@ -27,8 +27,14 @@
 CREATE INDEX IF NOT EXISTS tool_executions_window_idx
   ON mini_agent_observability.tool_executions (started_at)
   INCLUDE (tool_name, category, success, duration_ms);
+-- Over a long window the per-tool and per-category figures read every row: these indexes hand the
+-- rows over already grouped, so no sort of the whole window is needed (ordered-set aggregates
+-- such as percentile_cont cannot be hash-aggregated).
 CREATE INDEX IF NOT EXISTS tool_executions_tool_window_idx
-  ON mini_agent_observability.tool_executions (tool_name, started_at)
+  ON mini_agent_observability.tool_executions (tool_name, category, started_at)
+  INCLUDE (success, duration_ms);
+CREATE INDEX IF NOT EXISTS tool_executions_category_window_idx
+  ON mini_agent_observability.tool_executions (category, started_at)
   INCLUDE (success, duration_ms);
 -- Failures are rare: the error report reads only them.
 CREATE INDEX IF NOT EXISTS tool_executions_failures_idx
@@ -44,8 +50,7 @@ CREATE INDEX IF NOT EXISTS generations_window_idx
   ON mini_agent_observability.generations (started_at)
   INCLUDE (model, success, duration_ms, input_tokens, output_tokens, total_tokens);
 
--- Per tool: one row per tool name. `category` is the tool's most frequent category (a tool name
--- normally has exactly one).
+-- Per tool: one row per tool name and category (a tool name normally has exactly one category).
 CREATE OR REPLACE FUNCTION mini_agent_observability.tool_stats(
   since timestamptz,
   until timestamptz DEFAULT 'infinity'
@@ -68,7 +73,7 @@ RETURNS TABLE (
 LANGUAGE sql STABLE
 AS $$
   SELECT te.tool_name,
-         mode() WITHIN GROUP (ORDER BY te.category),
+         te.category,
          count(*),
          count(*) FILTER (WHERE te.success),
          count(*) FILTER (WHERE NOT te.success),
@@ -83,7 +88,7 @@ AS $$
     FROM mini_agent_observability.tool_executions te
    WHERE te.started_at >= tool_stats.since
      AND te.started_at < tool_stats.until
-   GROUP BY te.tool_name
+   GROUP BY te.tool_name, te.category
 $$;
 
 -- Per tool category (core, file, mcp, document, skill, other).
@@ -93,7 +98,6 @@ CREATE OR REPLACE FUNCTION mini_agent_observability.category_stats(
 )
 RETURNS TABLE (
   category    text,
-  tools       bigint,
   executions  bigint,
   successes   bigint,
   errors      bigint,
@@ -107,7 +111,6 @@ RETURNS TABLE (
 LANGUAGE sql STABLE
 AS $$
   SELECT te.category,
-         count(DISTINCT te.tool_name),
          count(*),
          count(*) FILTER (WHERE te.success),
          count(*) FILTER (WHERE NOT te.success),
@@ -126,12 +129,14 @@ $$;
 -- Per session: one row per trace (an OTel trace is one agent session run; `session_id` groups
 -- several runs of one conversation). A trace is in the window by its start time, or by when its
 -- row was written while its session span has not arrived yet.
---   failed          the session span ended with status ERROR. Failed tools the agent recovered
---                   from do not fail the session; they are counted in failed_tools.
---   complete        the session span has arrived; an incomplete trace is still running, or its
---                   root span was lost. Its start/end/duration fall back to its tools' times.
---   peak_memory_pct highest `memory` metric with unit '%' (percent of the memory limit).
+--   failed            the session span ended with status ERROR. Failed tools the agent recovered
+--                     from do not fail the session; they are counted in failed_tools.
+--   complete          the session span has arrived; an incomplete trace is still running, or its
+--                     root span was lost. Its start/end/duration fall back to its tools' times.
+--   peak_memory_pct   highest `memory` metric with unit '%' (percent of the memory limit).
 --   peak_memory_bytes highest `memory` metric with unit 'By' (bytes, the UCUM/OTel unit).
+-- Each trace's tools and metrics are looked up by trace id (LATERAL), so a filter on the traces
+-- (`WHERE failed`, `WHERE session_id = ...`) reads only the traces it keeps.
 CREATE OR REPLACE FUNCTION mini_agent_observability.session_stats(
   since timestamptz,
   until timestamptz DEFAULT 'infinity'
@@ -155,52 +160,44 @@ RETURNS TABLE (
 )
 LANGUAGE sql STABLE
 AS $$
-  WITH window_traces AS (
-    SELECT t.*
-      FROM mini_agent_observability.traces t
-     WHERE coalesce(t.started_at, t.inserted_at) >= session_stats.since
-       AND coalesce(t.started_at, t.inserted_at) < session_stats.until
-  ), tools AS (
-    SELECT te.trace_id,
-           count(*) AS tool_count,
-           count(*) FILTER (WHERE NOT te.success) AS failed_tools,
-           min(te.started_at) AS first_start,
-           max(te.ended_at) AS last_end
-      FROM mini_agent_observability.tool_executions te
-      JOIN window_traces w ON w.id = te.trace_id
-     GROUP BY te.trace_id
-  ), memory AS (
-    SELECT pm.trace_id,
-           max(pm.metric_value) FILTER (WHERE pm.unit = '%') AS peak_pct,
-           max(pm.metric_value) FILTER (WHERE pm.unit = 'By') AS peak_bytes
-      FROM mini_agent_observability.performance_metrics pm
-      JOIN window_traces w ON w.id = pm.trace_id
-     WHERE pm.metric_type = 'memory'
-     GROUP BY pm.trace_id
-  )
-  SELECT w.id,
-         w.session_id,
-         w.agent_name,
-         w.name,
-         w.user_id,
-         w.status,
-         w.complete,
-         w.status = 'error',
-         coalesce(w.started_at, tools.first_start),
-         coalesce(w.ended_at, tools.last_end),
-         extract(epoch FROM coalesce(w.ended_at, tools.last_end) - coalesce(w.started_at, tools.first_start))::float8 * 1000,
-         coalesce(tools.tool_count, 0),
-         coalesce(tools.failed_tools, 0),
+  SELECT t.id,
+         t.session_id,
+         t.agent_name,
+         t.name,
+         t.user_id,
+         t.status,
+         t.complete,
+         t.status = 'error',
+         coalesce(t.started_at, tools.first_start),
+         coalesce(t.ended_at, tools.last_end),
+         extract(epoch FROM coalesce(t.ended_at, tools.last_end) - coalesce(t.started_at, tools.first_start))::float8 * 1000,
+         tools.tool_count,
+         tools.failed_tools,
          memory.peak_pct,
          memory.peak_bytes
-    FROM window_traces w
-    LEFT JOIN tools ON tools.trace_id = w.id
-    LEFT JOIN memory ON memory.trace_id = w.id
+    FROM mini_agent_observability.traces t
+   CROSS JOIN LATERAL (
+         SELECT count(*) AS tool_count,
+                count(*) FILTER (WHERE NOT te.success) AS failed_tools,
+                min(te.started_at) AS first_start,
+                max(te.ended_at) AS last_end
+           FROM mini_agent_observability.tool_executions te
+          WHERE te.trace_id = t.id
+         ) tools
+   CROSS JOIN LATERAL (
+         SELECT max(pm.metric_value) FILTER (WHERE pm.unit = '%') AS peak_pct,
+                max(pm.metric_value) FILTER (WHERE pm.unit = 'By') AS peak_bytes
+           FROM mini_agent_observability.performance_metrics pm
+          WHERE pm.trace_id = t.id
+            AND pm.metric_type = 'memory'
+         ) memory
+   WHERE coalesce(t.started_at, t.inserted_at) >= session_stats.since
+     AND coalesce(t.started_at, t.inserted_at) < session_stats.until
 $$;
 
 -- All sessions of the window in one row: how many, how many failed, how long they take.
 -- Only complete sessions (their session span has arrived) are judged: a running session has
--- not failed yet. `failed_pct` is what the failed-sessions alert reads.
+-- not failed yet. `failed_pct` is what the failed-sessions alert reads. Reads `traces` only.
 CREATE OR REPLACE FUNCTION mini_agent_observability.session_totals(
   since timestamptz,
   until timestamptz DEFAULT 'infinity'
@@ -212,23 +209,28 @@ RETURNS TABLE (
   failed_pct        double precision,
   p50_duration_ms   double precision,
   p95_duration_ms   double precision,
-  max_duration_ms   double precision,
-  tool_count        bigint,
-  failed_tools      bigint
+  max_duration_ms   double precision
 )
 LANGUAGE sql STABLE
 AS $$
+  WITH judged AS (
+    SELECT t.complete,
+           t.complete AND t.status = 'error' AS failed,
+           CASE WHEN t.complete
+                THEN extract(epoch FROM t.ended_at - t.started_at)::float8 * 1000
+           END AS duration_ms
+      FROM mini_agent_observability.traces t
+     WHERE coalesce(t.started_at, t.inserted_at) >= session_totals.since
+       AND coalesce(t.started_at, t.inserted_at) < session_totals.until
+  )
   SELECT count(*),
-         count(*) FILTER (WHERE s.complete),
-         count(*) FILTER (WHERE s.complete AND s.failed),
-         100.0::float8 * count(*) FILTER (WHERE s.complete AND s.failed)
-           / nullif(count(*) FILTER (WHERE s.complete), 0),
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY s.duration_ms) FILTER (WHERE s.complete),
-         percentile_cont(0.95) WITHIN GROUP (ORDER BY s.duration_ms) FILTER (WHERE s.complete),
-         max(s.duration_ms) FILTER (WHERE s.complete),
-         coalesce(sum(s.tool_count), 0)::bigint,
-         coalesce(sum(s.failed_tools), 0)::bigint
-    FROM mini_agent_observability.session_stats(session_totals.since, session_totals.until) s
+         count(*) FILTER (WHERE j.complete),
+         count(*) FILTER (WHERE j.failed),
+         100.0::float8 * count(*) FILTER (WHERE j.failed) / nullif(count(*) FILTER (WHERE j.complete), 0),
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY j.duration_ms),
+         percentile_cont(0.95) WITHIN GROUP (ORDER BY j.duration_ms),
+         max(j.duration_ms)
+    FROM judged j
 $$;
 
 -- The most frequent tool error messages, most frequent first. A failed tool without a message

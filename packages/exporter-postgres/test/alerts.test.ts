@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { at, clearRows, insertMetrics, insertTools, insertTraces, newTraceId, type Trace } from './agent-rows.js';
-import { applyMigrations, sqlDatabaseKinds, type SqlDatabase } from './sql-databases.js';
+import { runMigrationFilesAgain, sqlDatabaseKinds, type SqlDatabase } from './sql-databases.js';
 
 // Three disjoint hours in the past, one a case (just below, exactly at, just above a threshold);
 // each is evaluated by firing_alerts(since, until) on its own.
@@ -34,8 +34,7 @@ describe.each(sqlDatabaseKinds)('alerts on $name', ({ available, open }) => {
 
   beforeAll(async () => {
     if (!available) return;
-    db = await open();
-    await applyMigrations(db, { supabase: false });
+    db = await open({ supabase: false });
   });
   afterAll(async () => {
     await db?.close();
@@ -45,7 +44,7 @@ describe.each(sqlDatabaseKinds)('alerts on $name', ({ available, open }) => {
     await clearRows(db.query);
     // Back to the seeded rules: a test that edits one must not change the next.
     await db.query('TRUNCATE mini_agent_observability.alert_thresholds');
-    await applyMigrations(db, { supabase: false });
+    await runMigrationFilesAgain(db, { supabase: false });
   });
 
   it.skipIf(!available)('the requirement thresholds are seeded, strict, over one hour', async () => {
@@ -130,7 +129,7 @@ describe.each(sqlDatabaseKinds)('alerts on $name', ({ available, open }) => {
     expect(await firing(db, exactly)).toEqual([]);
 
     await db.query(`UPDATE mini_agent_observability.alert_thresholds SET threshold = 20 WHERE rule_name = 'error_rate'`);
-    await applyMigrations(db, { supabase: false });
+    await runMigrationFilesAgain(db, { supabase: false });
     expect(await firing(db, exactly)).toEqual([{ rule_name: 'error_rate', subject: null, value: 25, threshold: 20, samples: 12 }]);
 
     await db.query(`UPDATE mini_agent_observability.alert_thresholds SET enabled = false WHERE rule_name = 'error_rate'`);

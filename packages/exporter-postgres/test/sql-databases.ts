@@ -1,10 +1,10 @@
 // The two databases every SQL suite runs on: a real PostgreSQL server and PGlite, behind one small
-// query interface, with the repository's sql/*.sql migrations applied in file-name order.
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { createTestDatabase, hasPostgres } from '@mini-agent/test-support';
+// query interface, migrated by migrate() as users' databases are.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestDatabase, createTestPglite, hasPostgres } from '@mini-agent/test-support';
 import postgres from 'postgres';
+import { findSqlDir, isSupabaseFile, listMigrations, migrate } from '../src/index.js';
 
 /** Runs one statement with `$1`-style parameters and returns its rows. */
 export type Query = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<Row[]>;
@@ -22,37 +22,35 @@ export interface SqlDatabase {
   close(): Promise<void>;
 }
 
-/** A database a suite can open, and whether this run has it. */
+/** Which layers of the schema a suite needs. */
+export interface Layers {
+  /** Also the Supabase layer (roles, row-level security, public views). */
+  readonly supabase: boolean;
+}
+
+/** A database a suite can open, migrated, and whether this run has it. */
 export interface SqlDatabaseKind {
   readonly name: string;
   readonly available: boolean;
-  open(): Promise<SqlDatabase>;
+  open(layers: Layers): Promise<SqlDatabase>;
 }
-
-const sqlDir = fileURLToPath(new URL('../../../sql/', import.meta.url));
 
 /**
- * The migration files in the order they apply. Files whose name contains `supabase` form the
- * Supabase layer and are left out unless asked for, as `migrate()` does.
+ * Runs every migration file again as written, bypassing migrate()'s record of applied files (the
+ * way a user pasting them into psql or the Supabase SQL editor would): each must be a no-op.
  */
-export function migrationFiles(options: { supabase: boolean }): string[] {
-  return readdirSync(sqlDir)
-    .filter((file) => file.endsWith('.sql'))
-    .filter((file) => options.supabase || !file.includes('supabase'))
-    .sort();
-}
-
-/** Applies the migrations by running each file as written (the way psql or the Supabase SQL editor would). */
-export async function applyMigrations(db: SqlDatabase, options: { supabase: boolean }): Promise<void> {
-  for (const file of migrationFiles(options)) {
-    await db.exec(readFileSync(`${sqlDir}${file}`, 'utf8'));
+export async function runMigrationFilesAgain(db: SqlDatabase, layers: Layers): Promise<void> {
+  const dir = findSqlDir();
+  for (const file of listMigrations(dir)) {
+    if (layers.supabase || !isSupabaseFile(file.name)) await db.exec(readFileSync(join(dir, file.name), 'utf8'));
   }
 }
 
 class Rollback extends Error {}
 
-async function openServer(): Promise<SqlDatabase> {
+async function openServer(layers: Layers): Promise<SqlDatabase> {
   const database = await createTestDatabase('sql');
+  await migrate(database.url, layers);
   const sql = postgres(database.url, {
     max: 1,
     onnotice: () => {},
@@ -85,8 +83,9 @@ async function openServer(): Promise<SqlDatabase> {
   };
 }
 
-async function openPglite(): Promise<SqlDatabase> {
-  const db = await PGlite.create();
+async function openPglite(layers: Layers): Promise<SqlDatabase> {
+  const db = await createTestPglite();
+  await migrate(db, layers);
   return {
     query: async (text, params = []) => (await db.query(text, params)).rows as never,
     async exec(script) {

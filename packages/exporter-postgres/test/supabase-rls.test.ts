@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTools, newTraceId } from './agent-rows.js';
-import { applyMigrations, type Query, sqlDatabaseKinds, type SqlDatabase } from './sql-databases.js';
+import { type Query, runMigrationFilesAgain, sqlDatabaseKinds, type SqlDatabase } from './sql-databases.js';
 
 const tables = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations'];
 const publicViews = tables.map((table) => `public.mini_agent_${table}`);
@@ -21,10 +21,9 @@ describe.each(sqlDatabaseKinds)('the Supabase layer on $name', ({ available, ope
 
   beforeAll(async () => {
     if (!available) return;
-    db = await open();
-    await applyMigrations(db, { supabase: true });
-    // Twice: every migration must be a no-op the second time.
-    await applyMigrations(db, { supabase: true });
+    db = await open({ supabase: true });
+    // Once more, file by file as written: every migration must be a no-op the second time.
+    await runMigrationFilesAgain(db, { supabase: true });
     // Rows written by the exporter, which connects as the tables' owner.
     await insertTrace(db.query, 'mini_agent_observability.traces', traceId);
     await insertTools(db.query, [{ traceId, toolName: 'read_file', durationMs: 12, startedAt: new Date() }]);
