@@ -30,6 +30,8 @@ export interface ReceivedRequest {
   readonly contentEncoding: string | undefined;
   /** Events of an ingestion request, in order, whatever their outcome. */
   readonly eventIds: readonly string[];
+  /** The body as received (still compressed if it was), when the server keeps bodies. */
+  readonly body?: Buffer;
 }
 
 /** Options of {@link startLangfuseTestServer}. */
@@ -40,6 +42,8 @@ export interface LangfuseTestServerOptions {
   readonly specPath?: string;
   /** Bodies above this size get 413, as a real deployment's body limit does. Default 4.5 MB. */
   readonly maxRequestBytes?: number;
+  /** Keep every request body in {@link ReceivedRequest.body} (for byte-level checks, e.g. that a secret never arrived). */
+  readonly keepBodies?: boolean;
 }
 
 /** A local stand-in for Langfuse's public API. */
@@ -108,6 +112,7 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
       requests.push({
         method: req.method ?? '', path, status, bytes: size, eventIds,
         contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'],
+        ...(options.keepBodies ? { body } : {}),
       });
     };
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}, eventIds: string[] = []): void => {

@@ -1,0 +1,120 @@
+import type { JsonObject, JsonValue } from '@mini-agent/core';
+import type { LangfuseBatch, LangfuseObservation, LangfuseTrace } from './model.js';
+import type { MaskedField, MaskFunction } from './options.js';
+
+/** What applying the limits changed, for the sink's stats. */
+export interface LimitCounts {
+  truncatedFields: number;
+  maskFailures: number;
+}
+
+/** What a value becomes when the user's mask function throws: the unmasked value is never sent. */
+export const MASK_FAILED = '[mini-agent: mask function failed, value withheld]';
+
+/** UTF-8 size of a string. */
+export function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** Serialized size of a value as it travels: strings as they are, everything else as JSON. */
+export function fieldBytes(value: JsonValue | null): number {
+  if (value === null) return 0;
+  return utf8Bytes(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+/** The visible note left where a value was cut. */
+export function truncationNote(originalBytes: number, limitBytes: number): string {
+  return `…[truncated by mini-agent: ${originalBytes} bytes, limit ${limitBytes}]`;
+}
+
+/**
+ * Brings a value under `maxBytes`. Objects keep their shape when cutting their longest strings is
+ * enough; otherwise the value becomes its JSON text, cut, with a note of the original size.
+ */
+export function truncateJson(value: JsonValue | null, maxBytes: number): { value: JsonValue | null; truncated: boolean } {
+  const size = fieldBytes(value);
+  if (size <= maxBytes || value === null) return { value, truncated: false };
+  if (typeof value === 'object') {
+    for (let leafLimit = Math.floor(maxBytes / 2); leafLimit >= 256; leafLimit = Math.floor(leafLimit / 2)) {
+      const shrunk = capStrings(value, leafLimit);
+      if (fieldBytes(shrunk) <= maxBytes) return { value: shrunk, truncated: true };
+    }
+  }
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return { value: cutString(text, maxBytes, size), truncated: true };
+}
+
+function capStrings(value: JsonValue, leafLimit: number): JsonValue {
+  if (typeof value === 'string') return utf8Bytes(value) > leafLimit ? cutString(value, leafLimit, utf8Bytes(value)) : value;
+  if (Array.isArray(value)) return value.map((item) => capStrings(item, leafLimit));
+  if (value !== null && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const [key, item] of Object.entries(value)) out[key] = capStrings(item, leafLimit);
+    return out;
+  }
+  return value;
+}
+
+function cutString(text: string, maxBytes: number, originalBytes: number): string {
+  const note = truncationNote(originalBytes, maxBytes);
+  const buffer = Buffer.from(text, 'utf8');
+  let keep = Math.max(0, maxBytes - utf8Bytes(note));
+  // Step back to a character boundary: never leave half of a multi-byte character.
+  while (keep > 0 && ((buffer[keep] ?? 0) & 0xc0) === 0x80) keep -= 1;
+  return buffer.subarray(0, keep).toString('utf8') + note;
+}
+
+/**
+ * Applies the user's mask, then the field size limit, to every input, output, metadata and status
+ * message of a batch. Runs before anything is encoded for a transport.
+ */
+export function applyLimits(
+  batch: LangfuseBatch,
+  settings: { mask: MaskFunction | undefined; maxFieldBytes: number },
+  counts: LimitCounts,
+): LangfuseBatch {
+  const field = (value: JsonValue | null, name: MaskedField): JsonValue | null => {
+    const masked = settings.mask ? applyMask(settings.mask, value, name, counts) : value;
+    const limited = truncateJson(masked, settings.maxFieldBytes);
+    if (limited.truncated) counts.truncatedFields += 1;
+    return limited.value;
+  };
+  const metadata = (value: JsonObject): JsonObject => {
+    const out = field(value, 'metadata');
+    // Metadata stays an object on the wire; a mask or a cut that made it something else is wrapped.
+    return out !== null && typeof out === 'object' && !Array.isArray(out) ? out : { value: out };
+  };
+  const text = (value: string | null): string | null => {
+    if (value === null) return null;
+    const limited = truncateJson(value, settings.maxFieldBytes);
+    if (limited.truncated) counts.truncatedFields += 1;
+    return limited.value as string;
+  };
+  const traces = batch.traces.map((t): LangfuseTrace => ({
+    ...t,
+    input: field(t.input, 'input'),
+    output: field(t.output, 'output'),
+    metadata: metadata(t.metadata),
+  }));
+  const observations = batch.observations.map((o): LangfuseObservation => ({
+    ...o,
+    input: field(o.input, 'input'),
+    output: field(o.output, 'output'),
+    metadata: metadata(o.metadata),
+    statusMessage: text(o.statusMessage),
+    otel: { ...o.otel, statusMessage: text(o.otel.statusMessage) },
+  }));
+  return { traces, observations };
+}
+
+function applyMask(mask: MaskFunction, value: JsonValue | null, field: MaskedField, counts: LimitCounts): JsonValue | null {
+  try {
+    const masked = mask({ data: value, field });
+    if (masked === undefined || masked === null) return null;
+    // Whatever the mask returns must survive JSON, like every value on the wire.
+    return JSON.parse(JSON.stringify(masked)) as JsonValue;
+  } catch {
+    counts.maskFailures += 1;
+    return MASK_FAILED;
+  }
+}

@@ -1,0 +1,281 @@
+import type {
+  AgentRecord,
+  DecisionRecord,
+  GenerationRecord,
+  JsonObject,
+  JsonValue,
+  MetricRecord,
+  SpanRecord,
+  TokenUsage,
+  ToolExecutionRecord,
+  TraceRecord,
+} from '@mini-agent/core';
+import { EVENT_DECISION, EVENT_METRIC } from '@mini-agent/semconv';
+import { derivedObservationId } from './ids.js';
+import { truncateJson } from './limits.js';
+import type { LangfuseBatch, LangfuseObservation, LangfuseTrace, ObservationType, OtelOrigin } from './model.js';
+
+/** Settings that override what the records say. */
+export interface MappingOptions {
+  /** Overrides every record's environment (from `LANGFUSE_TRACING_ENVIRONMENT`). */
+  readonly environment?: string | undefined;
+  /** Overrides the agent version as the Langfuse release (from `LANGFUSE_RELEASE`). */
+  readonly release?: string | undefined;
+}
+
+/** Span attributes and event attributes are context, not payload: each value is kept this short in metadata. */
+const METADATA_VALUE_MAX_BYTES = 2048;
+
+/** Everything the records of one span say. */
+interface SpanGroup {
+  span?: SpanRecord;
+  trace?: TraceRecord;
+  tool?: ToolExecutionRecord;
+  generation?: GenerationRecord;
+  decisions: DecisionRecord[];
+  metrics: MetricRecord[];
+}
+
+/**
+ * Maps records to Langfuse traces and observations. Pure, and the one place the mapping is
+ * defined: both transports send what this returns. One OTel trace is one Langfuse trace (id =
+ * trace id); one span is one observation (id = span id, parent = parent span id); a decision
+ * recorded as an event inside a span is an extra `event` observation under it.
+ */
+export function mapRecords(records: readonly AgentRecord[], options: MappingOptions = {}): LangfuseBatch {
+  const groups = groupBySpan(records);
+  const traceFacts = collectTraceFacts(records);
+  const traces: LangfuseTrace[] = [];
+  const observations: LangfuseObservation[] = [];
+
+  for (const group of groups.values()) {
+    const trace = group.trace;
+    if (trace?.complete) traces.push(toTrace(trace, options));
+    const host = toObservation(group, traceFacts, options);
+    if (host) observations.push(host);
+    for (const decision of group.decisions) {
+      if (decision.id !== decision.spanId) observations.push(toDecisionEvent(decision, host, traceFacts, options));
+    }
+  }
+  return { traces, observations };
+}
+
+/** Langfuse accepts environments matching `^(?!langfuse)[a-z0-9-_]+$`, at most 40 characters; others fail the event. */
+export function langfuseEnvironment(value: string | null | undefined): string | null {
+  if (!value) return null;
+  let env = value.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  if (env.startsWith('langfuse')) env = `env-${env}`;
+  env = env.slice(0, 40);
+  return env === '' ? null : env;
+}
+
+function groupBySpan(records: readonly AgentRecord[]): Map<string, SpanGroup> {
+  const groups = new Map<string, SpanGroup>();
+  for (const record of records) {
+    const key = `${record.traceId}/${record.spanId}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { decisions: [], metrics: [] }));
+    switch (record.type) {
+      case 'span': group.span = record; break;
+      case 'trace': group.trace = record; break;
+      case 'tool': group.tool = record; break;
+      case 'generation': group.generation = record; break;
+      case 'decision': group.decisions.push(record); break;
+      case 'metric': group.metrics.push(record); break;
+    }
+  }
+  return groups;
+}
+
+/** Per trace: the environment and agent version any record of the batch knows, for spans that carry none. */
+function collectTraceFacts(records: readonly AgentRecord[]): Map<string, { environment: string | null; agentVersion: string | null }> {
+  const facts = new Map<string, { environment: string | null; agentVersion: string | null }>();
+  for (const record of records) {
+    if (record.type !== 'trace') continue;
+    const known = facts.get(record.traceId) ?? { environment: null, agentVersion: null };
+    // The session span's record speaks for the trace; others only fill gaps.
+    facts.set(record.traceId, {
+      environment: record.complete ? (record.environment ?? known.environment) : (known.environment ?? record.environment),
+      agentVersion: record.complete ? (record.agentVersion ?? known.agentVersion) : (known.agentVersion ?? record.agentVersion),
+    });
+  }
+  return facts;
+}
+
+function toTrace(trace: TraceRecord, options: MappingOptions): LangfuseTrace {
+  const metadata: JsonObject = {};
+  if (trace.agentName) metadata.agentName = trace.agentName;
+  if (trace.agentVersion) metadata.agentVersion = trace.agentVersion;
+  if (trace.userContext !== null) metadata.userContext = trace.userContext;
+  if (trace.status !== 'unset') metadata.status = trace.status;
+  if (trace.statusMessage) metadata.statusMessage = trace.statusMessage;
+  if (Object.keys(trace.resource).length > 0) metadata.resource = capValues(trace.resource);
+  return {
+    id: trace.traceId,
+    spanId: trace.spanId,
+    timestamp: trace.startTime,
+    name: trace.name,
+    sessionId: trace.sessionId,
+    userId: trace.userId,
+    release: options.release ?? trace.agentVersion,
+    environment: langfuseEnvironment(options.environment ?? trace.environment),
+    input: trace.input,
+    output: trace.output,
+    tags: trace.tags,
+    metadata,
+  };
+}
+
+function observationType(group: SpanGroup): ObservationType {
+  if (group.tool) return 'tool';
+  if (group.generation) return 'generation';
+  if (group.span?.kind === 'session' || group.trace?.complete) return 'agent';
+  if (group.decisions.some((d) => d.id === d.spanId) || group.span?.kind === 'decision') return 'event';
+  return 'span';
+}
+
+function toObservation(
+  group: SpanGroup,
+  traceFacts: Map<string, { environment: string | null; agentVersion: string | null }>,
+  options: MappingOptions,
+): LangfuseObservation | undefined {
+  const { span, tool, generation, trace } = group;
+  const decision = group.decisions.find((d) => d.id === d.spanId);
+  const timed = span ?? tool ?? generation;
+  if (!timed) return undefined; // metrics or decision events alone: no span to hang them on (interpret always sends one)
+  const type = observationType(group);
+  const failed = span?.status === 'error' || tool?.success === false || generation?.success === false;
+  const facts = traceFacts.get(timed.traceId);
+  const metadata = baseMetadata(span);
+  if (group.metrics.length > 0) metadata.metrics = group.metrics.map(metricEntry);
+  if (tool) Object.assign(metadata, { toolName: tool.toolName, category: tool.category }, tool.metadata);
+  if (generation?.provider) metadata.provider = generation.provider;
+  if (decision) Object.assign(metadata, decisionMetadata(decision));
+  if (type === 'agent' && trace?.agentName) metadata.agentName = trace.agentName;
+
+  const io = inputOutput(type, group, decision);
+  return {
+    id: timed.spanId,
+    traceId: timed.traceId,
+    parentObservationId: span?.parentSpanId ?? tool?.parentSpanId ?? generation?.parentSpanId ?? null,
+    type,
+    name: span?.name ?? tool?.name ?? generation?.name ?? 'span',
+    startTime: timed.startTime,
+    endTime: timed.endTime,
+    completionStartTime: generation?.completionStartTime ?? null,
+    input: io.input,
+    output: io.output,
+    metadata,
+    level: failed ? 'ERROR' : 'DEFAULT',
+    statusMessage: failed ? (span?.statusMessage ?? tool?.errorMessage ?? generation?.errorMessage ?? null) : (span?.statusMessage ?? null),
+    model: generation?.model ?? null,
+    modelParameters: generation ? modelParameters(generation.modelParameters) : null,
+    usageDetails: generation ? usageDetails(generation.usage) : null,
+    environment: langfuseEnvironment(options.environment ?? trace?.environment ?? facts?.environment),
+    release: options.release ?? trace?.agentVersion ?? facts?.agentVersion ?? null,
+    otel: origin(span, failed),
+  };
+}
+
+function inputOutput(type: ObservationType, group: SpanGroup, decision: DecisionRecord | undefined): { input: JsonValue | null; output: JsonValue | null } {
+  if (group.tool) return { input: group.tool.input, output: group.tool.output };
+  if (group.generation) return { input: group.generation.input, output: group.generation.output };
+  if (type === 'agent' && group.trace) return { input: group.trace.input, output: group.trace.output };
+  if (decision) return { input: decision.options, output: decision.chosen };
+  return { input: null, output: null };
+}
+
+function toDecisionEvent(
+  decision: DecisionRecord,
+  host: LangfuseObservation | undefined,
+  traceFacts: Map<string, { environment: string | null; agentVersion: string | null }>,
+  options: MappingOptions,
+): LangfuseObservation {
+  const facts = traceFacts.get(decision.traceId);
+  return {
+    id: derivedObservationId(decision.id),
+    traceId: decision.traceId,
+    parentObservationId: decision.spanId,
+    type: 'event',
+    name: decision.decisionType,
+    startTime: decision.decidedAt,
+    endTime: decision.decidedAt,
+    completionStartTime: null,
+    input: decision.options,
+    output: decision.chosen,
+    metadata: decisionMetadata(decision),
+    level: 'DEFAULT',
+    statusMessage: null,
+    model: null,
+    modelParameters: null,
+    usageDetails: null,
+    environment: host?.environment ?? langfuseEnvironment(options.environment ?? facts?.environment),
+    release: host?.release ?? options.release ?? facts?.agentVersion ?? null,
+    otel: { kind: 'internal', status: 'unset', statusMessage: null, resource: host?.otel.resource ?? {} },
+  };
+}
+
+function baseMetadata(span: SpanRecord | undefined): JsonObject {
+  if (!span) return {};
+  const metadata: JsonObject = { kind: span.kind, otelKind: span.otelKind, durationMs: span.durationMs };
+  if (span.scope.name) metadata.scope = { name: span.scope.name, version: span.scope.version };
+  if (Object.keys(span.attributes).length > 0) metadata.attributes = capValues(span.attributes);
+  // Metric and decision events are mapped on their own; other events (exceptions, …) are kept as they came.
+  const events = span.events.filter((e) => e.name !== EVENT_METRIC && e.name !== EVENT_DECISION);
+  if (events.length > 0) metadata.events = events.map((e) => ({ name: e.name, time: e.time.toISOString(), attributes: capValues(e.attributes) }));
+  if (span.links.length > 0) metadata.links = span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: capValues(l.attributes) }));
+  return metadata;
+}
+
+function decisionMetadata(decision: DecisionRecord): JsonObject {
+  const metadata: JsonObject = { decisionType: decision.decisionType };
+  if (decision.reasoning !== null) metadata.reasoning = decision.reasoning;
+  return metadata;
+}
+
+function metricEntry(metric: MetricRecord): JsonObject {
+  return { type: metric.metricType, value: metric.value, unit: metric.unit, recordedAt: metric.recordedAt.toISOString(), ...metric.metadata };
+}
+
+function origin(span: SpanRecord | undefined, failed: boolean): OtelOrigin {
+  if (!span) return { kind: 'internal', status: failed ? 'error' : 'unset', statusMessage: null, resource: {} };
+  return { kind: span.otelKind, status: span.status, statusMessage: span.statusMessage, resource: span.resource };
+}
+
+/**
+ * Langfuse's usage keys (`input`, `output`, `total`, `input_cached_tokens`, `output_reasoning_tokens`),
+ * priced per key. OTel GenAI input/output counts include cached and reasoning tokens, so those are
+ * taken out of `input`/`output` as Langfuse does for OpenAI usage, or they would be priced twice.
+ */
+export function usageDetails(usage: TokenUsage): Record<string, number> | null {
+  const count = (n: number | null) => (n !== null && Number.isFinite(n) && n >= 0 ? Math.round(n) : null);
+  const input = count(usage.input);
+  const output = count(usage.output);
+  const total = count(usage.total);
+  const cached = count(usage.cached);
+  const reasoning = count(usage.reasoning);
+  const details: Record<string, number> = {};
+  if (input !== null) details.input = Math.max(input - (cached ?? 0), 0);
+  if (output !== null) details.output = Math.max(output - (reasoning ?? 0), 0);
+  if (total !== null) details.total = total;
+  else if (input !== null && output !== null) details.total = input + output;
+  if (cached !== null) details.input_cached_tokens = cached;
+  if (reasoning !== null) details.output_reasoning_tokens = reasoning;
+  return Object.keys(details).length > 0 ? details : null;
+}
+
+/** Model parameters as Langfuse stores them: scalar values, anything else as JSON text. */
+function modelParameters(parameters: JsonObject): Record<string, string | number | boolean> | null {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(parameters)) {
+    if (value === null) continue;
+    out[key] = typeof value === 'object' ? JSON.stringify(value) : value;
+  }
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+function capValues(values: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(values)) out[key] = truncateJson(value, METADATA_VALUE_MAX_BYTES).value;
+  return out;
+}

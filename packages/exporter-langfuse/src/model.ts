@@ -1,0 +1,61 @@
+import type { JsonObject, JsonValue } from '@mini-agent/core';
+
+/** Langfuse observation types this exporter produces (lower case, as in `langfuse.observation.type`). */
+export type ObservationType = 'span' | 'generation' | 'event' | 'agent' | 'tool';
+
+/** A Langfuse trace: one OTel trace, described by its session span. */
+export interface LangfuseTrace {
+  /** The OTel trace id. */
+  readonly id: string;
+  /** The session span the trace was read from (its observation carries the trace's fields on OTLP). */
+  readonly spanId: string;
+  readonly timestamp: Date | null;
+  readonly name: string | null;
+  readonly sessionId: string | null;
+  readonly userId: string | null;
+  readonly release: string | null;
+  readonly environment: string | null;
+  readonly input: JsonValue | null;
+  readonly output: JsonValue | null;
+  readonly tags: readonly string[];
+  readonly metadata: JsonObject;
+}
+
+/** Where an observation came from in OTel terms: kept so the OTLP transport can rebuild the span. */
+export interface OtelOrigin {
+  /** OTel span kind name: `internal`, `server`, `client`, `producer`, `consumer`. */
+  readonly kind: string;
+  readonly status: 'unset' | 'ok' | 'error';
+  readonly statusMessage: string | null;
+  readonly resource: JsonObject;
+}
+
+/** A Langfuse observation: one span, or one decision recorded as an event inside a span. */
+export interface LangfuseObservation {
+  /** The span id; for a decision event, an id derived from the span id and the event index. */
+  readonly id: string;
+  readonly traceId: string;
+  readonly parentObservationId: string | null;
+  readonly type: ObservationType;
+  readonly name: string;
+  readonly startTime: Date;
+  readonly endTime: Date;
+  readonly completionStartTime: Date | null;
+  readonly input: JsonValue | null;
+  readonly output: JsonValue | null;
+  readonly metadata: JsonObject;
+  readonly level: 'DEFAULT' | 'ERROR';
+  readonly statusMessage: string | null;
+  readonly model: string | null;
+  readonly modelParameters: Readonly<Record<string, string | number | boolean>> | null;
+  readonly usageDetails: Readonly<Record<string, number>> | null;
+  readonly environment: string | null;
+  readonly release: string | null;
+  readonly otel: OtelOrigin;
+}
+
+/** What one batch of records becomes: the traces described by session spans, and every observation. */
+export interface LangfuseBatch {
+  readonly traces: readonly LangfuseTrace[];
+  readonly observations: readonly LangfuseObservation[];
+}

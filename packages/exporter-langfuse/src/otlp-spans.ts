@@ -1,0 +1,167 @@
+import { LangfuseOtelSpanAttributes as A } from '@langfuse/core';
+import type { JsonObject, JsonValue } from '@mini-agent/core';
+import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type AttributeValue, type SpanContext } from '@opentelemetry/api';
+import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { MAX_REQUEST_BYTES } from './batching.js';
+import { truncateJson, utf8Bytes } from './limits.js';
+import type { LangfuseBatch, LangfuseObservation, LangfuseTrace } from './model.js';
+
+/** The instrumentation scope of rebuilt spans; the original scope is in the observation's metadata. */
+export const EXPORTER_SCOPE = { name: '@mini-agent/exporter-langfuse', version: '0.1.0' } as const;
+
+const OTEL_KINDS: Record<string, SpanKind> = {
+  internal: SpanKind.INTERNAL,
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+};
+
+const STATUS_CODES = { unset: SpanStatusCode.UNSET, ok: SpanStatusCode.OK, error: SpanStatusCode.ERROR } as const;
+
+/**
+ * One span per observation, with the original trace id, span id, parent, times and status, and
+ * attributes in Langfuse's own OTel names (`langfuse.observation.*`, `langfuse.trace.*`, …), which
+ * the Langfuse OTLP endpoint reads. The session's trace fields ride on the session span.
+ */
+export function toOtlpSpans(batch: LangfuseBatch): ReadableSpan[] {
+  const traceBySpan = new Map(batch.traces.map((t) => [`${t.id}/${t.spanId}`, t]));
+  const resources = new Map<string, Resource>();
+  const resourceFor = (attributes: JsonObject): Resource => {
+    const key = JSON.stringify(attributes);
+    let resource = resources.get(key);
+    if (!resource) resources.set(key, (resource = resourceFromAttributes(toAttributes(attributes))));
+    return resource;
+  };
+  return batch.observations.map((o) => {
+    const attributes = observationAttributes(o);
+    const trace = traceBySpan.get(`${o.traceId}/${o.id}`);
+    if (trace) Object.assign(attributes, traceAttributes(trace));
+    return toReadableSpan(o, fitAttributes(attributes), resourceFor(o.otel.resource));
+  });
+}
+
+/** Langfuse's attributes for an observation. */
+export function observationAttributes(o: LangfuseObservation): Attributes {
+  const attributes: Attributes = { [A.OBSERVATION_TYPE]: o.type };
+  set(attributes, A.OBSERVATION_INPUT, serialize(o.input));
+  set(attributes, A.OBSERVATION_OUTPUT, serialize(o.output));
+  // Flattened per key, as Langfuse's SDK does: each key becomes a filterable metadata field.
+  for (const [key, value] of Object.entries(o.metadata)) set(attributes, `${A.OBSERVATION_METADATA}.${key}`, serialize(value));
+  if (o.level !== 'DEFAULT') set(attributes, A.OBSERVATION_LEVEL, o.level);
+  set(attributes, A.OBSERVATION_STATUS_MESSAGE, o.statusMessage);
+  set(attributes, A.OBSERVATION_MODEL, o.model);
+  set(attributes, A.OBSERVATION_MODEL_PARAMETERS, o.modelParameters ? JSON.stringify(o.modelParameters) : null);
+  set(attributes, A.OBSERVATION_USAGE_DETAILS, o.usageDetails ? JSON.stringify(o.usageDetails) : null);
+  set(attributes, A.OBSERVATION_COMPLETION_START_TIME, o.completionStartTime?.toISOString() ?? null);
+  set(attributes, A.ENVIRONMENT, o.environment);
+  set(attributes, A.RELEASE, o.release);
+  return attributes;
+}
+
+/** Langfuse's attributes for the trace, set on the session span. */
+export function traceAttributes(t: LangfuseTrace): Attributes {
+  const attributes: Attributes = {};
+  set(attributes, A.TRACE_NAME, t.name);
+  // Both spellings: current servers read `session.id`/`user.id`, earlier v3 servers the `langfuse.` ones.
+  set(attributes, A.TRACE_SESSION_ID, t.sessionId);
+  set(attributes, A.TRACE_COMPAT_SESSION_ID, t.sessionId);
+  set(attributes, A.TRACE_USER_ID, t.userId);
+  set(attributes, A.TRACE_COMPAT_USER_ID, t.userId);
+  if (t.tags.length > 0) attributes[A.TRACE_TAGS] = [...t.tags];
+  set(attributes, A.TRACE_INPUT, serialize(t.input));
+  set(attributes, A.TRACE_OUTPUT, serialize(t.output));
+  for (const [key, value] of Object.entries(t.metadata)) set(attributes, `${A.TRACE_METADATA}.${key}`, serialize(value));
+  set(attributes, A.RELEASE, t.release);
+  set(attributes, A.ENVIRONMENT, t.environment);
+  return attributes;
+}
+
+function toReadableSpan(o: LangfuseObservation, attributes: Attributes, resource: Resource): ReadableSpan {
+  const context: SpanContext = { traceId: o.traceId, spanId: o.id, traceFlags: TraceFlags.SAMPLED };
+  const startTime = millisToHrTime(o.startTime.getTime());
+  const endTime = millisToHrTime(o.endTime.getTime());
+  const parentSpanContext: SpanContext | undefined = o.parentObservationId
+    ? { traceId: o.traceId, spanId: o.parentObservationId, traceFlags: TraceFlags.SAMPLED }
+    : undefined;
+  return {
+    name: o.name,
+    kind: OTEL_KINDS[o.otel.kind] ?? SpanKind.INTERNAL,
+    spanContext: () => context,
+    parentSpanContext,
+    startTime,
+    endTime,
+    duration: hrTimeDuration(startTime, endTime),
+    status: o.otel.statusMessage ? { code: STATUS_CODES[o.otel.status], message: o.otel.statusMessage } : { code: STATUS_CODES[o.otel.status] },
+    attributes,
+    links: [],
+    events: [],
+    ended: true,
+    resource,
+    instrumentationScope: EXPORTER_SCOPE,
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+  };
+}
+
+/** Langfuse reads strings as they are and parses JSON text for everything else. */
+function serialize(value: JsonValue | null): string | null {
+  if (value === null) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function set(attributes: Attributes, key: string, value: string | null | undefined): void {
+  if (value !== null && value !== undefined) attributes[key] = value;
+}
+
+/** Resource attributes back to OTel attribute values: scalars and scalar arrays as they are, anything else as JSON. */
+function toAttributes(values: JsonObject): Attributes {
+  const out: Attributes = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (value === null) continue;
+    out[key] = isAttributeValue(value) ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+function isAttributeValue(value: JsonValue): value is AttributeValue & JsonValue {
+  if (typeof value !== 'object') return true;
+  if (!Array.isArray(value)) return false;
+  const types = new Set(value.map((item) => (item === null ? 'null' : typeof item)));
+  types.delete('null');
+  return types.size <= 1 && ![...types].includes('object');
+}
+
+/** Room left for one span in a request, after its ids, times, resource and framing. */
+const SPAN_BUDGET_BYTES = MAX_REQUEST_BYTES - 256 * 1024;
+
+/**
+ * A span whose fields each fit `maxFieldBytes` can still be too big for one request when
+ * `maxFieldBytes` is set high (the session span carries the trace's input and output besides its
+ * own). Its longest values are then cut further until the span fits.
+ */
+function fitAttributes(attributes: Attributes): Attributes {
+  let total = Object.entries(attributes).reduce((sum, [key, value]) => sum + key.length + valueBytes(value), 0);
+  while (total > SPAN_BUDGET_BYTES) {
+    const [key, value] = Object.entries(attributes).reduce((a, b) => (valueBytes(b[1]) > valueBytes(a[1]) ? b : a));
+    if (typeof value !== 'string') break;
+    const cut = truncateJson(value, Math.max(1024, Math.floor(utf8Bytes(value) / 2))).value as string;
+    total -= utf8Bytes(value) - utf8Bytes(cut);
+    attributes[key] = cut;
+  }
+  return attributes;
+}
+
+function valueBytes(value: AttributeValue | undefined): number {
+  return typeof value === 'string' ? utf8Bytes(value) : JSON.stringify(value ?? null).length;
+}
+
+/** A lower bound of a span's encoded size, for keeping requests under the byte limit. */
+export function spanBytes(span: ReadableSpan): number {
+  let bytes = 200 + utf8Bytes(span.name);
+  for (const [key, value] of Object.entries(span.attributes)) bytes += key.length + valueBytes(value);
+  return bytes;
+}

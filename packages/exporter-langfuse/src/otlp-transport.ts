@@ -1,0 +1,89 @@
+import { DeliveryError } from '@mini-agent/core';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { MAX_REQUEST_BYTES, splitBySize } from './batching.js';
+import type { LangfuseBatch } from './model.js';
+import type { ResolvedLangfuseOptions } from './options.js';
+import { spanBytes, toOtlpSpans } from './otlp-spans.js';
+import { deliverWithRetry, isRetryableStatus, type AttemptOutcome } from './retry.js';
+import type { DeliveryCounts, LangfuseTransportClient } from './transport.js';
+
+/** Langfuse's OTLP/HTTP trace endpoint under a base URL. */
+export function langfuseOtlpEndpoint(baseUrl: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/api/public/otel/v1/traces`;
+}
+
+/**
+ * The default transport: spans rewritten into Langfuse's attribute names and sent by the standard
+ * OTLP/HTTP protobuf exporter, with Basic auth, to `${baseUrl}/api/public/otel/v1/traces`. The
+ * exporter retries 429/502/503/504 itself within `timeoutMillis` (honouring `Retry-After`); what is
+ * still failing after that, and 500s, go through this package's retry policy.
+ */
+export class OtlpTransport implements LangfuseTransportClient {
+  private readonly exporter: OTLPTraceExporter;
+
+  constructor(
+    private readonly options: ResolvedLangfuseOptions,
+    private readonly counts: DeliveryCounts,
+  ) {
+    const credentials = Buffer.from(`${options.publicKey}:${options.secretKey}`).toString('base64');
+    this.exporter = new OTLPTraceExporter({
+      url: langfuseOtlpEndpoint(options.baseUrl),
+      headers: { Authorization: `Basic ${credentials}` },
+      timeoutMillis: options.timeoutMillis,
+    });
+  }
+
+  async send(batch: LangfuseBatch): Promise<void> {
+    const spans = toOtlpSpans(batch);
+    let failure: DeliveryError | undefined;
+    for (const request of splitBySize(spans, spanBytes, MAX_REQUEST_BYTES)) {
+      try {
+        await deliverWithRetry(request, (pending) => this.attempt(pending), this.options.retry, {
+          onRetry: () => (this.counts.retries += 1),
+        });
+        this.counts.delivered += request.length;
+      } catch (error) {
+        const e = error instanceof DeliveryError ? error : new DeliveryError(String(error), true, { cause: error });
+        if (e.retryable) this.counts.failedRetryable += request.length;
+        else this.counts.rejected += request.length;
+        // A permanent refusal is the more useful report: it will not go away by itself.
+        if (!failure || (failure.retryable && !e.retryable)) failure = e;
+      }
+    }
+    if (failure) throw failure;
+  }
+
+  shutdown(): Promise<void> {
+    return this.exporter.shutdown();
+  }
+
+  private async attempt(spans: ReadableSpan[]): Promise<AttemptOutcome<ReadableSpan[]>> {
+    const result = await new Promise<ExportResult>((resolve) => this.exporter.export(spans, resolve));
+    if (result.code === ExportResultCode.SUCCESS) return { done: true };
+    return { done: false, remaining: spans, error: classify(result.error) };
+  }
+}
+
+/** The exporter's error as a DeliveryError. It carries the HTTP status (`code`) and body (`data`) when the server answered. */
+function classify(error: Error | undefined): DeliveryError {
+  const { code, data } = (error ?? {}) as { code?: unknown; data?: unknown };
+  if (typeof code === 'number') {
+    const message = `Langfuse OTLP endpoint refused the spans (HTTP ${code}): ${serverMessage(data) ?? error?.message ?? ''}`;
+    return new DeliveryError(message, isRetryableStatus(code), { cause: error });
+  }
+  // No status: the network, a timeout, or the exporter's own retries running out on 429/502/503/504.
+  return new DeliveryError(`Langfuse OTLP export failed: ${error?.message ?? 'unknown error'}`, true, { cause: error });
+}
+
+function serverMessage(data: unknown): string | undefined {
+  if (typeof data !== 'string' || data === '') return undefined;
+  try {
+    const parsed = JSON.parse(data) as { message?: unknown };
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // Not JSON: the text is the message.
+  }
+  return data;
+}

@@ -1,0 +1,95 @@
+import { DeliveryError, type AgentRecord, type RecordSink } from '@mini-agent/core';
+import { IngestionTransport } from './ingestion-transport.js';
+import { applyLimits, type LimitCounts } from './limits.js';
+import { mapRecords } from './mapping.js';
+import { resolveLangfuseOptions, type LangfuseOptions, type LangfuseTransport } from './options.js';
+import { OtlpTransport } from './otlp-transport.js';
+import type { DeliveryCounts, LangfuseTransportClient } from './transport.js';
+
+/** What a Langfuse sink has done since it was created. */
+export interface LangfuseSinkStats extends DeliveryCounts, LimitCounts {
+  readonly transport: LangfuseTransport;
+  /** Batches handed to `write()`. */
+  batches: number;
+  /** Observations and traces mapped from records. */
+  observations: number;
+  traces: number;
+  lastError: string | null;
+}
+
+/** A {@link RecordSink} that sends records to Langfuse, with counters. */
+export interface LangfuseSink extends RecordSink {
+  readonly transport: LangfuseTransport;
+  /** A snapshot of the counters. */
+  stats(): LangfuseSinkStats;
+}
+
+/**
+ * Creates the Langfuse sink: records → Langfuse traces and observations (one mapping), the user's
+ * mask and the size limits, then the configured transport (`otlp` by default, `ingestion` for v2
+ * servers) with retries. Options default from `LANGFUSE_*` variables.
+ *
+ * @throws `LangfuseConfigError` when the keys are missing (use `langfuseConfigFromEnv()` to check first).
+ * @example
+ * ```ts
+ * const sink = createLangfuseSink({ baseUrl: 'https://us.cloud.langfuse.com' });
+ * const exporter = new InterpretingExporter({ sinks: [sink] });
+ * ```
+ */
+export function createLangfuseSink(options: LangfuseOptions = {}): LangfuseSink {
+  const resolved = resolveLangfuseOptions(options);
+  const counters: LangfuseSinkStats = {
+    transport: resolved.transport,
+    batches: 0,
+    observations: 0,
+    traces: 0,
+    delivered: 0,
+    rejected: 0,
+    failedRetryable: 0,
+    retries: 0,
+    truncatedFields: 0,
+    maskFailures: 0,
+    lastError: null,
+  };
+  const transport: LangfuseTransportClient =
+    resolved.transport === 'ingestion' ? new IngestionTransport(resolved, counters) : new OtlpTransport(resolved, counters);
+  const pending = new Set<Promise<void>>();
+  let closed = false;
+
+  const deliver = async (records: readonly AgentRecord[]): Promise<void> => {
+    counters.batches += 1;
+    const mapped = mapRecords(records, { environment: resolved.environment, release: resolved.release });
+    const limited = applyLimits(mapped, resolved, counters);
+    counters.observations += limited.observations.length;
+    counters.traces += limited.traces.length;
+    if (limited.observations.length === 0 && limited.traces.length === 0) return;
+    try {
+      await transport.send(limited);
+    } catch (error) {
+      counters.lastError = error instanceof Error ? error.message : String(error);
+      throw error;
+    }
+  };
+
+  return {
+    name: 'langfuse',
+    transport: resolved.transport,
+    write(records) {
+      if (closed) return Promise.reject(new DeliveryError('Langfuse sink is shut down', false));
+      const delivery = deliver(records);
+      pending.add(delivery);
+      void delivery.catch(() => {}).finally(() => pending.delete(delivery));
+      return delivery;
+    },
+    async forceFlush() {
+      await Promise.allSettled([...pending]);
+    },
+    async shutdown() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...pending]);
+      await transport.shutdown();
+    },
+    stats: () => ({ ...counters }),
+  };
+}
