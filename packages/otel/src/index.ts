@@ -21,4 +21,7 @@ export { recordDecision, type Decision } from './decision.js';
 export { recordMetric, type MetricInput } from './metric.js';
 export { withLlmCall, type ChatMessage, type LlmCall, type LlmCallHandle } from './llm-call.js';
 export { safeJsonStringify, CIRCULAR_MARKER } from './safe-json.js';
+export { registerMiniAgentTracing, type MiniAgentTracing, type MiniAgentTracingOptions } from './register.js';
+export type { SinkOptions } from './configured-sinks.js';
+export type { ResourceOptions } from './resource.js';
 export { instrumentMcpClient, type McpClientLike, type McpInstrumentationOptions } from './mcp.js';

@@ -1,0 +1,144 @@
+import { context, diag, propagation, trace, type ProxyTracerProvider } from '@opentelemetry/api';
+import {
+  InterpretingExporter,
+  type DeliveryOptions,
+  type ExporterStats,
+  type InterpretOptions,
+  type RecordSink,
+} from '@mini-agent/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { BatchSpanProcessor, type BufferConfig, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { configuredSinks, type SinkOptions } from './configured-sinks.js';
+import { installExitHooks } from './exit-hooks.js';
+import { buildResource, type ResourceOptions } from './resource.js';
+
+/** Options of {@link registerMiniAgentTracing}. Everything is optional. */
+export interface MiniAgentTracingOptions extends ResourceOptions, SinkOptions {
+  /**
+   * Also send the raw spans over OTLP/HTTP (protobuf) to a collector. Default: on when
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set, with the
+   * exporter's standard environment handling. `{ url }` names the traces endpoint; `false`: off.
+   */
+  readonly otlp?: { readonly url?: string; readonly headers?: Record<string, string> } | false;
+  /** More span processors, added after the ones built here. */
+  readonly spanProcessors?: readonly SpanProcessor[];
+  /** Redaction and size limits of the interpretation step. */
+  readonly interpretOptions?: InterpretOptions;
+  /** Retries, memory bounds and the durable spool of each sink's delivery. */
+  readonly delivery?: DeliveryOptions;
+  /** How long a flush or shutdown waits for the sinks, in milliseconds. Default 10 000. */
+  readonly flushTimeoutMillis?: number;
+  /** Batching of the span processor in front of the sinks (queue size, delay, batch size). */
+  readonly batch?: BufferConfig;
+  /** Flush on SIGTERM, SIGINT and `beforeExit`. Default `true`. */
+  readonly exitHooks?: boolean;
+  /** The longest an exit flush may hold the process, in milliseconds. Default 10 000. */
+  readonly exitFlushTimeoutMillis?: number;
+}
+
+/** What {@link registerMiniAgentTracing} set up. */
+export interface MiniAgentTracing {
+  readonly provider: NodeTracerProvider;
+  /** The exporter that interprets each span once and hands the records to every sink. */
+  readonly exporter: InterpretingExporter;
+  /** The sinks attached, in order (database, Langfuse, yours). */
+  readonly sinks: readonly RecordSink[];
+  /**
+   * Settles when every sink is ready (the database connected and migrated). Rejects with the
+   * reason one is not; nothing waits for it unless you do: spans are queued meanwhile.
+   */
+  readonly ready: Promise<void>;
+  /** Spans received, records stored and dropped per sink, values sanitized. */
+  stats(): ExporterStats;
+  /** Exports every finished span now. Never rejects: failures show in {@link stats} and `diag`. */
+  forceFlush(): Promise<void>;
+  /** Flushes, closes the sinks and unregisters the global provider. Never rejects. */
+  shutdown(): Promise<void>;
+}
+
+// On globalThis, like the OTel API's own globals: two copies of this module must still see one registration.
+const REGISTRATION = Symbol.for('@mini-agent/otel.registration');
+type GlobalWithRegistration = typeof globalThis & { [REGISTRATION]?: MiniAgentTracing };
+
+/**
+ * Sets up OpenTelemetry tracing for an agent in one call: a NodeTracerProvider with the agent's
+ * resource, one BatchSpanProcessor in front of one exporter that interprets each span once and
+ * fans the records out to the configured sinks (Postgres/Supabase or embedded PGlite, Langfuse,
+ * your own), plus an OTLP exporter when a collector is configured. Registers globally (tracer
+ * provider, async context, W3C propagation) and flushes on SIGTERM/SIGINT/`beforeExit`.
+ *
+ * Calling it again while registered warns and returns the first handle.
+ *
+ * @example
+ * ```ts
+ * const tracing = registerMiniAgentTracing({ serviceName: 'support-bot' });
+ * // ... withSession(...), withTool(...) ...
+ * await tracing.shutdown();
+ * ```
+ */
+export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}): MiniAgentTracing {
+  const global = globalThis as GlobalWithRegistration;
+  const existing = global[REGISTRATION];
+  if (existing) {
+    const message = '@mini-agent/otel: registerMiniAgentTracing() was called twice; returning the first registration';
+    diag.warn(message);
+    console.warn(message);
+    return existing;
+  }
+  const { sinks, ready } = configuredSinks(options);
+  const exporter = new InterpretingExporter({
+    sinks,
+    ...(options.interpretOptions ? { interpretOptions: options.interpretOptions } : {}),
+    ...(options.delivery ? { delivery: options.delivery } : {}),
+    ...(options.flushTimeoutMillis !== undefined ? { flushTimeoutMs: options.flushTimeoutMillis } : {}),
+  });
+  const provider = new NodeTracerProvider({
+    resource: buildResource(options),
+    spanProcessors: [new BatchSpanProcessor(exporter, options.batch), ...otlpProcessors(options.otlp), ...(options.spanProcessors ?? [])],
+  });
+  provider.register();
+
+  const allReady = Promise.all(ready).then(() => undefined);
+  allReady.catch(() => {}); // reported through writes and stats(); only a caller awaiting it sees the rejection
+  let uninstallExitHooks = () => {};
+  let shuttingDown: Promise<void> | undefined;
+  const handle: MiniAgentTracing = {
+    provider,
+    exporter,
+    sinks,
+    ready: allReady,
+    stats: () => exporter.stats(),
+    forceFlush: () => provider.forceFlush().catch((error: unknown) => diag.warn('@mini-agent/otel: flush failed', error)),
+    shutdown() {
+      shuttingDown ??= (async () => {
+        uninstallExitHooks();
+        await provider.shutdown().catch((error: unknown) => diag.warn('@mini-agent/otel: shutdown failed', error));
+        unregister(provider);
+        if (global[REGISTRATION] === handle) delete global[REGISTRATION];
+      })();
+      return shuttingDown;
+    },
+  };
+  if (options.exitHooks !== false) uninstallExitHooks = installExitHooks(() => handle.shutdown(), options.exitFlushTimeoutMillis ?? 10_000);
+  global[REGISTRATION] = handle;
+  return handle;
+}
+
+function otlpProcessors(option: MiniAgentTracingOptions['otlp']): SpanProcessor[] {
+  if (option === false) return [];
+  if (option) return [new BatchSpanProcessor(new OTLPTraceExporter(option))];
+  const env = process.env;
+  // Without a url the exporter resolves the standard variables itself (traces endpoint, /v1/traces suffix, headers).
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return [new BatchSpanProcessor(new OTLPTraceExporter())];
+  return [];
+}
+
+/** Removes the globals `provider.register()` set, only when they are still ours, so a later registration can take over. */
+function unregister(provider: NodeTracerProvider): void {
+  const current = trace.getTracerProvider() as ProxyTracerProvider;
+  if (typeof current.getDelegate === 'function' && current.getDelegate() !== provider) return;
+  trace.disable();
+  context.disable();
+  propagation.disable();
+}
