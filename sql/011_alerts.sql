@@ -54,10 +54,63 @@ VALUES
    'More than 20 % of sessions failed')
 ON CONFLICT (rule_name) DO NOTHING;
 
--- Every enabled rule evaluated: one row per rule and subject (a tool for per-tool metrics, NULL
--- for the others), `firing` true when it fires. A rule with no data in its window gives one row
--- with a NULL value, 0 samples and firing = false.
+-- One metric of the alert catalogue over a window: one row per subject (a tool for per-tool
+-- metrics, NULL for the others) with its value and how many samples it was computed from; no
+-- row when the window holds no data. Only the branch of `metric` runs: the others are constant-
+-- false once the planner knows the metric.
+CREATE OR REPLACE FUNCTION mini_agent_observability.alert_measure(
+  metric text,
+  since  timestamptz,
+  until  timestamptz
+)
+RETURNS TABLE (
+  subject text,
+  value   double precision,
+  samples bigint
+)
+LANGUAGE sql STABLE
+AS $$
+  SELECT s.tool_name,
+         CASE alert_measure.metric
+           WHEN 'tool_latency_p95_ms' THEN s.p95_ms
+           WHEN 'tool_latency_max_ms' THEN s.max_ms
+           ELSE s.error_pct
+         END,
+         s.executions
+    FROM mini_agent_observability.tool_stats(alert_measure.since, alert_measure.until) s
+   WHERE alert_measure.metric IN ('tool_latency_p95_ms', 'tool_latency_max_ms', 'tool_error_rate_pct')
+  UNION ALL
+  SELECT NULL,
+         100.0::float8 * count(*) FILTER (WHERE NOT te.success) / count(*),
+         count(*)
+    FROM mini_agent_observability.tool_executions te
+   WHERE alert_measure.metric = 'error_rate_pct'
+     AND te.started_at >= alert_measure.since
+     AND te.started_at < alert_measure.until
+  HAVING count(*) > 0
+  UNION ALL
+  SELECT NULL, max(pm.metric_value), count(*)
+    FROM mini_agent_observability.performance_metrics pm
+   WHERE alert_measure.metric = 'memory_pct'
+     AND pm.metric_type = 'memory'
+     AND pm.unit = '%'
+     AND pm.metric_value IS NOT NULL
+     AND pm.recorded_at >= alert_measure.since
+     AND pm.recorded_at < alert_measure.until
+  HAVING count(*) > 0
+  UNION ALL
+  SELECT NULL, st.failed_pct, st.complete_sessions
+    FROM mini_agent_observability.session_totals(alert_measure.since, alert_measure.until) st
+   WHERE alert_measure.metric = 'failed_sessions_pct'
+     AND st.complete_sessions > 0
+$$;
+
+-- Every enabled rule evaluated: one row per rule and subject, `firing` true when it fires. A rule
+-- with no data in its window gives one row with a NULL value, 0 samples and firing = false.
+-- Rows come ordered by rule name, then highest value first.
 --   since NULL: each rule uses its own window_length ending at `until`.
+-- PL/pgSQL evaluating one rule at a time, planned with that rule's actual window
+-- (force_custom_plan): a plan made for an unknown window would scan a long window the slow way.
 CREATE OR REPLACE FUNCTION mini_agent_observability.alert_status(
   since timestamptz DEFAULT NULL,
   until timestamptz DEFAULT now()
@@ -76,73 +129,38 @@ RETURNS TABLE (
   firing        boolean,
   description   text
 )
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_custom_plan
 AS $$
-  WITH rules AS (
-    SELECT r.*,
-           coalesce(alert_status.since, alert_status.until - r.window_length) AS window_start,
-           alert_status.until AS window_end
-      FROM mini_agent_observability.alert_thresholds r
-     WHERE r.enabled
-  ), measured AS (
-    SELECT r.rule_name,
-           s.tool_name AS subject,
-           CASE r.metric
-             WHEN 'tool_latency_p95_ms' THEN s.p95_ms
-             WHEN 'tool_latency_max_ms' THEN s.max_ms
-             ELSE s.error_pct
-           END AS value,
-           s.executions AS samples
-      FROM rules r
-     CROSS JOIN LATERAL mini_agent_observability.tool_stats(r.window_start, r.window_end) s
-     WHERE r.metric IN ('tool_latency_p95_ms', 'tool_latency_max_ms', 'tool_error_rate_pct')
-    UNION ALL
-    SELECT r.rule_name,
-           NULL,
-           100.0::float8 * count(*) FILTER (WHERE NOT te.success) / count(*),
-           count(*)
-      FROM rules r
-      JOIN mini_agent_observability.tool_executions te
-        ON te.started_at >= r.window_start AND te.started_at < r.window_end
-     WHERE r.metric = 'error_rate_pct'
-     GROUP BY r.rule_name
-    UNION ALL
-    SELECT r.rule_name, NULL, max(pm.metric_value), count(*)
-      FROM rules r
-      JOIN mini_agent_observability.performance_metrics pm
-        ON pm.metric_type = 'memory'
-       AND pm.recorded_at >= r.window_start AND pm.recorded_at < r.window_end
-     WHERE r.metric = 'memory_pct'
-       AND pm.unit = '%'
-       AND pm.metric_value IS NOT NULL
-     GROUP BY r.rule_name
-    UNION ALL
-    SELECT r.rule_name, NULL, st.failed_pct, st.complete_sessions
-      FROM rules r
-     CROSS JOIN LATERAL mini_agent_observability.session_totals(r.window_start, r.window_end) st
-     WHERE r.metric = 'failed_sessions_pct'
-       AND st.complete_sessions > 0
-  )
-  SELECT r.rule_name,
-         r.metric,
-         m.subject,
-         m.value,
-         r.comparator,
-         r.threshold,
-         coalesce(m.samples, 0),
-         r.window_end - r.window_start,
-         r.window_start,
-         r.window_end,
-         coalesce(m.samples >= r.min_samples AND CASE r.comparator
-           WHEN '>' THEN m.value > r.threshold
-           WHEN '>=' THEN m.value >= r.threshold
-           WHEN '<' THEN m.value < r.threshold
-           WHEN '<=' THEN m.value <= r.threshold
-         END, false),
-         r.description
-    FROM rules r
-    LEFT JOIN measured m ON m.rule_name = r.rule_name
-   ORDER BY r.rule_name, m.value DESC NULLS LAST, m.subject
+#variable_conflict use_column
+DECLARE
+  rule    mini_agent_observability.alert_thresholds%ROWTYPE;
+  from_ts timestamptz;
+BEGIN
+  FOR rule IN
+    SELECT * FROM mini_agent_observability.alert_thresholds t WHERE t.enabled ORDER BY t.rule_name
+  LOOP
+    from_ts := coalesce(alert_status.since, alert_status.until - rule.window_length);
+    RETURN QUERY
+      SELECT rule.rule_name, rule.metric, m.subject, m.value, rule.comparator, rule.threshold, m.samples,
+             alert_status.until - from_ts, from_ts, alert_status.until,
+             m.samples >= rule.min_samples AND coalesce(CASE rule.comparator
+               WHEN '>' THEN m.value > rule.threshold
+               WHEN '>=' THEN m.value >= rule.threshold
+               WHEN '<' THEN m.value < rule.threshold
+               WHEN '<=' THEN m.value <= rule.threshold
+             END, false),
+             rule.description
+        FROM mini_agent_observability.alert_measure(rule.metric, from_ts, alert_status.until) m
+       ORDER BY m.value DESC NULLS LAST, m.subject;
+    IF NOT FOUND THEN
+      RETURN QUERY
+        SELECT rule.rule_name, rule.metric, NULL::text, NULL::double precision, rule.comparator,
+               rule.threshold, 0::bigint, alert_status.until - from_ts, from_ts, alert_status.until,
+               false, rule.description;
+    END IF;
+  END LOOP;
+END
 $$;
 
 -- The firing alerts only. since NULL: each rule over its own window ending at `until`.

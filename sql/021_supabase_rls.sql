@@ -118,6 +118,7 @@ REVOKE ALL ON FUNCTION
   mini_agent_observability.top_errors(timestamptz, timestamptz, integer),
   mini_agent_observability.model_usage(timestamptz, timestamptz),
   mini_agent_observability.metric_stats(timestamptz, timestamptz),
+  mini_agent_observability.alert_measure(text, timestamptz, timestamptz),
   mini_agent_observability.alert_status(timestamptz, timestamptz),
   mini_agent_observability.firing_alerts(timestamptz, timestamptz)
 FROM PUBLIC, anon;
@@ -129,6 +130,7 @@ GRANT EXECUTE ON FUNCTION
   mini_agent_observability.top_errors(timestamptz, timestamptz, integer),
   mini_agent_observability.model_usage(timestamptz, timestamptz),
   mini_agent_observability.metric_stats(timestamptz, timestamptz),
+  mini_agent_observability.alert_measure(text, timestamptz, timestamptz),
   mini_agent_observability.alert_status(timestamptz, timestamptz),
   mini_agent_observability.firing_alerts(timestamptz, timestamptz)
 TO authenticated, service_role;
