@@ -1,4 +1,4 @@
-import type { InterpretOptions, RecordSink } from '@mini-agent/core';
+import type { DeliveryOptions, InterpretOptions, RecordSink } from '@mini-agent/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** Options of `createBridge()`. Give `exporter` or `sinks`. */
@@ -12,6 +12,8 @@ export interface BridgeOptions {
   readonly sinks?: readonly RecordSink[];
   /** Interpretation options when `sinks` are given. */
   readonly interpretOptions?: InterpretOptions;
+  /** Delivery options when `sinks` are given: retries, memory bounds, a durable spool (`spoolDir`). */
+  readonly delivery?: DeliveryOptions;
   /** TCP port; `0` picks a free one (read it back from `bridge.port`). Default 4319, next to the Collector's 4317/4318. */
   readonly port?: number;
   /** Interface to listen on. Default `127.0.0.1`; `0.0.0.0` in a container. */

@@ -89,7 +89,8 @@ function exporterOf(options: BridgeOptions): SpanExporter {
   if (options.exporter && options.sinks) throw new TypeError('createBridge: give either exporter or sinks, not both');
   if (options.exporter) return options.exporter;
   if (options.sinks) {
-    return new InterpretingExporter({ sinks: options.sinks, ...(options.interpretOptions ? { interpretOptions: options.interpretOptions } : {}) });
+    const { sinks, interpretOptions, delivery } = options;
+    return new InterpretingExporter({ sinks, ...(interpretOptions ? { interpretOptions } : {}), ...(delivery ? { delivery } : {}) });
   }
   throw new TypeError('createBridge: give an exporter or sinks to send spans to');
 }

@@ -1,0 +1,93 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { InterpretingExporter } from '@mini-agent/core';
+import { createPostgresSink, type PostgresSinkOptions } from '@mini-agent/exporter-postgres';
+import { createTestDatabase, createTestPglite, hasPostgres } from '@mini-agent/test-support';
+import postgres from 'postgres';
+import { describe, expect, it } from 'vitest';
+import { createBridge } from '../src/index.js';
+import { agentRun, manySpans, sendWithOtlpExporter } from './helpers.js';
+
+type Row = Record<string, unknown>;
+const TABLES = ['traces', 'spans', 'tool_executions', 'generations', 'decisions', 'performance_metrics'] as const;
+
+/** One database to write into twice, read back independently of the sink. */
+interface Target {
+  readonly options: PostgresSinkOptions;
+  query(text: string): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+const backends: { name: string; available: boolean; open(): Promise<Target> }[] = [
+  {
+    name: 'a PostgreSQL server',
+    available: hasPostgres(),
+    async open() {
+      const database = await createTestDatabase('bridge_rows');
+      const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+      return {
+        options: { databaseUrl: database.url },
+        query: async (text) => [...(await sql.unsafe<Row[]>(text))],
+        async close() {
+          await sql.end();
+          await database.drop();
+        },
+      };
+    },
+  },
+  {
+    name: 'embedded PGlite',
+    available: true,
+    async open() {
+      const db: PGlite = await createTestPglite();
+      return { options: { pglite: db }, query: async (text) => (await db.query<Row>(text)).rows, close: () => db.close() };
+    },
+  },
+];
+
+/** Every row of the six tables, without the time of insertion, in a stable order. */
+async function snapshot(target: Target): Promise<Record<string, Row[]>> {
+  const out: Record<string, Row[]> = {};
+  for (const table of TABLES) {
+    const rows = await target.query(
+      `SELECT to_jsonb(t) - 'inserted_at' - 'updated_at' AS row FROM mini_agent_observability.${table} t ORDER BY (to_jsonb(t) - 'inserted_at' - 'updated_at')::text`,
+    );
+    out[table] = rows.map((r) => r.row as Row);
+  }
+  return out;
+}
+
+async function truncateAll(target: Target): Promise<void> {
+  await target.query(`TRUNCATE ${TABLES.map((t) => `mini_agent_observability.${t}`).join(', ')}`);
+}
+
+describe.each(backends)('spans through the bridge become the same rows as in process, on $name', ({ available, open }) => {
+  it.skipIf(!available)('same ids, same rows, for the protobuf and the JSON exporter, and delivered twice is still one row', async () => {
+    const target = await open();
+    try {
+      const spans = [...(await agentRun('rows')), ...(await manySpans(40, 'rows-bulk'))];
+
+      // The in-process path: the SDK's own spans, interpreted and written directly.
+      const inProcess = new InterpretingExporter({ sinks: [createPostgresSink(target.options)] });
+      expect((await inProcess.exportSpans(spans)).code).toBe(0);
+      await inProcess.shutdown();
+      const expected = await snapshot(target);
+      expect(expected.spans).toHaveLength(spans.length);
+      expect(expected.tool_executions!.length).toBeGreaterThan(2);
+
+      await truncateAll(target);
+
+      // The collector path: the same spans over OTLP, once per encoding (gzip on the first).
+      const bridge = await createBridge({ sinks: [createPostgresSink(target.options)], port: 0 });
+      try {
+        expect((await sendWithOtlpExporter(bridge.tracesUrl, spans, { encoding: 'protobuf', gzip: true })).code).toBe(0);
+        expect((await sendWithOtlpExporter(bridge.tracesUrl, spans, { encoding: 'json' })).code).toBe(0);
+        await bridge.flush();
+      } finally {
+        await bridge.close();
+      }
+      expect(await snapshot(target)).toEqual(expected);
+    } finally {
+      await target.close();
+    }
+  });
+});
