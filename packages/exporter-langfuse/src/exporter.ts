@@ -1,4 +1,4 @@
-import { InterpretingExporter, type InterpretOptions } from '@mini-agent/core';
+import { InterpretingExporter, type DeliveryOptions, type InterpretOptions } from '@mini-agent/core';
 import type { LangfuseOptions } from './options.js';
 import { createLangfuseSink, type LangfuseSink } from './sink.js';
 
@@ -6,6 +6,10 @@ import { createLangfuseSink, type LangfuseSink } from './sink.js';
 export interface LangfuseExporterOptions extends LangfuseOptions {
   /** Redaction and size limits of `interpret()` (secret redaction is on by default). */
   readonly interpretOptions?: InterpretOptions;
+  /** The shared delivery pipeline in front of the sink: queue bounds, retries over long outages, durable spool. */
+  readonly delivery?: DeliveryOptions;
+  /** How long `forceFlush()` and `shutdown()` wait for deliveries. Default 10 s. */
+  readonly flushTimeoutMs?: number;
 }
 
 /**
@@ -26,7 +30,12 @@ export class LangfuseExporter extends InterpretingExporter {
 
   constructor(options: LangfuseExporterOptions = {}) {
     const sink = createLangfuseSink(options);
-    super({ sinks: [sink], ...(options.interpretOptions ? { interpretOptions: options.interpretOptions } : {}) });
+    super({
+      sinks: [sink],
+      ...(options.interpretOptions ? { interpretOptions: options.interpretOptions } : {}),
+      ...(options.delivery ? { delivery: options.delivery } : {}),
+      ...(options.flushTimeoutMs !== undefined ? { flushTimeoutMs: options.flushTimeoutMs } : {}),
+    });
     this.langfuse = sink;
   }
 }

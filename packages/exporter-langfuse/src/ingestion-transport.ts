@@ -7,7 +7,7 @@ import { truncateJson, utf8Bytes } from './limits.js';
 import type { LangfuseBatch } from './model.js';
 import type { ResolvedLangfuseOptions } from './options.js';
 import { deliverWithRetry, isRetryableStatus, parseRetryAfter, type AttemptOutcome } from './retry.js';
-import type { DeliveryCounts, LangfuseTransportClient } from './transport.js';
+import type { DeliveryCounts, LangfuseTransportClient, SendOutcome } from './transport.js';
 
 /** A per-event failure from a 207 answer. */
 interface EventFailure {
@@ -37,32 +37,34 @@ export class IngestionTransport implements LangfuseTransportClient {
     });
   }
 
-  async send(batch: LangfuseBatch): Promise<void> {
+  async send(batch: LangfuseBatch): Promise<SendOutcome> {
     const events = toIngestionEvents(batch, { legacyObservationTypes: this.options.legacyObservationTypes }).map(fitEvent);
-    const requests = splitBySize(events, eventBytes, MAX_REQUEST_BYTES);
     const rejected: EventFailure[] = [];
-    let refused: { error: DeliveryError; events: number } | undefined;
-    let unsent: DeliveryError | undefined;
+    const refused: { ids: string[]; error?: DeliveryError } = { ids: [] };
+    const unsent: { ids: string[]; error?: DeliveryError } = { ids: [] };
     // One request at a time: a rate-limited server gets no burst, and memory holds one request body.
-    for (const request of requests) {
-      try {
-        await deliverWithRetry(request, (pending) => this.attempt(pending, rejected), this.options.retry, {
-          onRetry: () => (this.counts.retries += 1),
-        });
-      } catch (error) {
-        const failure = error instanceof DeliveryError ? error : new DeliveryError(String(error), true, { cause: error });
-        if (failure.retryable) {
-          unsent = failure;
-          this.counts.failedRetryable += request.length;
-        } else {
-          refused = { error: failure, events: (refused?.events ?? 0) + request.length };
-        }
-      }
+    for (const request of splitBySize(events, eventBytes, MAX_REQUEST_BYTES)) {
+      const result = await deliverWithRetry(request, (pending) => this.attempt(pending, rejected), this.options.retry, {
+        onRetry: () => (this.counts.retries += 1),
+      });
+      if (result.delivered) continue;
+      const target = result.error.retryable ? unsent : refused;
+      target.ids.push(...result.remaining.map(bodyId));
+      target.error ??= result.error;
     }
-    this.counts.rejected += rejected.length + (refused?.events ?? 0);
-    if (unsent) throw new DeliveryError(`${unsent.message} (not delivered after retries)`, true, { cause: unsent });
-    if (refused) throw new DeliveryError(`${refused.error.message} (${refused.events} of ${events.length} events not stored)`, false, { cause: refused.error });
-    if (rejected.length > 0) throw new DeliveryError(describeRejections(rejected, events.length), false);
+    const byEventId = new Map(events.map((event) => [event.id, event]));
+    const rejectedIds = [...refused.ids, ...rejected.map((r) => (byEventId.has(r.id) ? bodyId(byEventId.get(r.id)!) : r.id))];
+    this.counts.rejected += rejectedIds.length;
+    this.counts.failedRetryable += unsent.ids.length;
+    const rejectedError = refused.error
+      ? new DeliveryError(`${refused.error.message} (${refused.ids.length} of ${events.length} events not stored)`, false, { cause: refused.error, reason: refused.error.reason })
+      : rejected.length > 0
+        ? new DeliveryError(describeRejections(rejected, events.length), false, { reason: 'event_rejected' })
+        : undefined;
+    return {
+      retryable: unsent.error ? { ids: unsent.ids, error: unsent.error } : null,
+      rejected: rejectedError ? { ids: rejectedIds, error: rejectedError } : null,
+    };
   }
 
   async shutdown(): Promise<void> {}
@@ -117,7 +119,7 @@ function classify(error: unknown): DeliveryError {
   if (error instanceof LangfuseAPIError && error.statusCode !== undefined) {
     const message = `Langfuse ingestion rejected the request (HTTP ${error.statusCode}): ${serverMessage(error.body)}`;
     const retryAfterMs = parseRetryAfter(error.rawResponse?.headers?.get?.('retry-after'));
-    return new DeliveryError(message, isRetryableStatus(error.statusCode), { cause: error, retryAfterMs });
+    return new DeliveryError(message, isRetryableStatus(error.statusCode), { cause: error, retryAfterMs, reason: `http_${error.statusCode}` });
   }
   return new DeliveryError(`Langfuse ingestion: request failed: ${(error as Error)?.message ?? String(error)}`, true, { cause: error });
 }
@@ -136,6 +138,11 @@ function describeRejections(rejected: EventFailure[], total: number): string {
   const first = rejected.slice(0, 3).map((r) => `${r.id} [${r.status}] ${r.message}`);
   const more = rejected.length > 3 ? `; and ${rejected.length - 3} more` : '';
   return `Langfuse rejected ${rejected.length} of ${total} events: ${first.join('; ')}${more}`;
+}
+
+/** The trace or observation id an event writes. */
+function bodyId(event: IngestionEvent): string {
+  return String(event.body.id);
 }
 
 function eventBytes(event: IngestionEvent): number {

@@ -157,6 +157,7 @@ function toObservation(
   return {
     id: timed.spanId,
     traceId: timed.traceId,
+    sourceSpanId: timed.spanId,
     parentObservationId: span?.parentSpanId ?? tool?.parentSpanId ?? generation?.parentSpanId ?? null,
     type,
     name: span?.name ?? tool?.name ?? generation?.name ?? 'span',
@@ -195,6 +196,7 @@ function toDecisionEvent(
   return {
     id: derivedObservationId(decision.id),
     traceId: decision.traceId,
+    sourceSpanId: decision.spanId,
     parentObservationId: decision.spanId,
     type: 'event',
     name: decision.decisionType,

@@ -35,6 +35,8 @@ export interface LangfuseObservation {
   /** The span id; for a decision event, an id derived from the span id and the event index. */
   readonly id: string;
   readonly traceId: string;
+  /** The span whose records it was mapped from (the enclosing span, for a decision event). */
+  readonly sourceSpanId: string;
   readonly parentObservationId: string | null;
   readonly type: ObservationType;
   readonly name: string;

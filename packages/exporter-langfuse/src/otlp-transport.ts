@@ -7,7 +7,7 @@ import type { LangfuseBatch } from './model.js';
 import type { ResolvedLangfuseOptions } from './options.js';
 import { spanBytes, toOtlpSpans } from './otlp-spans.js';
 import { deliverWithRetry, isRetryableStatus, type AttemptOutcome } from './retry.js';
-import type { DeliveryCounts, LangfuseTransportClient } from './transport.js';
+import type { DeliveryCounts, LangfuseTransportClient, SendOutcome } from './transport.js';
 
 /** Langfuse's OTLP/HTTP trace endpoint under a base URL. */
 export function langfuseOtlpEndpoint(baseUrl: string): string {
@@ -35,24 +35,28 @@ export class OtlpTransport implements LangfuseTransportClient {
     });
   }
 
-  async send(batch: LangfuseBatch): Promise<void> {
+  async send(batch: LangfuseBatch): Promise<SendOutcome> {
     const spans = toOtlpSpans(batch);
-    let failure: DeliveryError | undefined;
+    const unsent: { ids: string[]; error?: DeliveryError } = { ids: [] };
+    const refused: { ids: string[]; error?: DeliveryError } = { ids: [] };
     for (const request of splitBySize(spans, spanBytes, MAX_REQUEST_BYTES)) {
-      try {
-        await deliverWithRetry(request, (pending) => this.attempt(pending), this.options.retry, {
-          onRetry: () => (this.counts.retries += 1),
-        });
+      const result = await deliverWithRetry(request, (pending) => this.attempt(pending), this.options.retry, {
+        onRetry: () => (this.counts.retries += 1),
+      });
+      if (result.delivered) {
         this.counts.delivered += request.length;
-      } catch (error) {
-        const e = error instanceof DeliveryError ? error : new DeliveryError(String(error), true, { cause: error });
-        if (e.retryable) this.counts.failedRetryable += request.length;
-        else this.counts.rejected += request.length;
-        // A permanent refusal is the more useful report: it will not go away by itself.
-        if (!failure || (failure.retryable && !e.retryable)) failure = e;
+        continue;
       }
+      const target = result.error.retryable ? unsent : refused;
+      target.ids.push(...request.map((span) => span.spanContext().spanId));
+      target.error ??= result.error;
     }
-    if (failure) throw failure;
+    this.counts.failedRetryable += unsent.ids.length;
+    this.counts.rejected += refused.ids.length;
+    return {
+      retryable: unsent.error ? { ids: unsent.ids, error: unsent.error } : null,
+      rejected: refused.error ? { ids: refused.ids, error: refused.error } : null,
+    };
   }
 
   shutdown(): Promise<void> {
@@ -71,7 +75,7 @@ function classify(error: Error | undefined): DeliveryError {
   const { code, data } = (error ?? {}) as { code?: unknown; data?: unknown };
   if (typeof code === 'number') {
     const message = `Langfuse OTLP endpoint refused the spans (HTTP ${code}): ${serverMessage(data) ?? error?.message ?? ''}`;
-    return new DeliveryError(message, isRetryableStatus(code), { cause: error });
+    return new DeliveryError(message, isRetryableStatus(code), { cause: error, reason: `http_${code}` });
   }
   // No status: the network, a timeout, or the exporter's own retries running out on 429/502/503/504.
   return new DeliveryError(`Langfuse OTLP export failed: ${error?.message ?? 'unknown error'}`, true, { cause: error });

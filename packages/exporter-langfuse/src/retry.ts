@@ -7,16 +7,16 @@ import { DeliveryError } from '@mini-agent/core';
  * ends the attempts with a retryable error that carries it, for the caller to schedule).
  */
 export interface RetryPolicy {
-  /** Attempts in all, the first included. Default 5. */
+  /** Attempts in all, the first included. Default 3 (longer outages are the delivery pipeline's). */
   readonly maxAttempts: number;
   /** Ceiling of the first backoff. Default 500 ms. */
   readonly initialDelayMillis: number;
-  /** Longest single wait. Default 30 s. */
+  /** Longest single wait. Default 10 s. */
   readonly maxDelayMillis: number;
 }
 
 /** Default {@link RetryPolicy}. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, initialDelayMillis: 500, maxDelayMillis: 30_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, initialDelayMillis: 500, maxDelayMillis: 10_000 };
 
 /**
  * What one attempt achieved: everything delivered, or the part still to send and why it failed.
@@ -29,18 +29,22 @@ export interface RetryObserver {
   onRetry?(attempt: number, delayMillis: number, error: DeliveryError): void;
 }
 
+/** How {@link deliverWithRetry} ended: all delivered, or what is left and the last error. */
+export type RetryResult<W> = { readonly delivered: true } | { readonly delivered: false; readonly remaining: W; readonly error: DeliveryError };
+
 /**
  * Runs `attempt` until it reports `done`, retrying only retryable failures, each time with what
  * the previous attempt left. A permanent failure (or a thrown non-retryable `DeliveryError`) ends at
- * once; after the last attempt the last error is thrown. Kept in one small module so a shared
- * delivery layer can replace it.
+ * once; so do running out of attempts and a `Retry-After` longer than `maxDelayMillis`. Never
+ * throws. Kept in one small module: the shared delivery pipeline of `@mini-agent/core` retries
+ * whatever this leaves, over longer outages.
  */
 export async function deliverWithRetry<W>(
   work: W,
   attempt: (work: W) => Promise<AttemptOutcome<W>>,
   policy: Partial<RetryPolicy> = {},
   observer: RetryObserver = {},
-): Promise<void> {
+): Promise<RetryResult<W>> {
   const p = { ...DEFAULT_RETRY_POLICY, ...policy };
   let pending = work;
   for (let attemptNo = 1; ; attemptNo += 1) {
@@ -50,14 +54,14 @@ export async function deliverWithRetry<W>(
     } catch (error) {
       outcome = { done: false, remaining: pending, error: asDeliveryError(error) };
     }
-    if (outcome.done) return;
-    const { error } = outcome;
-    if (!error.retryable || attemptNo >= p.maxAttempts) throw error;
-    if (error.retryAfterMs !== undefined && error.retryAfterMs > p.maxDelayMillis) throw error;
+    if (outcome.done) return { delivered: true };
+    const { error, remaining } = outcome;
+    const tooLong = error.retryAfterMs !== undefined && error.retryAfterMs > p.maxDelayMillis;
+    if (!error.retryable || attemptNo >= p.maxAttempts || tooLong) return { delivered: false, remaining, error };
     const delay = backoffDelay(attemptNo, p, error.retryAfterMs);
     observer.onRetry?.(attemptNo, delay, error);
     await sleep(delay);
-    pending = outcome.remaining;
+    pending = remaining;
   }
 }
 

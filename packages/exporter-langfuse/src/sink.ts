@@ -1,10 +1,12 @@
+import { diag } from '@opentelemetry/api';
 import { DeliveryError, type AgentRecord, type RecordSink } from '@mini-agent/core';
 import { IngestionTransport } from './ingestion-transport.js';
 import { applyLimits, type LimitCounts } from './limits.js';
 import { mapRecords } from './mapping.js';
 import { resolveLangfuseOptions, type LangfuseOptions, type LangfuseTransport } from './options.js';
 import { OtlpTransport } from './otlp-transport.js';
-import type { DeliveryCounts, LangfuseTransportClient } from './transport.js';
+import type { LangfuseBatch } from './model.js';
+import type { DeliveryCounts, LangfuseTransportClient, SendOutcome } from './transport.js';
 
 /** What a Langfuse sink has done since it was created. */
 export interface LangfuseSinkStats extends DeliveryCounts, LimitCounts {
@@ -63,12 +65,11 @@ export function createLangfuseSink(options: LangfuseOptions = {}): LangfuseSink 
     counters.observations += limited.observations.length;
     counters.traces += limited.traces.length;
     if (limited.observations.length === 0 && limited.traces.length === 0) return;
-    try {
-      await transport.send(limited);
-    } catch (error) {
-      counters.lastError = error instanceof Error ? error.message : String(error);
-      throw error;
-    }
+    const outcome = await transport.send(limited);
+    const failure = toDeliveryError(outcome, limited, records);
+    if (!failure) return;
+    counters.lastError = failure.message;
+    throw failure;
   };
 
   return {
@@ -92,4 +93,33 @@ export function createLangfuseSink(options: LangfuseOptions = {}): LangfuseSink 
     },
     stats: () => ({ ...counters }),
   };
+}
+
+/**
+ * One error for the caller (the delivery pipeline) from what the transport reports. Retryable
+ * failures win, carrying only the records of the spans still to send (`remaining`), so a retry
+ * resends neither what was stored nor what was refused; refusals are then counted and logged here.
+ */
+function toDeliveryError(outcome: SendOutcome, batch: LangfuseBatch, records: readonly AgentRecord[]): DeliveryError | undefined {
+  const { retryable, rejected } = outcome;
+  if (!retryable && !rejected) return undefined;
+  if (!retryable) return rejected!.error;
+  if (rejected) diag.warn(`mini-agent: Langfuse refused ${rejected.ids.length} items for good: ${rejected.error.message}`);
+  const spans = sourceSpans(batch, retryable.ids);
+  const remaining = records.filter((r) => spans.has(`${r.traceId}/${r.spanId}`));
+  return new DeliveryError(retryable.error.message, true, {
+    cause: retryable.error,
+    retryAfterMs: retryable.error.retryAfterMs,
+    reason: retryable.error.reason,
+    ...(remaining.length > 0 && remaining.length < records.length ? { remaining } : {}),
+  });
+}
+
+/** The spans (`traceId/spanId`) whose records produced the given trace and observation ids. */
+function sourceSpans(batch: LangfuseBatch, ids: readonly string[]): Set<string> {
+  const wanted = new Set(ids);
+  const spans = new Set<string>();
+  for (const trace of batch.traces) if (wanted.has(trace.id)) spans.add(`${trace.id}/${trace.spanId}`);
+  for (const o of batch.observations) if (wanted.has(o.id)) spans.add(`${o.traceId}/${o.sourceSpanId}`);
+  return spans;
 }

@@ -1,8 +1,23 @@
+import type { DeliveryError } from '@mini-agent/core';
 import type { LangfuseBatch } from './model.js';
 
-/** Sends a mapped batch to Langfuse; rejects with a `DeliveryError` saying whether a retry can help. */
+/** Items (by trace or observation id) that did not reach Langfuse, and the error that says why. */
+export interface FailedItems {
+  readonly ids: readonly string[];
+  readonly error: DeliveryError;
+}
+
+/** What one send achieved: everything not listed was delivered. */
+export interface SendOutcome {
+  /** Still failing with retryable errors after the transport's own attempts. */
+  readonly retryable: FailedItems | null;
+  /** Refused for good (4xx): sending them again cannot help. */
+  readonly rejected: FailedItems | null;
+}
+
+/** Sends a mapped batch to Langfuse. Never throws for a delivery problem: it reports it. */
 export interface LangfuseTransportClient {
-  send(batch: LangfuseBatch): Promise<void>;
+  send(batch: LangfuseBatch): Promise<SendOutcome>;
   shutdown(): Promise<void>;
 }
 
@@ -12,8 +27,8 @@ export interface DeliveryCounts {
   delivered: number;
   /** Items the server refused for good (4xx): not sent again. */
   rejected: number;
-  /** Items still failing with retryable errors when the attempts ran out. */
+  /** Items still failing with retryable errors when the transport's attempts ran out. */
   failedRetryable: number;
-  /** Retries made (one per repeated request). */
+  /** Retries made by the transport (one per repeated request). */
   retries: number;
 }

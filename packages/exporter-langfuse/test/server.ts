@@ -1,5 +1,7 @@
 import type { LangfuseTestServer } from '@mini-agent/test-support';
-import { LangfuseExporter, type LangfuseExporterOptions, type LangfuseTransport } from '../src/index.js';
+import { interpret, type AgentRecord } from '@mini-agent/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { createLangfuseSink, LangfuseExporter, type LangfuseExporterOptions, type LangfuseOptions, type LangfuseSink, type LangfuseTransport } from '../src/index.js';
 
 /** Keys the test server accepts. */
 export const KEYS = { publicKey: 'pk-lf-test-public', secretKey: 'sk-lf-test-secret' } as const;
@@ -23,4 +25,33 @@ export function exporterFor(server: LangfuseTestServer, transport: LangfuseTrans
 export function requestsOf(server: LangfuseTestServer, transport: LangfuseTransport) {
   const path = transport === 'otlp' ? '/api/public/otel/v1/traces' : '/api/public/ingestion';
   return server.requests.filter((r) => r.path === path);
+}
+
+/** The sink alone, pointed at the test server: what it does without the delivery pipeline in front. */
+export function sinkFor(server: LangfuseTestServer, transport: LangfuseTransport, options: LangfuseOptions = {}): LangfuseSink {
+  return createLangfuseSink({
+    ...KEYS,
+    baseUrl: server.baseUrl,
+    transport,
+    timeoutMillis: 5_000,
+    ...options,
+    retry: { initialDelayMillis: 20, maxDelayMillis: 3_000, ...options.retry },
+  });
+}
+
+/** Records of spans, as the exporter hands them to sinks. */
+export function recordsOf(spans: readonly ReadableSpan[]): AgentRecord[] {
+  return spans.flatMap((span) => interpret(span));
+}
+
+/** Writes records and returns the error the sink rejected with, if any. */
+export async function writeTo(sink: LangfuseSink, records: readonly AgentRecord[]): Promise<Error | undefined> {
+  try {
+    await sink.write(records);
+    return undefined;
+  } catch (error) {
+    return error as Error;
+  } finally {
+    await sink.shutdown();
+  }
 }

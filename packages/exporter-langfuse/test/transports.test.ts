@@ -15,7 +15,9 @@ beforeAll(async () => {
   run = await recordAgentRun();
 });
 afterAll(() => server.close());
-beforeEach(() => {
+beforeEach(async () => {
+  // A slow request a client gave up on may still be in the server: let it land before forgetting.
+  await server.settled();
   server.reset();
   server.clearFaults();
 });

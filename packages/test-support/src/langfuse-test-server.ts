@@ -65,6 +65,8 @@ export interface LangfuseTestServer {
   clearFaults(): void;
   /** Forgets everything received, keeps faults. */
   reset(): void;
+  /** Resolves once no request is being handled (e.g. a slow one a client gave up on). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -96,6 +98,8 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
   const acceptedEvents: IngestionEventLike[] = [];
   const acceptedSpans: DecodedOtlpSpan[] = [];
   let faults: { fault: LangfuseFault; left: number }[] = [];
+  let inFlight = 0;
+  const waiters: (() => void)[] = [];
 
   const takeRequestFault = (kind: 'status' | 'slow', endpoint: LangfuseEndpoint): LangfuseFault | undefined => {
     const entry = faults.find((f) => f.fault.kind === kind && (f.fault.endpoint ?? endpoint) === endpoint && f.left > 0);
@@ -172,9 +176,15 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { message: `Test server error: ${(error as Error).message}` });
-    });
+    inFlight += 1;
+    handle(req, res)
+      .catch((error: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { message: `Test server error: ${(error as Error).message}` });
+      })
+      .finally(() => {
+        inFlight -= 1;
+        if (inFlight === 0) for (const wake of waiters.splice(0)) wake();
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -200,6 +210,7 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
       acceptedSpans.length = 0;
       store.current = new LangfuseStore();
     },
+    settled: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
