@@ -109,7 +109,11 @@ async function applyOnce(db: Database, file: MigrationFile): Promise<string | un
     await tx.query(LOCK);
     const found = (await appliedChecksums(tx)).get(file.name);
     if (found !== undefined) return found;
-    await tx.execScript(file.sql);
+    try {
+      await tx.execScript(file.sql);
+    } catch (error) {
+      throw new MigrationFileError(file.name, error);
+    }
     await tx.query(`INSERT INTO ${SCHEMA}.schema_migrations (name, checksum) VALUES ($1, $2)`, [file.name, file.checksum]);
     return undefined;
   });
@@ -151,6 +155,16 @@ export function findSqlDir(): string {
   const found = candidates.find((dir) => existsSync(join(dir, '001_core_schema.sql')));
   if (!found) throw new Error(`mini-agent: no migrations found (looked in ${candidates.join(', ')})`);
   return found;
+}
+
+/** A migration file the database refused; keeps the driver's SQLSTATE so it is classified like any error. */
+class MigrationFileError extends Error {
+  readonly code: string | undefined;
+  constructor(file: string, cause: unknown) {
+    super(`${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    const code = (cause as { code?: unknown } | null)?.code;
+    this.code = typeof code === 'string' ? code : undefined;
+  }
 }
 
 function isPglite(target: MigrationTarget): target is PGlite {

@@ -1,5 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { createTestDatabase, createTestPglite, hasPostgres } from '@mini-agent/test-support';
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import postgres from 'postgres';
 import type { PostgresSinkOptions } from '../src/index.js';
 
@@ -70,4 +72,9 @@ export async function countRows(db: TestDb, traceId: string): Promise<Record<str
     [traceId],
   );
   return row as Record<string, number>;
+}
+
+/** `export()` as a promise: the callback is the only way a SpanExporter reports. */
+export function exportAsync(exporter: SpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
+  return new Promise((resolve) => exporter.export(spans, resolve));
 }

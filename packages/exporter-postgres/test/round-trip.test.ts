@@ -22,12 +22,12 @@ import {
 } from '@mini-agent/semconv';
 import { recordSpans } from '@mini-agent/test-support';
 import { context, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, PostgresExporter } from '../src/index.js';
-import { BACKENDS, countRows, type TestDb } from './backends.js';
+import { BACKENDS, countRows, exportAsync, type TestDb } from './backends.js';
 
 const T0 = Date.UTC(2026, 10, 25, 9, 0, 0);
 const at = (ms: number) => new Date(T0 + ms);
@@ -272,9 +272,4 @@ for (const backend of BACKENDS) {
       }
     });
   });
-}
-
-/** `export()` as a promise: the callback is the only way a SpanExporter reports. */
-export function exportAsync(exporter: PostgresExporter, spans: ReadableSpan[]): Promise<ExportResult> {
-  return new Promise((resolve) => exporter.export(spans, resolve));
 }

@@ -1,0 +1,87 @@
+import { DeliveryError, type GenerationRecord, type MetricRecord } from '@mini-agent/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresSink, migrate, type PostgresSink } from '../src/index.js';
+import { BACKENDS, countRows, type TestDb } from './backends.js';
+import { newSpanId, newTraceId, partialTrace, spanRecord, toolRecord } from './records.js';
+
+for (const backend of BACKENDS) {
+  describe.runIf(backend.available)(`values as the sink stores them in ${backend.name}`, () => {
+    let db: TestDb;
+    let sink: PostgresSink;
+    const toolRow = async (id: string) =>
+      (await db.query('SELECT *, jsonb_typeof(input) AS input_type, jsonb_typeof(output) AS output_type FROM mini_agent_observability.tool_executions WHERE id = $1', [id]))[0];
+
+    beforeAll(async () => {
+      db = await backend.create();
+      await migrate(db.target);
+      sink = createPostgresSink({ ...db.options, migrate: false });
+      await sink.ready;
+    });
+    afterAll(async () => {
+      await sink.shutdown();
+      await db.close();
+    });
+
+    it('stores a tool input that is not JSON as a jsonb string, not as an error', async () => {
+      const tool = toolRecord(newTraceId(), { input: 'rm -rf {not json', output: '{"looks":"like JSON"}' });
+      await sink.write([tool]);
+      expect(await toolRow(tool.spanId)).toMatchObject({
+        input: 'rm -rf {not json', input_type: 'string',
+        // A string stays a string: the sink neither parses nor encodes it twice.
+        output: '{"looks":"like JSON"}', output_type: 'string',
+      });
+    });
+
+    it('stores objects, arrays, numbers, booleans and text with quotes, backslashes and emoji exactly', async () => {
+      const input = { path: 'C:\\temp\\"quoted".txt', tags: ['a', 'b'], n: 1.5, big: 2 ** 53 - 1, ok: true, none: null, emoji: 'déjà vu 🚀\u2028' };
+      const tool = toolRecord(newTraceId(), { input, output: [1, 'two', { three: 3 }], errorMessage: "it's \"fine\"" });
+      await sink.write([tool]);
+      expect(await toolRow(tool.spanId)).toMatchObject({ input, input_type: 'object', output: [1, 'two', { three: 3 }], error_message: "it's \"fine\"" });
+    });
+
+    it('stores a 5 MB JSON value', async () => {
+      const big = { chunks: Array.from({ length: 5 * 1024 }, (_, i) => `${i}:${'x'.repeat(1020)}`) };
+      const tool = toolRecord(newTraceId(), { output: big });
+      await sink.write([tool]);
+      const [row] = await db.query('SELECT output FROM mini_agent_observability.tool_executions WHERE id = $1', [tool.spanId]);
+      expect(JSON.stringify(big).length).toBeGreaterThan(5 * 1024 * 1024);
+      expect(row?.output).toEqual(big);
+    });
+
+    it('stores a metric without a usable value as NULL, and rounds fractional token counts', async () => {
+      const traceId = newTraceId();
+      const spanId = newSpanId();
+      const metric: MetricRecord = {
+        type: 'metric', traceId, spanId, id: `${spanId}:0`, metricType: 'cpu', value: null, unit: 'percent',
+        recordedAt: new Date(), metadata: { invalid_value: 'NaN' },
+      };
+      const generation: GenerationRecord = {
+        type: 'generation', traceId, spanId, parentSpanId: null, name: 'chat', model: null, provider: null, input: null,
+        output: null, usage: { input: 10.6, output: 2, total: null, cached: null, reasoning: null }, modelParameters: {},
+        success: true, errorMessage: null, startTime: new Date(), endTime: new Date(), durationMs: 0, completionStartTime: null,
+      };
+      await sink.write([metric, generation]);
+      const [m] = await db.query('SELECT metric_value, metadata FROM mini_agent_observability.performance_metrics WHERE id = $1', [metric.id]);
+      expect(m).toEqual({ metric_value: null, metadata: { invalid_value: 'NaN' } });
+      const [g] = await db.query('SELECT input_tokens::int AS input_tokens, output_tokens::int AS output_tokens FROM mini_agent_observability.generations WHERE id = $1', [spanId]);
+      expect(g).toEqual({ input_tokens: 11, output_tokens: 2 });
+    });
+
+    it('refuses a batch the database rejects, as not retryable, and stores none of it', async () => {
+      const traceId = newTraceId();
+      const good = toolRecord(traceId);
+      const broken = toolRecord(traceId, { startTime: new Date(Number.NaN) }); // NULL into a NOT NULL column
+      const error = await sink.write([partialTrace(traceId), spanRecord(traceId), good, broken]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error).toMatchObject({ retryable: false, reason: 'sqlstate_23502' });
+      expect((error as Error).message).toMatch(/^postgres: could not write to .*started_at/);
+      expect((error as Error).message).not.toContain('\n');
+      // One transaction per batch: the trace, span and good tool rows were rolled back with it.
+      expect(await countRows(db, traceId)).toMatchObject({ traces: 0, spans: 0, tool_executions: 0 });
+    });
+
+    it('accepts an empty batch without touching the database', async () => {
+      await expect(sink.write([])).resolves.toBeUndefined();
+    });
+  });
+}
