@@ -1,0 +1,6 @@
+import type { Command } from '../command.js';
+import { demoCommand } from './demo.js';
+import { migrateCommand } from './migrate.js';
+
+/** Every subcommand, in the order `--help` lists them. A new command is a module here and one entry. */
+export const COMMANDS: readonly Command[] = [demoCommand, migrateCommand];

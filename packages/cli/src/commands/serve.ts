@@ -1,0 +1,166 @@
+import { parseArgs } from 'node:util';
+import { createBridge, DEFAULT_BRIDGE_PORT, TOKEN_ENV, type Bridge, type BridgeStats } from '@mini-agent/bridge';
+import type { RecordSink } from '@mini-agent/core';
+import { createLangfuseSink, langfuseConfigFromEnv } from '@mini-agent/exporter-langfuse';
+import { createPostgresSink } from '@mini-agent/exporter-postgres';
+import { CliError, ExitCode, type Command, type Io } from '../command.js';
+import { databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP, type DatabaseTarget } from '../database-target.js';
+import { parsedOrUsageError } from '../parse.js';
+
+const HELP = `Usage: mini-agent-otel serve [--port ${DEFAULT_BRIDGE_PORT}] [--host 127.0.0.1] [--token TOKEN] [--database-url URL | --data-dir DIR]
+
+Runs the OTLP/HTTP bridge: receives spans at POST /v1/traces (protobuf or JSON, gzip or not)
+from an OpenTelemetry Collector or any OTLP exporter, and stores them exactly as the in-process
+exporters do: rows in PostgreSQL / Supabase (or embedded PGlite), observations in Langfuse when
+LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY are set. GET /health reports liveness and readiness.
+
+While spans arrive it prints one line a second. SIGTERM or Ctrl-C stops it gracefully: new
+requests are refused, the queue is exported and flushed, then it exits with code 0.
+
+Options:
+  --port PORT         TCP port (default ${DEFAULT_BRIDGE_PORT}; the Collector's own OTLP ports are 4317/4318)
+  --host HOST         Interface to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+  --token TOKEN       Bearer token senders must present (default: ${TOKEN_ENV}).
+                      Prefer the environment variable: a flag shows up in the process list
+  --spool-dir DIR     Keep records that could not be delivered yet in DIR (survives restarts)
+${DATABASE_FLAGS_HELP}
+  --no-langfuse       Do not send to Langfuse even when its keys are set
+  -h, --help          Show this help
+
+Examples:
+  MINI_AGENT_BRIDGE_TOKEN=s3cret mini-agent-otel serve
+  mini-agent-otel serve --host 0.0.0.0 --port 4319 --database-url "$SUPABASE_DB_URL"`;
+
+/** `serve`: the OTLP bridge with the sinks the environment configures. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Receive OTLP spans (from a Collector or any SDK) and store them',
+  help: HELP,
+  async run(args, io) {
+    const { values } = parsedOrUsageError('serve', () =>
+      parseArgs({
+        args: [...args],
+        options: {
+          ...DATABASE_FLAGS,
+          port: { type: 'string' },
+          host: { type: 'string' },
+          token: { type: 'string' },
+          'spool-dir': { type: 'string' },
+          'no-langfuse': { type: 'boolean' },
+        },
+        strict: true,
+        allowPositionals: false,
+      }),
+    );
+    const port = portOf(values.port);
+    const host = values.host ?? '127.0.0.1';
+    const token = values.token || process.env[TOKEN_ENV] || undefined;
+    const target = databaseTarget(values);
+    const { sinks, ready, described } = sinksFor(target, values['no-langfuse'] ?? false, io);
+
+    let bridge: Bridge;
+    try {
+      bridge = await createBridge({
+        sinks,
+        ready,
+        port,
+        host,
+        token: token ?? false,
+        ...(values['spool-dir'] ? { delivery: { spoolDir: values['spool-dir'] } } : {}),
+      });
+    } catch (error) {
+      await Promise.allSettled(sinks.map((s) => s.shutdown()));
+      throw new CliError(`cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    io.out(`mini-agent bridge listening on ${bridge.tracesUrl}`);
+    io.out(`  sinks: ${described.join(', ')}`);
+    io.out(`  token: ${token ? 'required (Authorization: Bearer …)' : 'none'}`);
+    if (!token && !isLoopback(host)) io.err(`warning: listening on ${host} without a token: anyone who can reach this port can write spans`);
+    void Promise.all(ready).then(
+      () => io.out('  sinks ready'),
+      (error: unknown) => io.err(`warning: a sink is not ready yet (it is retried on each write): ${error instanceof Error ? error.message : String(error)}`),
+    );
+
+    const stopLogging = logThroughput(bridge, io);
+    const signal = await nextShutdownSignal(io);
+    io.out(`${signal}: shutting down — refusing new requests, exporting ${bridge.stats().queue.queued} queued spans`);
+    await bridge.close();
+    stopLogging();
+    const s = bridge.stats();
+    io.out(`stopped: ${s.spans.received} spans received, ${s.queue.exported} exported, ${s.queue.failed} failed, ${s.spans.rejected} rejected`);
+    return ExitCode.OK;
+  },
+};
+
+function portOf(flag: string | undefined): number {
+  if (flag === undefined) return DEFAULT_BRIDGE_PORT;
+  const port = Number(flag);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be a number from 0 to 65535, got '${flag}'`, ExitCode.USAGE);
+  return port;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** Postgres (URL or PGlite) always; Langfuse when its keys are set. */
+function sinksFor(target: DatabaseTarget, noLangfuse: boolean, io: Io): { sinks: RecordSink[]; ready: Promise<void>[]; described: string[] } {
+  const postgres = createPostgresSink(target.kind === 'url' ? { databaseUrl: target.url } : { dataDir: target.dataDir });
+  const sinks: RecordSink[] = [postgres];
+  const described = [`postgres (${target.label})`];
+  if (!noLangfuse) {
+    const langfuse = langfuseConfigFromEnv(process.env);
+    if (langfuse.config) {
+      sinks.push(createLangfuseSink(langfuse.config));
+      described.push(`langfuse (${langfuse.config.baseUrl})`);
+    } else if (process.env.LANGFUSE_PUBLIC_KEY || process.env.LANGFUSE_SECRET_KEY) {
+      io.err(`warning: Langfuse is not attached: ${langfuse.reason}`);
+    }
+  }
+  return { sinks, ready: [postgres.ready], described };
+}
+
+/**
+ * Prints one line a second while spans arrive or wait, and nothing while idle: what came in,
+ * what was stored, what was refused, how deep the queue is.
+ */
+function logThroughput(bridge: Bridge, io: Io): () => void {
+  let last: BridgeStats = bridge.stats();
+  const timer = setInterval(() => {
+    const now = bridge.stats();
+    const received = now.spans.received - last.spans.received;
+    const exported = now.queue.exported - last.queue.exported;
+    const refused = refusals(now) - refusals(last);
+    if (received > 0 || exported > 0 || refused > 0 || now.queue.queued > 0) {
+      const failed = now.queue.failed - last.queue.failed;
+      io.out(
+        `bridge: ${received} spans/s in, ${exported} spans/s exported, queue ${now.queue.queued}` +
+          `${failed ? `, ${failed} failed` : ''}${refused ? `, ${refused} requests refused` : ''}`,
+      );
+    }
+    last = now;
+  }, 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function refusals(stats: BridgeStats): number {
+  return Object.entries(stats.responses).reduce((sum, [status, n]) => (status === '200' ? sum : sum + n), 0);
+}
+
+/** Resolves on the first SIGTERM or SIGINT; a second one ends the process at once. */
+function nextShutdownSignal(io: Io): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      process.once('SIGINT', () => {
+        io.err('second interrupt: exiting without flushing');
+        process.exit(130);
+      });
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
