@@ -14,6 +14,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more workers only make the Postgres server and PGlite fight for CPU.
     maxWorkers: 2,
+    // eventsource-parser (under the AI SDK) also publishes a `source` condition, pointing at
+    // TypeScript that Node cannot load: Vite transforms the packages that reach it instead.
+    server: { deps: { inline: [/[\\/]node_modules[\\/](ai|@ai-sdk[\\/][^\\/]+|eventsource(-parser)?)[\\/]/] } },
     reporters: ['default', ['json', { outputFile: 'test-output/vitest.json' }]],
   },
 });

@@ -1,0 +1,49 @@
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+
+let contextManager: AsyncLocalStorageContextManager | undefined;
+
+/** A real SDK provider, like an agent's, that sends each finished span to `exporters` and keeps a copy. */
+export interface AgentTracing {
+  readonly provider: BasicTracerProvider;
+  /** Every finished span so far, in end order. */
+  spans(): ReadableSpan[];
+  /** The one finished span called `name`. */
+  span(name: string): ReadableSpan;
+  /** Flushes and shuts the provider down (and with it the exporters). */
+  shutdown(): Promise<void>;
+}
+
+/** Sets up {@link AgentTracing}; parent/child links across awaits use the SDK's async-hooks context manager. */
+export function agentTracing(exporters: SpanExporter[], serviceName = 'instrumented-agent'): AgentTracing {
+  if (!contextManager) {
+    contextManager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(contextManager);
+  }
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    spanProcessors: [memory, ...exporters].map((exporter) => new SimpleSpanProcessor(exporter)),
+  });
+  return {
+    provider,
+    spans: () => memory.getFinishedSpans(),
+    span(name) {
+      const found = memory.getFinishedSpans().filter((s) => s.name === name);
+      if (found.length !== 1) throw new Error(`expected one span named ${name}, found ${found.map((s) => s.name).join(', ')}`);
+      return found[0]!;
+    },
+    async shutdown() {
+      await provider.forceFlush();
+      await provider.shutdown();
+    },
+  };
+}
