@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as openapiToJsonSchema from '@openapi-contrib/openapi-schema-to-json-schema';
 import { Ajv, type ValidateFunction } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
-import { parse as parseYaml } from 'yaml';
+import { load as parseYaml } from 'js-yaml';
 
 /** Environment variable naming Langfuse's published OpenAPI document. */
 export const LANGFUSE_OPENAPI_ENV = 'MINI_AGENT_LANGFUSE_OPENAPI';
@@ -50,15 +50,14 @@ let cached: IngestionEventValidator | undefined;
 
 /**
  * Builds (once per process and path) a validator for `POST /api/public/ingestion` events from the
- * document at {@link langfuseOpenApiPath}. Compiling the ~500 KB document takes about half a second.
+ * document at {@link langfuseOpenApiPath}. Reading and compiling the ~500 KB document takes a second or two.
  */
 export function langfuseIngestionValidator(specPath: string = langfuseOpenApiPath()): IngestionEventValidator {
   if (cached?.specPath === specPath) return cached;
   if (!existsSync(specPath)) {
     throw new Error(`Langfuse OpenAPI document not found at ${specPath}; set ${LANGFUSE_OPENAPI_ENV} to its path`);
   }
-  // The document uses YAML anchors heavily; the parser's alias limit guards untrusted input only.
-  const document = parseYaml(readFileSync(specPath, 'utf8'), { maxAliasCount: -1 }) as {
+  const document = parseYaml(readFileSync(specPath, 'utf8')) as {
     components?: { schemas?: Record<string, unknown> };
   };
   const openApiSchemas = document.components?.schemas;
