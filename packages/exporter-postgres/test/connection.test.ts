@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, hasPostgres } from '@mini-agent/test-support';
+import { describe, expect, it } from 'vitest';
+import { createPostgresSink, DEFAULT_PGLITE_DIR, maskDatabaseUrl } from '../src/index.js';
+import { labelOf, resolveConnection } from '../src/connection.js';
+import { newTraceId, spanRecord } from './records.js';
+
+describe('choosing the database', () => {
+  const env = { DATABASE_URL: 'postgres://env@db:5432/a', SUPABASE_DB_URL: 'postgres://supabase@db:5432/b' };
+
+  it('uses the embedded PGlite at .mini-agent/pglite when no URL is configured anywhere', () => {
+    expect(resolveConnection({}, {})).toEqual({ kind: 'pglite', dataDir: DEFAULT_PGLITE_DIR });
+    expect(DEFAULT_PGLITE_DIR).toBe('.mini-agent/pglite');
+  });
+
+  it('takes DATABASE_URL, then SUPABASE_DB_URL, from the environment', () => {
+    expect(resolveConnection({}, env)).toMatchObject({ kind: 'url', url: env.DATABASE_URL });
+    expect(resolveConnection({}, { SUPABASE_DB_URL: env.SUPABASE_DB_URL })).toMatchObject({ kind: 'url', url: env.SUPABASE_DB_URL });
+  });
+
+  it('lets explicit options win over the environment', () => {
+    expect(resolveConnection({ databaseUrl: 'postgres://opt@h/c' }, env)).toMatchObject({ url: 'postgres://opt@h/c' });
+    expect(resolveConnection({ dataDir: 'memory://' }, env)).toEqual({ kind: 'pglite', dataDir: 'memory://' });
+  });
+
+  it('turns prepared statements off for the Supabase transaction pooler (port 6543), on elsewhere', () => {
+    expect(resolveConnection({ databaseUrl: 'postgres://postgres.ref:pw@aws-0-eu.pooler.supabase.com:6543/postgres' })).toMatchObject({ prepare: false });
+    expect(resolveConnection({ databaseUrl: 'postgres://u@h:6432/db?pgbouncer=true' })).toMatchObject({ prepare: false });
+    expect(resolveConnection({ databaseUrl: 'postgres://postgres.ref:pw@aws-0-eu.pooler.supabase.com:5432/postgres' })).toMatchObject({ prepare: true });
+    expect(resolveConnection({ databaseUrl: 'postgres://u@h:6543/db', prepare: true })).toMatchObject({ prepare: true });
+  });
+
+  it('never prints a password', () => {
+    expect(maskDatabaseUrl('postgres://app:s3cr%40t@db.example.com:5432/prod?sslmode=require')).toBe(
+      'postgres://app:***@db.example.com:5432/prod?sslmode=require',
+    );
+    expect(maskDatabaseUrl('postgres://app@db/prod?password=s3cret')).toBe('postgres://app@db/prod?password=***');
+    expect(maskDatabaseUrl('postgres://app:s3cret@h1:5432,h2:5433/prod')).toBe('postgres://app:***@h1:5432,h2:5433/prod');
+    expect(labelOf(resolveConnection({ databaseUrl: 'postgres://app:s3cret@db/prod' }))).toBe('postgres://app:***@db/prod');
+    expect(maskDatabaseUrl('postgres://app@db/prod')).toBe('postgres://app@db/prod');
+  });
+});
+
+describe.runIf(hasPostgres())('talking to a server without prepared statements, as behind a transaction pooler', () => {
+  it('writes batch after batch with prepare: false', async () => {
+    const database = await createTestDatabase('exporter_pg');
+    const sink = createPostgresSink({ databaseUrl: database.url, prepare: false });
+    try {
+      const traceId = newTraceId();
+      for (let i = 0; i < 3; i++) await sink.write([spanRecord(traceId)]);
+      await sink.shutdown();
+      const check = createPostgresSink({ databaseUrl: database.url, migrate: false });
+      await check.ready;
+      await check.shutdown();
+    } finally {
+      await sink.shutdown();
+      await database.drop();
+    }
+  });
+});
+
+describe('the embedded default on disk', () => {
+  it('creates the database in its data directory and finds the rows again after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mini-agent-pglite-'));
+    const dataDir = join(dir, 'nested', 'pglite');
+    try {
+      const traceId = newTraceId();
+      const first = createPostgresSink({ dataDir });
+      expect(first.target).toBe(`PGlite at ${dataDir}`);
+      await first.write([spanRecord(traceId, { name: 'before restart' })]);
+      await first.shutdown();
+
+      const { PGlite } = await import('@electric-sql/pglite');
+      const reopened = await PGlite.create(dataDir);
+      try {
+        const { rows } = await reopened.query<{ name: string }>('SELECT name FROM mini_agent_observability.spans WHERE trace_id = $1', [traceId]);
+        expect(rows).toEqual([{ name: 'before restart' }]);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // initdb in WebAssembly writing to disk: seconds alone, much longer on a busy machine.
+  }, 180_000);
+});
