@@ -13,10 +13,10 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const CLI_BIN = join(REPO_ROOT, 'packages', 'cli', 'dist', 'bin.js');
 
 /**
- * Builds the CLI and everything it depends on (turbo: a cache hit when CI already built), one
- * test file at a time: two tsc runs writing the same dist/ would race.
+ * Builds a package and everything it depends on (default: the CLI) with turbo, a cache hit when
+ * CI already built; one test file at a time, since two tsc runs writing the same dist/ would race.
  */
-export async function buildCli(): Promise<void> {
+export async function buildCli(filter = 'mini-agent-otel'): Promise<void> {
   const lock = join(tmpdir(), 'mini-agent-cli-test-build.lock');
   for (;;) {
     try {
@@ -30,7 +30,7 @@ export async function buildCli(): Promise<void> {
     }
   }
   try {
-    await run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=mini-agent-otel', '--output-logs=errors-only'], {
+    await run('pnpm', ['exec', 'turbo', 'run', 'build', `--filter=${filter}`, '--output-logs=errors-only'], {
       cwd: REPO_ROOT,
       env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
       maxBuffer: 16 * 1024 * 1024,

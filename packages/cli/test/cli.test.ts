@@ -14,7 +14,9 @@ beforeAll(async () => {
   await buildCli();
   workDir = mkdtempSync(join(tmpdir(), 'cli-test-'));
 }, 600_000);
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+afterAll(() => {
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
 
 /** The trace id the demo printed. */
 function traceIdOf(stdout: string): string {
