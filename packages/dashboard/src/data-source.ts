@@ -1,0 +1,156 @@
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { DEFAULT_PGLITE_DIR, maskDatabaseUrl } from '@mini-agent/exporter-postgres';
+import { openServerDatabase, pgliteReadOnlyDatabase, type ReadOnlyDatabase } from './read-only-database.js';
+
+/**
+ * Which database the dashboard reads. With nothing set: `DATABASE_URL`, else `SUPABASE_DB_URL`,
+ * else the embedded PGlite database `mini-agent-otel demo` and the exporter write by default.
+ */
+export interface DataSourceOptions {
+  /** A PostgreSQL or Supabase URL. */
+  readonly databaseUrl?: string;
+  /** A PGlite data directory. Default `.mini-agent/pglite` (relative to the working directory). */
+  readonly dataDir?: string;
+  /** An open PGlite instance (tests, or a process that just wrote into it); left open. */
+  readonly pglite?: PGlite;
+  /** Prepared statements on a server. Default: on, except behind Supabase's transaction pooler. */
+  readonly prepare?: boolean;
+}
+
+/** What the dashboard has to show, or why it has nothing yet. */
+export type DataState =
+  | { readonly status: 'ready'; readonly db: ReadOnlyDatabase }
+  /** No PGlite data directory there yet. */
+  | { readonly status: 'no-database'; readonly dataDir: string }
+  /** The database exists but the migrations (`mini-agent-otel migrate`) have not run. */
+  | { readonly status: 'no-schema' }
+  | { readonly status: 'unreachable'; readonly message: string };
+
+/** The database behind the pages. */
+export interface DataSource {
+  /** Where the data comes from, printable (password masked). */
+  readonly label: string;
+  /** For a PGlite data directory: when the copy the pages read was taken. */
+  readonly snapshotAt: () => Date | undefined;
+  /** The database, opened on first use; re-checked while it is missing or unmigrated. */
+  state(): Promise<DataState>;
+  close(): Promise<void>;
+}
+
+const SCHEMA_CHECK = `
+  SELECT to_regprocedure('mini_agent_observability.session_totals(timestamptz,timestamptz)') IS NOT NULL
+     AND to_regprocedure('mini_agent_observability.alert_status(timestamptz,timestamptz)') IS NOT NULL AS ready`;
+
+/** Resolves the options (and the environment) to a data source; nothing is opened yet. */
+export function createDataSource(options: DataSourceOptions = {}, env: NodeJS.ProcessEnv = process.env): DataSource {
+  if (options.pglite) {
+    const pglite = options.pglite;
+    return withSchemaCheck(`PGlite (${pglite.dataDir ?? 'in memory'})`, async () => pgliteReadOnlyDatabase(pglite, { owned: false }));
+  }
+  const url = options.databaseUrl || (options.dataDir ? undefined : env.DATABASE_URL || env.SUPABASE_DB_URL);
+  if (url) {
+    const prepare = options.prepare ?? usesPreparedStatements(url);
+    return withSchemaCheck(maskDatabaseUrl(url), async () => openServerDatabase({ url, prepare }), undefined, passwordOf(url));
+  }
+  return pgliteDirectorySource(resolve(options.dataDir ?? DEFAULT_PGLITE_DIR));
+}
+
+/** Supabase's transaction pooler (port 6543, or `pgbouncer=true`) cannot keep prepared statements. */
+function usesPreparedStatements(url: string): boolean {
+  return !/:6543(\/|\?|$)/.test(url) && !/[?&]pgbouncer=true\b/i.test(url);
+}
+
+/** The password of a URL, to scrub from error messages shown on a page. */
+function passwordOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    const password = parsed.password || parsed.searchParams.get('password');
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function withSchemaCheck(
+  label: string,
+  open: () => Promise<ReadOnlyDatabase>,
+  snapshotAt = (): Date | undefined => undefined,
+  secret?: string,
+): DataSource {
+  let db: Promise<ReadOnlyDatabase> | undefined;
+  let migrated = false;
+  return {
+    label,
+    snapshotAt,
+    async state() {
+      try {
+        db ??= open().catch((error: unknown) => {
+          db = undefined;
+          throw error;
+        });
+        const database = await db;
+        if (!migrated) {
+          const [row] = await database.read((q) => q<{ ready: boolean }>(SCHEMA_CHECK));
+          migrated = row?.ready === true;
+          if (!migrated) return { status: 'no-schema' };
+        }
+        return { status: 'ready', db: database };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return { status: 'unreachable', message: secret ? message.split(secret).join('***') : message };
+      }
+    },
+    async close() {
+      const database = await db?.catch(() => undefined);
+      await database?.close();
+    },
+  };
+}
+
+/**
+ * A PGlite data directory is opened from a copy. PGlite is a whole PostgreSQL inside this process,
+ * with no locking between processes: opening the directory an agent is writing into would let two
+ * servers write the same files. The copy keeps the dashboard strictly read-only towards the
+ * agent's data; its cost is that the pages show the rows as they were when the copy was taken
+ * (the footer says when). A directory that does not exist yet is looked for again on each request.
+ */
+function pgliteDirectorySource(dataDir: string): DataSource {
+  let copyDir: string | undefined;
+  let copiedAt: Date | undefined;
+  let inner: DataSource | undefined;
+  const label = `PGlite at ${dataDir}`;
+  return {
+    label,
+    snapshotAt: () => copiedAt,
+    async state() {
+      if (!inner) {
+        if (!existsSync(join(dataDir, 'PG_VERSION'))) return { status: 'no-database', dataDir };
+        inner = withSchemaCheck(
+          label,
+          async () => {
+            const copy = mkdtempSync(join(tmpdir(), 'mini-agent-dashboard-'));
+            try {
+              cpSync(dataDir, copy, { recursive: true });
+              const db = await PGlite.create(copy);
+              copyDir = copy;
+              copiedAt = new Date();
+              return pgliteReadOnlyDatabase(db, { owned: true });
+            } catch (error) {
+              rmSync(copy, { recursive: true, force: true });
+              throw error;
+            }
+          },
+          () => copiedAt,
+        );
+      }
+      return inner.state();
+    },
+    async close() {
+      await inner?.close();
+      if (copyDir) rmSync(copyDir, { recursive: true, force: true });
+    },
+  };
+}

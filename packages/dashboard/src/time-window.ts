@@ -1,0 +1,80 @@
+/**
+ * The time window a page shows: `?range=1h|24h|7d|30d|all`, or an explicit `?from=…&to=…` (ISO
+ * times) for links that must show the same rows tomorrow. The window is fixed once per request and
+ * printed on the page, so every figure on it can be reproduced with the analytics functions:
+ * `tool_stats(since, until)` with the page's `data-since` / `data-until`.
+ */
+
+/** The ranges the pages offer, shortest first. */
+export const RANGES = {
+  '1h': { label: 'Last hour', ms: 3_600_000, bucket: '5 minutes' },
+  '24h': { label: 'Last 24 hours', ms: 86_400_000, bucket: '1 hour' },
+  '7d': { label: 'Last 7 days', ms: 7 * 86_400_000, bucket: '6 hours' },
+  '30d': { label: 'Last 30 days', ms: 30 * 86_400_000, bucket: '1 day' },
+  all: { label: 'All time', ms: Number.POSITIVE_INFINITY, bucket: '1 day' },
+} as const;
+
+/** A range key, or `custom` for an explicit from/to. */
+export type RangeKey = keyof typeof RANGES | 'custom';
+
+/** The default when a page names no range: the same day the `*_24h` views cover. */
+export const DEFAULT_RANGE: RangeKey = '24h';
+
+/** A half-open window `[since, until)` as the analytics functions take it. */
+export interface TimeWindow {
+  readonly range: RangeKey;
+  /** `null`: from the beginning (`-infinity`). */
+  readonly since: Date | null;
+  readonly until: Date;
+  readonly label: string;
+  /** A bucket width for charts over this window, as a PostgreSQL interval. */
+  readonly bucket: string;
+}
+
+/** Parses the window of a request; anything unreadable falls back to the default range. */
+export function parseTimeWindow(params: URLSearchParams, now: Date): TimeWindow {
+  const key = params.get('range');
+  const from = parseTime(params.get('from'));
+  const to = parseTime(params.get('to'));
+  // A named range wins over from/to, so a form that carries both switches ranges as chosen.
+  if ((!key || !(Object.hasOwn(RANGES, key))) && from && to && from < to) {
+    return { range: 'custom', since: from, until: to, label: `${iso(from)} → ${iso(to)}`, bucket: bucketFor(to.getTime() - from.getTime()) };
+  }
+  const range = key && Object.hasOwn(RANGES, key) ? (key as keyof typeof RANGES) : (DEFAULT_RANGE as keyof typeof RANGES);
+  const spec = RANGES[range];
+  const since = Number.isFinite(spec.ms) ? new Date(now.getTime() - spec.ms) : null;
+  return { range, since, until: now, label: spec.label, bucket: spec.bucket };
+}
+
+/** The query parameters that reproduce `window` in a link. */
+export function windowParams(window: TimeWindow): Record<string, string> {
+  if (window.range === 'custom') return { from: window.since!.toISOString(), to: window.until.toISOString() };
+  return window.range === DEFAULT_RANGE ? {} : { range: window.range };
+}
+
+/** `since` as a SQL parameter: an ISO time, or `-infinity`. */
+export function sinceParam(window: TimeWindow): string {
+  return window.since ? window.since.toISOString() : '-infinity';
+}
+
+/** `until` as a SQL parameter. */
+export function untilParam(window: TimeWindow): string {
+  return window.until.toISOString();
+}
+
+function parseTime(value: string | null): Date | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function bucketFor(ms: number): string {
+  if (ms <= 3 * 3_600_000) return '5 minutes';
+  if (ms <= 2 * 86_400_000) return '1 hour';
+  if (ms <= 10 * 86_400_000) return '6 hours';
+  return '1 day';
+}
+
+function iso(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+}
