@@ -1,11 +1,11 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordDecision, recordMetric, withLlmCall, withSession, withTool } from '../src/index.js';
 import { useInMemoryTracing } from './in-memory-tracing.js';
 
 /** A span processor that breaks on demand: what a buggy exporter or vendor processor does. */
-const broken = { onStart: false, onEnd: false };
+const broken = { onStart: false, onEnd: false, exporter: false };
 const brokenProcessor: SpanProcessor = {
   onStart() {
     if (broken.onStart) throw new Error('processor exploded on start');
@@ -17,7 +17,16 @@ const brokenProcessor: SpanProcessor = {
   shutdown: async () => {},
 };
 
-const tracing = useInMemoryTracing([brokenProcessor]);
+/** An exporter that throws from export() itself, instead of reporting a failed result. */
+const throwingExporter: SpanExporter = {
+  export(_spans, resultCallback) {
+    if (broken.exporter) throw new Error('exporter exploded');
+    resultCallback({ code: 0 });
+  },
+  shutdown: async () => {},
+};
+
+const tracing = useInMemoryTracing([brokenProcessor, new SimpleSpanProcessor(throwingExporter)]);
 
 const warnings: string[] = [];
 const collectingLogger: DiagLogger = {
@@ -31,6 +40,7 @@ const collectingLogger: DiagLogger = {
 afterEach(() => {
   broken.onStart = false;
   broken.onEnd = false;
+  broken.exporter = false;
   warnings.length = 0;
   diag.disable();
 });
@@ -64,6 +74,16 @@ describe('telemetry that breaks never breaks the agent', () => {
     ).rejects.toBe(agentError);
     // The SDK's own exporter (first processor) still got both spans before the broken one threw.
     expect(tracing.spans().map((s) => s.name)).toEqual(['execute_tool ok_tool', 'execute_tool bad_tool']);
+  });
+
+  it('an exporter that throws inside export() never reaches the agent', async () => {
+    broken.exporter = true;
+    const result = await withSession({ name: 'exporting' }, async () => {
+      recordMetric({ type: 'tokens', value: 1 });
+      return withTool({ name: 'exported_tool', category: 'core' }, () => 'value');
+    });
+    expect(result).toBe('value');
+    expect(tracing.spans().map((s) => s.name)).toEqual(['execute_tool exported_tool', 'exporting']);
   });
 
   it('a diag logger that throws while reporting a telemetry failure is swallowed too', () => {
