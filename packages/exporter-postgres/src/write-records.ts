@@ -28,9 +28,14 @@ export function statementsFor(records: readonly AgentRecord[]): Statement[] {
   }
   if (tracesById.size > 0) rowsByType.set('trace', [...tracesById.values()]);
   const statements: Statement[] = [];
-  for (const type of Object.keys(TABLES)) {
+  for (const [type, mapping] of Object.entries(TABLES)) {
     const rows = rowsByType.get(type);
-    if (rows) statements.push({ text: STATEMENTS.get(type) as string, params: [JSON.stringify(rows)] });
+    if (!rows) continue;
+    // Rows in key order: two batches writing the same rows at once lock them in the same order,
+    // so they wait for each other instead of deadlocking.
+    const key = mapping.key;
+    rows.sort((a, b) => (String(a[key]) < String(b[key]) ? -1 : String(a[key]) > String(b[key]) ? 1 : 0));
+    statements.push({ text: STATEMENTS.get(type) as string, params: [JSON.stringify(rows)] });
   }
   return statements;
 }
