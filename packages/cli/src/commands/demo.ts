@@ -8,8 +8,9 @@ import { formatLandedReport, readLandedReport } from '../demo/landed-report.js';
 import { runSimulatedSession } from '../demo/simulated-session.js';
 import { parsedOrUsageError } from '../parse.js';
 import { cliVersion } from '../version.js';
+import { serveDashboard } from './dashboard.js';
 
-const HELP = `Usage: mini-agent-otel demo [--database-url URL | --data-dir DIR]
+const HELP = `Usage: mini-agent-otel demo [--database-url URL | --data-dir DIR] [--dashboard]
 
 Runs a simulated coding-agent session through registerMiniAgentTracing(): decisions, tool calls
 in all five categories (core, file, mcp, document, skill; one of them fails), an LLM call and
@@ -18,6 +19,7 @@ failure. Tables are created (migrated) first when missing.
 
 Options:
 ${DATABASE_FLAGS_HELP}
+  --dashboard         Then serve the dashboard over the same database (http://127.0.0.1:4400/)
   -h, --help          Show this help
 
 Langfuse (LANGFUSE_PUBLIC_KEY / LANGFUSE_SECRET_KEY) and a collector (OTEL_EXPORTER_OTLP_ENDPOINT)
@@ -34,7 +36,7 @@ export const demoCommand: Command = {
   help: HELP,
   async run(args, io) {
     const { values } = parsedOrUsageError('demo', () =>
-      parseArgs({ args: [...args], options: DATABASE_FLAGS, strict: true, allowPositionals: false }),
+      parseArgs({ args: [...args], options: { ...DATABASE_FLAGS, dashboard: { type: 'boolean' } }, strict: true, allowPositionals: false }),
     );
     const target = databaseTarget(values);
     const started = performance.now();
@@ -77,11 +79,14 @@ export const demoCommand: Command = {
       if (report.rowsPerTable.tool_executions !== session.tools) {
         throw new CliError(`expected ${session.tools} tool rows, found ${report.rowsPerTable.tool_executions}`);
       }
-      return ExitCode.OK;
+      if (!values.dashboard) return ExitCode.OK;
     } finally {
       await tracing?.shutdown();
       await db.close().catch(() => {});
     }
+    // After the database is closed: the dashboard opens it again, read-only.
+    io.out('');
+    return serveDashboard({ target, anyPortIfTaken: true }, io);
   },
 };
 
