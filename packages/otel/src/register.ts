@@ -98,6 +98,7 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
     spanProcessors: [new BatchSpanProcessor(exporter, options.batch), ...otlpProcessors(options.otlp), ...(options.spanProcessors ?? [])],
   });
   provider.register();
+  warnIfNotGlobal(provider);
 
   const allReady = Promise.all(ready).then(() => undefined);
   allReady.catch(() => {}); // reported through writes and stats(); only a caller awaiting it sees the rejection
@@ -132,6 +133,19 @@ function otlpProcessors(option: MiniAgentTracingOptions['otlp']): SpanProcessor[
   // Without a url the exporter resolves the standard variables itself (traces endpoint, /v1/traces suffix, headers).
   if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return [new BatchSpanProcessor(new OTLPTraceExporter())];
   return [];
+}
+
+/**
+ * The OTel API keeps the first provider registered and ignores later ones. If the application set
+ * up its own SDK first, the helpers' spans go there, so say how to attach ours to it instead.
+ */
+function warnIfNotGlobal(provider: NodeTracerProvider): void {
+  const current = trace.getTracerProvider() as ProxyTracerProvider;
+  if (typeof current.getDelegate !== 'function' || current.getDelegate() === provider) return;
+  console.warn(
+    '@mini-agent/otel: another OpenTelemetry tracer provider was registered first, so spans go there, not to the mini-agent sinks. ' +
+      'Add the exporter to your own setup instead: new BatchSpanProcessor(new InterpretingExporter({ sinks })).',
+  );
 }
 
 /** Removes the globals `provider.register()` set, only when they are still ours, so a later registration can take over. */

@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diag, DiagLogLevel, trace } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
 import { DeliveryError } from '@mini-agent/core';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { createTestDatabase, decodeOtlpTraceRequest, hasPostgres, startLangfuseTestServer, type DecodedOtlpSpan } from '@mini-agent/test-support';
@@ -97,6 +98,23 @@ describe('registerMiniAgentTracing', () => {
     withTool({ name: 'after_restart', category: 'core' }, () => 1);
     await current.forceFlush();
     expect(sink.of('tool').map((t) => t.toolName)).toEqual(['after_restart']);
+  });
+
+  it('when the application registered its own provider first, it is told that spans go there', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const theirs = new BasicTracerProvider();
+    trace.setGlobalTracerProvider(theirs);
+    try {
+      current = registerMiniAgentTracing({ ...isolated, sinks: [new MemorySink()] });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain('another OpenTelemetry tracer provider was registered first');
+    } finally {
+      await current?.shutdown();
+      current = undefined;
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    }
   });
 
   it('shutdown unregisters the global provider, so helpers become no-ops instead of failing', async () => {
