@@ -1,10 +1,10 @@
 import { DeliveryError } from '@mini-agent/core';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { MAX_REQUEST_BYTES, splitBySize } from './batching.js';
 import type { LangfuseBatch } from './model.js';
 import type { ResolvedLangfuseOptions } from './options.js';
+import { LangfuseOtlpSpanExporter } from './otlp-exporter.js';
 import { spanBytes, toOtlpSpans } from './otlp-spans.js';
 import { deliverWithRetry, isRetryableStatus, type AttemptOutcome } from './retry.js';
 import type { DeliveryCounts, LangfuseTransportClient, SendOutcome } from './transport.js';
@@ -21,14 +21,14 @@ export function langfuseOtlpEndpoint(baseUrl: string): string {
  * still failing after that, and 500s, go through this package's retry policy.
  */
 export class OtlpTransport implements LangfuseTransportClient {
-  private readonly exporter: OTLPTraceExporter;
+  private readonly exporter: LangfuseOtlpSpanExporter;
 
   constructor(
     private readonly options: ResolvedLangfuseOptions,
     private readonly counts: DeliveryCounts,
   ) {
     const credentials = Buffer.from(`${options.publicKey}:${options.secretKey}`).toString('base64');
-    this.exporter = new OTLPTraceExporter({
+    this.exporter = new LangfuseOtlpSpanExporter({
       url: langfuseOtlpEndpoint(options.baseUrl),
       headers: { Authorization: `Basic ${credentials}` },
       timeoutMillis: options.timeoutMillis,

@@ -118,6 +118,22 @@ describe('over the otlp transport', () => {
     expect(Object.keys(sent!.attributes).every((key) => key.startsWith('langfuse.') || key === 'session.id' || key === 'user.id')).toBe(true);
     expect(requestsOf(server, 'otlp').every((r) => r.contentType === 'application/x-protobuf' && r.status === 200)).toBe(true);
   });
+
+  it('never sends the OTEL_EXPORTER_OTLP_* headers meant for the application’s own collector', async () => {
+    const saved = process.env.OTEL_EXPORTER_OTLP_HEADERS;
+    process.env.OTEL_EXPORTER_OTLP_HEADERS = 'x-collector-api-key=collector-secret';
+    try {
+      const exporter = exporterFor(server, 'otlp');
+      await exporter.exportSpans(run.spans);
+      await exporter.shutdown();
+    } finally {
+      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_HEADERS;
+      else process.env.OTEL_EXPORTER_OTLP_HEADERS = saved;
+    }
+    const [request] = requestsOf(server, 'otlp');
+    expect(request?.headers.authorization).toBe(`Basic ${Buffer.from(`${KEYS.publicKey}:${KEYS.secretKey}`).toString('base64')}`);
+    expect(request?.headers['x-collector-api-key']).toBeUndefined();
+  });
 });
 
 describe('LangfuseExporter with a plain OpenTelemetry SDK', () => {

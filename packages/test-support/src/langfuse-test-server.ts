@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { langfuseIngestionValidator, type IngestionEventValidator } from './langfuse-openapi.js';
@@ -28,6 +28,8 @@ export interface ReceivedRequest {
   readonly bytes: number;
   readonly contentType: string | undefined;
   readonly contentEncoding: string | undefined;
+  /** The request headers (names in lower case). */
+  readonly headers: IncomingHttpHeaders;
   /** Events of an ingestion request, in order, whatever their outcome. */
   readonly eventIds: readonly string[];
   /** The body as received (still compressed if it was), when the server keeps bodies. */
@@ -115,7 +117,7 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
     const log = (status: number, eventIds: string[] = []): void => {
       requests.push({
         method: req.method ?? '', path, status, bytes: size, eventIds,
-        contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'],
+        contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], headers: req.headers,
         ...(options.keepBodies ? { body } : {}),
       });
     };
