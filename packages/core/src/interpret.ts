@@ -78,7 +78,7 @@ export class Interpreter {
     const durationMs = durationOf(span, startTime, endTime);
     const facts = mergeFacts(ADAPTERS.map((adapter) => adapter.read(span)));
     const kind: AgentSpanKind = facts.kind ?? SpanKinds.STEP;
-    const outcome = outcomeOf(span);
+    const outcome = outcomeOf(span, facts.failure);
     const errorMessage = outcome.failed ? s.string(outcome.message ?? span.status.message ?? 'error') : null;
     const resource = s.attributes(span.resource.attributes);
     const base = { traceId, spanId };
@@ -297,10 +297,10 @@ interface Outcome {
 }
 
 /**
- * Failed when the status is ERROR, or when it is UNSET and an `exception` event was recorded.
- * An explicit OK means the exception was handled.
+ * Failed when the status is ERROR, or when it is UNSET and an `exception` event was recorded or a
+ * convention says so (`failure`, e.g. a Langfuse level `ERROR`). An explicit OK means handled.
  */
-function outcomeOf(span: InterpretableSpan): Outcome {
+function outcomeOf(span: InterpretableSpan, failure: string | undefined): Outcome {
   const exception = [...span.events].reverse().find((e) => e.name === EXCEPTION_EVENT);
   const exceptionMessage = optionalString(exception?.attributes?.['exception.message']) ?? optionalString(exception?.attributes?.['exception.type']);
   switch (span.status.code) {
@@ -309,7 +309,9 @@ function outcomeOf(span: InterpretableSpan): Outcome {
     case SpanStatusCode.OK:
       return { status: 'ok', failed: false, message: undefined };
     default:
-      return exception ? { status: 'error', failed: true, message: exceptionMessage } : { status: 'unset', failed: false, message: undefined };
+      if (exception) return { status: 'error', failed: true, message: exceptionMessage };
+      if (failure !== undefined) return { status: 'error', failed: true, message: failure };
+      return { status: 'unset', failed: false, message: undefined };
   }
 }
 

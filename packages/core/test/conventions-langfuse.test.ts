@@ -1,5 +1,6 @@
 import { LangfuseAttributes as L } from '@mini-agent/semconv';
 import { describe, expect, it } from 'vitest';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { failed, kindOf, oneOf, recordsOf, spanWith } from './convention-spans.js';
 
 // Attribute values as the Langfuse SDK (@langfuse/tracing 5) serializes them: JSON strings.
@@ -23,6 +24,13 @@ describe('Langfuse SDK spans', () => {
       success: false,
       errorMessage: 'index offline',
     });
+  });
+
+  it('level ERROR marks the observation failed, as the Langfuse SDK sets no OTel status; an explicit OK status wins', async () => {
+    const errorLevel = { [L.OBSERVATION_TYPE]: 'tool', [L.OBSERVATION_LEVEL]: 'ERROR', [L.OBSERVATION_STATUS_MESSAGE]: 'refund window closed' };
+    expect(oneOf(await spanWith(errorLevel), 'tool')).toMatchObject({ success: false, errorMessage: 'refund window closed' });
+    expect(oneOf(await spanWith(errorLevel, { status: { code: SpanStatusCode.OK } }), 'tool')).toMatchObject({ success: true, errorMessage: null });
+    expect(oneOf(await spanWith({ ...errorLevel, [L.OBSERVATION_LEVEL]: 'WARNING' }), 'tool').success).toBe(true);
   });
 
   it('a generation becomes a generation row: model, parameters, messages and usage with cached and reasoning tokens', async () => {

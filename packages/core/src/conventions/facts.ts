@@ -35,6 +35,11 @@ export interface SpanFacts {
   decisionOptions?: unknown;
   decisionChosen?: string;
   decisionReasoning?: string;
+  /**
+   * The convention says the span failed, with this message, though the OTel status is UNSET
+   * (Langfuse's SDK marks failures with `level: ERROR` only). An explicit OK status still wins.
+   */
+  failure?: string;
 }
 
 /**

@@ -32,6 +32,7 @@ export const langfuseAdapter: ConventionAdapter = {
       modelParameters: jsonObject(a[L.OBSERVATION_MODEL_PARAMETERS]),
       usage: usageDetails(a[L.OBSERVATION_USAGE_DETAILS]),
       completionStartTime: completionStart(a[L.OBSERVATION_COMPLETION_START_TIME]),
+      failure: str(a, L.OBSERVATION_LEVEL) === 'ERROR' ? (str(a, L.OBSERVATION_STATUS_MESSAGE) ?? 'ERROR') : undefined,
     });
   },
 };
