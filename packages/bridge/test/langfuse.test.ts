@@ -1,0 +1,45 @@
+import { InterpretingExporter } from '@mini-agent/core';
+import { createLangfuseSink, type LangfuseTransport } from '@mini-agent/exporter-langfuse';
+import { startLangfuseTestServer, type LangfuseTestServer } from '@mini-agent/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBridge } from '../src/index.js';
+import { agentRun, sendWithOtlpExporter } from './helpers.js';
+
+const KEYS = { publicKey: 'pk-lf-bridge-test', secretKey: 'sk-lf-bridge-test' };
+const byId = <T extends { id: string }>(items: readonly T[]) => [...items].sort((a, b) => a.id.localeCompare(b.id));
+/** What Langfuse shows, without which endpoint delivered it (the same in both paths anyway). */
+const shown = (server: LangfuseTestServer) => ({ traces: byId(server.traces()), observations: byId(server.observations()) });
+
+describe.each<LangfuseTransport>(['otlp', 'ingestion'])('Langfuse sees the same traces and observations through the bridge (%s transport)', (transport) => {
+  let inProcessServer: LangfuseTestServer;
+  let bridgeServer: LangfuseTestServer;
+  beforeAll(async () => {
+    inProcessServer = await startLangfuseTestServer(KEYS);
+    bridgeServer = await startLangfuseTestServer(KEYS);
+  });
+  afterAll(async () => {
+    await inProcessServer.close();
+    await bridgeServer.close();
+  });
+
+  it('same ids, same observations, for the protobuf and the JSON exporter', async () => {
+    const spans = await agentRun(`langfuse-${transport}`);
+
+    const inProcess = new InterpretingExporter({ sinks: [createLangfuseSink({ ...KEYS, baseUrl: inProcessServer.baseUrl, transport })] });
+    expect((await inProcess.exportSpans(spans)).code).toBe(0);
+    await inProcess.shutdown();
+    const expected = shown(inProcessServer);
+    expect(expected.observations.length).toBe(spans.length + 1); // each span, plus the decision event inside the session
+    expect(expected.observations.map((o) => o.id)).toEqual(expect.arrayContaining(spans.map((s) => s.spanContext().spanId)));
+
+    const bridge = await createBridge({ sinks: [createLangfuseSink({ ...KEYS, baseUrl: bridgeServer.baseUrl, transport })], port: 0 });
+    try {
+      expect((await sendWithOtlpExporter(bridge.tracesUrl, spans, { encoding: 'protobuf', gzip: true })).code).toBe(0);
+      expect((await sendWithOtlpExporter(bridge.tracesUrl, spans, { encoding: 'json' })).code).toBe(0);
+      await bridge.flush();
+    } finally {
+      await bridge.close();
+    }
+    expect(shown(bridgeServer)).toEqual(expected);
+  });
+});
