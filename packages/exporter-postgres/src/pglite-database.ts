@@ -6,13 +6,43 @@ import type { Database, Queryable, Row } from './database.js';
 /** Where the embedded database lives when nothing else is configured (relative to the working directory). */
 export const DEFAULT_PGLITE_DIR = '.mini-agent/pglite';
 
+/**
+ * Open data directories of this process. Two PGlite instances on one directory would corrupt it,
+ * so exporters, sinks and `migrate()` pointed at the same directory share one instance, closed
+ * when the last of them closes.
+ */
+const openDirs = new Map<string, { db: Promise<PGlite>; users: number }>();
+
 /** Opens (or creates) an embedded PGlite database in `dataDir`; `memory://` keeps it in memory. */
 export async function openPgliteDatabase(dataDir: string = DEFAULT_PGLITE_DIR): Promise<Database> {
-  const inMemory = dataDir.startsWith('memory://');
-  const location = inMemory ? dataDir : resolve(dataDir);
-  if (!inMemory) mkdirSync(location, { recursive: true });
-  const db = await PGlite.create(location);
-  return pgliteDatabase(db, { owned: true });
+  if (dataDir.startsWith('memory://')) return pgliteDatabase(await PGlite.create(dataDir), { owned: true });
+  const location = resolve(dataDir);
+  let entry = openDirs.get(location);
+  if (!entry) {
+    mkdirSync(location, { recursive: true });
+    const db = PGlite.create(location);
+    entry = { db, users: 0 };
+    openDirs.set(location, entry);
+    db.catch(() => openDirs.delete(location));
+  }
+  entry.users += 1;
+  const shared = entry;
+  const db = await shared.db.catch((error: unknown) => {
+    shared.users -= 1;
+    throw error;
+  });
+  let released = false;
+  return {
+    ...pgliteDatabase(db, { owned: false }),
+    async close() {
+      if (released) return;
+      released = true;
+      shared.users -= 1;
+      if (shared.users > 0) return;
+      openDirs.delete(location);
+      if (!db.closed) await db.close();
+    },
+  };
 }
 
 /**

@@ -62,21 +62,29 @@ describe.runIf(hasPostgres())('talking to a server without prepared statements, 
 });
 
 describe('the embedded default on disk', () => {
-  it('creates the database in its data directory and finds the rows again after a restart', async () => {
+  it('creates the database in its data directory, shares it within the process, and finds the rows after a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mini-agent-pglite-'));
     const dataDir = join(dir, 'nested', 'pglite');
     try {
       const traceId = newTraceId();
+      // Two writers on one directory (say, an exporter and the bridge) must share one PGlite: two would corrupt it.
       const first = createPostgresSink({ dataDir });
+      const second = createPostgresSink({ dataDir });
       expect(first.target).toBe(`PGlite at ${dataDir}`);
-      await first.write([spanRecord(traceId, { name: 'before restart' })]);
+      await first.write([spanRecord(traceId, { name: 'from the first sink' })]);
       await first.shutdown();
+      // The first one leaving does not close the database under the second.
+      await second.write([spanRecord(traceId, { name: 'from the second sink' })]);
+      await second.shutdown();
 
       const { PGlite } = await import('@electric-sql/pglite');
       const reopened = await PGlite.create(dataDir);
       try {
-        const { rows } = await reopened.query<{ name: string }>('SELECT name FROM mini_agent_observability.spans WHERE trace_id = $1', [traceId]);
-        expect(rows).toEqual([{ name: 'before restart' }]);
+        const { rows } = await reopened.query<{ name: string }>(
+          'SELECT name FROM mini_agent_observability.spans WHERE trace_id = $1 ORDER BY name',
+          [traceId],
+        );
+        expect(rows).toEqual([{ name: 'from the first sink' }, { name: 'from the second sink' }]);
       } finally {
         await reopened.close();
       }
