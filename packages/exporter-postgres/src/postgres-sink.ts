@@ -59,7 +59,7 @@ export function createPostgresSink(options: PostgresSinkOptions = {}): PostgresS
         return database;
       } catch (error) {
         readiness = undefined;
-        throw toDeliveryError(error, { ...where, doing: 'prepare' });
+        throw toDeliveryError(error, { ...where, doing: options.migrate === false ? 'connect to' : 'migrate' });
       }
     })());
   const track = <T>(promise: Promise<T>): Promise<T> => {
