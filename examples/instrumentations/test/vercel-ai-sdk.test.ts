@@ -1,4 +1,4 @@
-import { generateText, stepCountIs, tool } from 'ai';
+import { generateText, simulateReadableStream, stepCountIs, streamText, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { generateText as generateTextV5, stepCountIs as stepCountIsV5, tool as toolV5 } from 'ai-v5';
 import { MockLanguageModelV2 } from 'ai-v5/test';
@@ -213,5 +213,68 @@ describe(`Vercel AI SDK 5 with experimental_telemetry → ${ONE_BACKEND.name}`, 
       { model: 'mock-model-5', input_tokens: 70, output_tokens: 5, total_tokens: 75 },
     ]);
     expect(await rowsOf(db, 'traces', traceId)).toMatchObject([{ session_id: 'chat-42', user_id: 'user-7', agent_name: 'travel-agent' }]);
+  });
+});
+
+describe(`Vercel AI SDK 6 streamText with experimental_telemetry → ${ONE_BACKEND.name}`, () => {
+  let db: StoredRows;
+  let traceId: string;
+  let text: string;
+
+  beforeAll(async () => {
+    db = await ONE_BACKEND.open();
+    const tracing = agentTracing([db.exporter]);
+    const model = new MockLanguageModelV3({
+      provider: 'mock-provider',
+      modelId: 'mock-stream-model',
+      doStream: {
+        stream: simulateReadableStream({
+          chunks: [
+            { type: 'stream-start', warnings: [] },
+            { type: 'text-start', id: 't1' },
+            { type: 'text-delta', id: 't1', delta: 'Sunny ' },
+            { type: 'text-delta', id: 't1', delta: 'in Paris.' },
+            { type: 'text-end', id: 't1' },
+            {
+              type: 'finish',
+              finishReason: { unified: 'stop', raw: 'stop' },
+              usage: {
+                inputTokens: { total: 64, noCache: 16, cacheRead: 48, cacheWrite: 0 },
+                outputTokens: { total: 21, text: 6, reasoning: 15 },
+              },
+            },
+          ],
+        }),
+      },
+    });
+    const result = streamText({
+      model,
+      prompt: 'Weather in Paris?',
+      experimental_telemetry: { isEnabled: true, tracer: tracing.provider.getTracer('ai'), functionId: 'stream-agent', metadata: telemetryMetadata },
+    });
+    // The SDK ends its top-level span after the text is out, once its own callbacks have run.
+    const session = tracing.ended('ai.streamText');
+    text = await result.text;
+    traceId = (await session).spanContext().traceId;
+    await tracing.shutdown();
+  });
+  afterAll(() => db?.close());
+
+  it('the streamed model call (doStream) is a generations row with counts and the time of its first chunk', async () => {
+    expect(text).toBe('Sunny in Paris.');
+    const [generation] = await rowsOf(db, 'generations', traceId);
+    expect(generation).toMatchObject({
+      name: 'ai.streamText.doStream',
+      model: 'mock-stream-model',
+      output: 'Sunny in Paris.',
+      input_tokens: 64,
+      output_tokens: 21,
+      cached_tokens: 48,
+      reasoning_tokens: 15,
+    });
+    const firstChunk = new Date(generation!.completion_start_time as string).getTime();
+    expect(firstChunk).toBeGreaterThanOrEqual(new Date(generation!.started_at as string).getTime());
+    expect(firstChunk).toBeLessThanOrEqual(new Date(generation!.ended_at as string).getTime());
+    expect(await rowsOf(db, 'traces', traceId)).toMatchObject([{ name: 'ai.streamText', session_id: 'chat-42', agent_name: 'stream-agent', output: 'Sunny in Paris.' }]);
   });
 });

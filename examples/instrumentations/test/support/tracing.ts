@@ -7,6 +7,7 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
   type SpanExporter,
+  type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 
 let contextManager: AsyncLocalStorageContextManager | undefined;
@@ -18,6 +19,8 @@ export interface AgentTracing {
   spans(): ReadableSpan[];
   /** The one finished span called `name`. */
   span(name: string): ReadableSpan;
+  /** Resolves when a span called `name` ends (for libraries that end spans after returning). */
+  ended(name: string): Promise<ReadableSpan>;
   /** Flushes and shuts the provider down (and with it the exporters). */
   shutdown(): Promise<void>;
 }
@@ -29,9 +32,19 @@ export function agentTracing(exporters: SpanExporter[], serviceName = 'instrumen
     context.setGlobalContextManager(contextManager);
   }
   const memory = new InMemorySpanExporter();
+  const waiters: { name: string; resolve(span: ReadableSpan): void }[] = [];
+  const notifier: SpanProcessor = {
+    onStart: () => {},
+    onEnd(span) {
+      for (const waiter of waiters.filter((w) => w.name === span.name)) waiter.resolve(span);
+    },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
-    spanProcessors: [memory, ...exporters].map((exporter) => new SimpleSpanProcessor(exporter)),
+    // The notifier runs last, so a span it announces is already with every exporter.
+    spanProcessors: [...[memory, ...exporters].map((exporter) => new SimpleSpanProcessor(exporter)), notifier],
   });
   return {
     provider,
@@ -40,6 +53,10 @@ export function agentTracing(exporters: SpanExporter[], serviceName = 'instrumen
       const found = memory.getFinishedSpans().filter((s) => s.name === name);
       if (found.length !== 1) throw new Error(`expected one span named ${name}, found ${found.map((s) => s.name).join(', ')}`);
       return found[0]!;
+    },
+    ended(name) {
+      const done = memory.getFinishedSpans().find((s) => s.name === name);
+      return done ? Promise.resolve(done) : new Promise((resolve) => waiters.push({ name, resolve }));
     },
     async shutdown() {
       await provider.forceFlush();
