@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { recordSpans } from '@mini-agent/test-support';
+import type { ExportResult } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, CLI_BIN, cleanEnv, runNode } from './built-cli.js';
+
+const TOKEN = 'serve-test-token';
+let workDir: string;
+
+beforeAll(async () => {
+  await buildCli();
+  workDir = mkdtempSync(join(tmpdir(), 'cli-serve-test-'));
+}, 600_000);
+afterAll(() => {
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+/** `count` tool spans of one session, as an agent's SDK would export them. */
+function toolSpans(count: number, tag: string): Promise<ReadableSpan[]> {
+  return recordSpans((tracer) => {
+    tracer.startActiveSpan(`${tag} session`, (root) => {
+      root.setAttribute('mini_agent.span.kind', 'session');
+      for (let i = 1; i < count; i++) {
+        tracer.startSpan(`${tag} tool ${i}`, { attributes: { 'mini_agent.span.kind': 'tool', 'mini_agent.tool.name': `tool_${i % 5}` } }).end();
+      }
+      root.end();
+    });
+  });
+}
+
+function send(url: string, spans: ReadableSpan[], token = TOKEN): Promise<ExportResult> {
+  const exporter = new OTLPTraceExporter({ url, headers: { Authorization: `Bearer ${token}` } });
+  return new Promise<ExportResult>((resolve) => exporter.export(spans, resolve)).finally(() => exporter.shutdown());
+}
+
+describe('mini-agent-otel serve', () => {
+  it('stores what OTLP exporters send, logs throughput each second, and on SIGTERM stores what it holds and exits 0', async () => {
+    const dataDir = join(workDir, 'pglite');
+    const first = await toolSpans(200, 'first');
+    const last = await toolSpans(300, 'last');
+    let steps: Promise<void> | undefined;
+    let failure: unknown;
+    const answers: { first?: ExportResult; last?: ExportResult; noToken?: ExportResult; health?: unknown } = {};
+    let output = '';
+
+    const result = await runNode([CLI_BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+      cwd: workDir,
+      env: cleanEnv({ MINI_AGENT_BRIDGE_TOKEN: TOKEN }),
+      onStdout: (stdout, child) => {
+        output = stdout;
+        const url = /^mini-agent bridge listening on (http:\/\/\S+)$/m.exec(stdout)?.[1];
+        if (!url || steps || !stdout.includes('sinks ready')) return;
+        steps = (async () => {
+          answers.noToken = await send(url, await toolSpans(3, 'refused'), 'wrong-token');
+          answers.first = await send(url, first);
+          // Under load the bridge reports once a second: wait for that line, then send more and stop at once.
+          while (!/^bridge: \d+ spans\/s in/m.test(output)) await new Promise((r) => setTimeout(r, 50));
+          answers.health = await (await fetch(url.replace('/v1/traces', '/health'))).json();
+          answers.last = await send(url, last);
+        })()
+          .catch((error: unknown) => void (failure = error))
+          .finally(() => child.kill('SIGTERM'));
+      },
+    });
+    await steps;
+    if (failure) throw failure;
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`sinks: postgres (PGlite at ${dataDir})`);
+    expect(result.stdout).toContain('token: required');
+    expect(result.stdout).toMatch(/^bridge: \d+ spans\/s in, \d+ spans\/s exported, queue \d+/m);
+    expect(result.stdout).toContain('SIGTERM: shutting down');
+    expect(result.stdout).toMatch(/^stopped: 500 spans received, 500 exported, 0 failed, 0 rejected$/m);
+    expect(answers.noToken?.code).toBe(1);
+    expect(answers.first?.code).toBe(0);
+    expect(answers.last?.code).toBe(0);
+    expect(answers.health).toMatchObject({ live: true, sinks: { postgres: { healthy: true } } });
+
+    // Every span answered 200 is a row, including those sent just before SIGTERM.
+    const db = await PGlite.create(dataDir);
+    try {
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM mini_agent_observability.spans');
+      expect(rows[0]?.n).toBe(500);
+      const tools = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM mini_agent_observability.tool_executions');
+      expect(tools.rows[0]?.n).toBe(498);
+    } finally {
+      await db.close();
+    }
+  }, 300_000);
+
+  it('refuses a port that is not a number with a usage error', async () => {
+    const result = await runNode([CLI_BIN, 'serve', '--port', 'http'], { cwd: workDir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--port must be a number');
+  });
+});
