@@ -21,12 +21,11 @@
 --
 -- Idempotent: CREATE OR REPLACE / IF NOT EXISTS only. Runs on PostgreSQL 15 and PGlite (18).
 
--- Indexes. Window queries read (started_at) ranges; the INCLUDE columns let them answer from the
--- index alone (index-only scans once the table is vacuumed). Long free text (error messages,
--- inputs) is never put in an index: a btree entry over ~2.7 kB would make the insert fail.
-CREATE INDEX IF NOT EXISTS tool_executions_window_idx
-  ON mini_agent_observability.tool_executions (started_at)
-  INCLUDE (tool_name, category, success, duration_ms);
+-- Indexes. Short windows read (started_at) ranges through the core schema's indexes. Every index
+-- here also costs each insert, so there is one only where a query over a long window would
+-- otherwise sort or scan far more than it returns. Long free text (error messages, inputs) is
+-- never put in an index: a btree entry over ~2.7 kB would make the insert fail.
+
 -- Over a long window the per-tool and per-category figures read every row: these indexes hand the
 -- rows over already grouped, so no sort of the whole window is needed (ordered-set aggregates
 -- such as percentile_cont cannot be hash-aggregated).
