@@ -267,5 +267,5 @@ describe('registerMiniAgentTracing into a database', () => {
       process.chdir(cwd);
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 240_000); // a fresh PGlite directory runs initdb in WebAssembly: seconds on an idle machine, far more on a busy one
 });
