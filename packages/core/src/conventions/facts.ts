@@ -74,10 +74,12 @@ export function strings(attributes: Attributes, key: string): string[] | undefin
   return undefined;
 }
 
-/** Drops the keys whose value is undefined, so merging sees only what a convention said. */
+/** The keys whose value is not undefined, so merging sees only what a convention said. */
 export function defined<T extends object>(facts: T): T {
-  for (const key of Object.keys(facts) as (keyof T)[]) if (facts[key] === undefined) delete facts[key];
-  return facts;
+  // A copy rather than `delete`: deleting keys turns every adapter's object into a slow dictionary.
+  const out = {} as T;
+  for (const key in facts) if (facts[key] !== undefined) out[key] = facts[key];
+  return out;
 }
 
 /**
@@ -108,6 +110,12 @@ export function mergeFacts(all: readonly SpanFacts[]): SpanFacts {
 export function usageOf(usage: NonNullable<SpanFacts['usage']>): SpanFacts['usage'] {
   const counts = defined({ ...usage });
   return Object.keys(counts).length > 0 ? counts : undefined;
+}
+
+/** True when any of `keys` is set: lets an adapter skip spans of other conventions cheaply. */
+export function hasAny(attributes: Attributes, keys: readonly string[]): boolean {
+  for (const key of keys) if (attributes[key] !== undefined) return true;
+  return false;
 }
 
 /** The first of `keys` that holds a string. */

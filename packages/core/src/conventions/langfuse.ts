@@ -1,6 +1,25 @@
 import { LangfuseAttributes as L, LangfuseObservationTypes, LangfuseUsageKeys as U } from '@mini-agent/semconv';
 import type { Attributes } from '@opentelemetry/api';
-import { defined, firstStr, jsonObject, strings, str, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
+import { defined, firstStr, hasAny, jsonObject, strings, str, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
+
+/** Attributes of which at least one is on every span this adapter has something to say about. */
+const MARKERS = [
+  L.OBSERVATION_TYPE,
+  L.SESSION_ID,
+  L.USER_ID,
+  L.TRACE_SESSION_ID,
+  L.TRACE_USER_ID,
+  L.TRACE_NAME,
+  L.TRACE_INPUT,
+  L.TRACE_OUTPUT,
+  L.TRACE_TAGS,
+  L.RELEASE,
+  L.OBSERVATION_MODEL,
+  L.OBSERVATION_MODEL_PARAMETERS,
+  L.OBSERVATION_USAGE_DETAILS,
+  L.OBSERVATION_COMPLETION_START_TIME,
+  L.OBSERVATION_LEVEL,
+];
 
 /**
  * Langfuse's own attributes (`langfuse.observation.*`, `langfuse.trace.*`), as the Langfuse SDK
@@ -10,6 +29,7 @@ import { defined, firstStr, jsonObject, strings, str, usageOf, type ConventionAd
 export const langfuseAdapter: ConventionAdapter = {
   name: 'langfuse',
   read({ attributes: a }): SpanFacts {
+    if (!hasAny(a, MARKERS)) return {};
     const type = str(a, L.OBSERVATION_TYPE);
     const kind = type === undefined ? undefined : LangfuseObservationTypes[type as keyof typeof LangfuseObservationTypes];
     const input = a[L.OBSERVATION_INPUT];

@@ -14,7 +14,9 @@ export const openInferenceAdapter: ConventionAdapter = {
   name: 'openinference',
   read({ attributes: a }): SpanFacts {
     const given = str(a, OI.SPAN_KIND)?.toUpperCase();
-    const kind = given === undefined ? undefined : OpenInferenceSpanKinds[given as keyof typeof OpenInferenceSpanKinds];
+    // Every OpenInference span has a kind; without one, only the session and user can be its.
+    if (given === undefined) return defined<SpanFacts>({ sessionId: str(a, OI.SESSION_ID), userId: str(a, OI.USER_ID) });
+    const kind: SpanFacts['kind'] = OpenInferenceSpanKinds[given as keyof typeof OpenInferenceSpanKinds];
     const input = a[OI.INPUT_VALUE];
     const output = a[OI.OUTPUT_VALUE];
     const messages = (prefix: string) => {
