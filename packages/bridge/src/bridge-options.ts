@@ -27,7 +27,11 @@ export interface BridgeOptions {
   readonly maxBodyBytes?: number;
   /** Spans held in memory waiting for the exporter before requests get 429. Default 100,000. */
   readonly maxQueuedSpans?: number;
-  /** Spans per `export()` call at most. Default 5,000 (large transactions are what make Postgres fast). */
+  /**
+   * Spans per `export()` call at most. Default 2,048: large enough for efficient Postgres
+   * transactions (several rows a span), small enough that interpreting one batch does not hold
+   * the event loop (and so other requests and health checks) for long.
+   */
   readonly maxExportBatchSize?: number;
   /** `export()` calls in flight at once. Default 1. */
   readonly maxConcurrentExports?: number;
@@ -71,7 +75,7 @@ export function resolveBridgeOptions(options: BridgeOptions, env: NodeJS.Process
     token,
     maxBodyBytes: positive(options.maxBodyBytes, 20 * 1024 * 1024, 'maxBodyBytes'),
     maxQueuedSpans: positive(options.maxQueuedSpans, 100_000, 'maxQueuedSpans'),
-    maxExportBatchSize: positive(options.maxExportBatchSize, 5_000, 'maxExportBatchSize'),
+    maxExportBatchSize: positive(options.maxExportBatchSize, 2_048, 'maxExportBatchSize'),
     maxConcurrentExports: positive(options.maxConcurrentExports, 1, 'maxConcurrentExports'),
     exportTimeoutMillis: positive(options.exportTimeoutMillis, 30_000, 'exportTimeoutMillis'),
     retryAfterSeconds: positive(options.retryAfterSeconds, 1, 'retryAfterSeconds'),
