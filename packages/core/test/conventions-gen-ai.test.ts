@@ -82,4 +82,43 @@ describe('OTel GenAI spans', () => {
       usage: { input: 100, output: 20, total: 120, cached: 60, reasoning: 8 },
     });
   });
+
+  // The attribute set @ai-sdk/otel 1.0 (AI SDK 7) writes; it needs Node 22, so it is not run here.
+  it('AI SDK 7 through @ai-sdk/otel: invoke_agent is the session named after functionId, agent_step a step, chat and execute_tool land', async () => {
+    const agent = await spanWith(
+      { [G.OPERATION_NAME]: 'invoke_agent', [G.PROVIDER_NAME]: 'openai', [G.REQUEST_MODEL]: 'gpt-5', [G.AGENT_NAME]: 'travel-agent' },
+      { name: 'invoke_agent travel-agent' },
+    );
+    expect(oneOf(agent, 'trace')).toMatchObject({ complete: true, agentName: 'travel-agent', name: 'invoke_agent travel-agent' });
+    expect(recordsOf(agent, 'generation')).toEqual([]);
+    expect(kindOf(await spanWith({ [G.OPERATION_NAME]: 'agent_step' }, { nested: true }))).toBe('step');
+
+    const chat = await spanWith(
+      {
+        [G.OPERATION_NAME]: 'chat',
+        [G.PROVIDER_NAME]: 'openai',
+        [G.REQUEST_MODEL]: 'gpt-5',
+        [G.RESPONSE_MODEL]: 'gpt-5-2026-08-01',
+        [G.USAGE_INPUT_TOKENS]: 300,
+        [G.USAGE_OUTPUT_TOKENS]: 40,
+        [G.USAGE_CACHE_READ_INPUT_TOKENS]: 256,
+        [G.USAGE_CACHE_CREATION_INPUT_TOKENS]: 0,
+      },
+      { name: 'chat gpt-5', nested: true },
+    );
+    expect(oneOf(chat, 'generation')).toMatchObject({ model: 'gpt-5-2026-08-01', provider: 'openai', usage: { input: 300, output: 40, total: 340, cached: 256 } });
+
+    const tool = await spanWith(
+      {
+        [G.OPERATION_NAME]: 'execute_tool',
+        [G.TOOL_NAME]: 'weather',
+        [G.TOOL_CALL_ID]: 'call-1',
+        [G.TOOL_TYPE]: 'function',
+        [G.TOOL_CALL_ARGUMENTS]: '{"city":"Paris"}',
+        [G.TOOL_CALL_RESULT]: '{"conditions":"sunny"}',
+      },
+      { name: 'execute_tool weather', nested: true },
+    );
+    expect(oneOf(tool, 'tool')).toMatchObject({ toolName: 'weather', input: { city: 'Paris' }, output: { conditions: 'sunny' } });
+  });
 });

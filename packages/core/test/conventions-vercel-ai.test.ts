@@ -99,12 +99,18 @@ describe('Vercel AI SDK spans', () => {
     });
   });
 
-  it('the same ai.generateText nested under the agent’s own span is a step that still names the session', async () => {
-    const span = await spanWith(
-      { [V.OPERATION_ID]: 'ai.generateText', [`${V.METADATA_PREFIX}session_id`]: 'chat-13' },
-      { name: 'ai.generateText', nested: true },
-    );
+  it('nested under the agent’s own session span, without a session id of its own, ai.generateText is a step', async () => {
+    const span = await spanWith({ [V.OPERATION_ID]: 'ai.generateText', [`${V.METADATA_PREFIX}userId`]: 'u-1' }, { name: 'ai.generateText', nested: true });
     expect(kindOf(span)).toBe('step');
-    expect(oneOf(span, 'trace')).toMatchObject({ complete: false, sessionId: 'chat-13' });
+    expect(oneOf(span, 'trace')).toMatchObject({ complete: false, userId: 'u-1' });
+  });
+
+  it('nested under another span (an HTTP server span) but naming a session (session_id), it is the session', async () => {
+    const span = await spanWith(
+      { [V.OPERATION_ID]: 'ai.streamText', [`${V.METADATA_PREFIX}session_id`]: 'chat-13' },
+      { name: 'ai.streamText', nested: true },
+    );
+    expect(kindOf(span)).toBe('session');
+    expect(oneOf(span, 'trace')).toMatchObject({ complete: true, sessionId: 'chat-13' });
   });
 });

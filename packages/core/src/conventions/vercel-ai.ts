@@ -7,8 +7,8 @@ import { defined, firstStr, hasParent, num, parseJson, str, usageOf, type Conven
 /**
  * The Vercel AI SDK's telemetry (versions 4 to 6, `experimental_telemetry`): `ai.toolCall` spans
  * are tools, the provider calls (`*.doGenerate`, `*.doStream`, `*.doEmbed`) are LLM calls, and a
- * top-level call (`ai.generateText`, ...) is the session when it starts the trace; nested inside
- * the agent's own session span it stays a step.
+ * top-level call (`ai.generateText`, ...) is the session when it starts the trace or its
+ * metadata names a session; otherwise (inside the agent's own session span) it is a step.
  */
 export const vercelAiAdapter: ConventionAdapter = {
   name: 'vercel_ai',
@@ -16,11 +16,12 @@ export const vercelAiAdapter: ConventionAdapter = {
     const a = span.attributes;
     const operation = str(a, V.OPERATION_ID);
     if (operation === undefined || !operation.startsWith('ai.')) return {};
-    const kind = kindOf(span, operation);
     const metadata = (keys: readonly string[]) => firstStr(a, keys.map((key) => `${V.METADATA_PREFIX}${key}`));
+    const sessionId = metadata(VercelAiMetadataKeys.SESSION_ID);
+    const kind = kindOf(span, operation, sessionId !== undefined);
     return defined<SpanFacts>({
       kind,
-      sessionId: metadata(VercelAiMetadataKeys.SESSION_ID),
+      sessionId,
       userId: metadata(VercelAiMetadataKeys.USER_ID),
       agentName: str(a, V.FUNCTION_ID),
       sessionInput: kind === 'session' ? a[V.PROMPT] : undefined,
@@ -40,10 +41,15 @@ export const vercelAiAdapter: ConventionAdapter = {
   },
 };
 
-function kindOf(span: InterpretableSpan, operation: string): SpanFacts['kind'] {
+/**
+ * A top-level call is the session when it starts the trace, or when its metadata names a session
+ * (the user said so: inside an HTTP server span, say). Inside the agent's own session span,
+ * without a session id of its own, it is a step, so the trace keeps one session.
+ */
+function kindOf(span: InterpretableSpan, operation: string, namesSession: boolean): SpanFacts['kind'] {
   if (operation === Ops.TOOL_CALL) return 'tool';
   if (Ops.MODEL_CALL_SUFFIXES.some((suffix) => operation.endsWith(suffix))) return 'llm';
-  if ((Ops.CALLS as readonly string[]).includes(operation) && !hasParent(span)) return 'session';
+  if ((Ops.CALLS as readonly string[]).includes(operation) && (namesSession || !hasParent(span))) return 'session';
   return undefined;
 }
 
