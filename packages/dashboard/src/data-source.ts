@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { DEFAULT_PGLITE_DIR, maskDatabaseUrl } from '@mini-agent/exporter-postgres';
-import { openServerDatabase, pgliteReadOnlyDatabase, type ReadOnlyDatabase } from './read-only-database.js';
+import { pgliteReadOnlyDatabase, type ReadOnlyDatabase } from './read-only-database.js';
+import { openServerDatabase } from './server-database.js';
 
 /**
  * Which database the dashboard reads. With nothing set: `DATABASE_URL`, else `SUPABASE_DB_URL`,

@@ -1,6 +1,4 @@
-import { connect, type Socket } from 'node:net';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
-import postgres from 'postgres';
 
 /** A result row, column name → value as the driver parsed it (bigint counts as numbers). */
 export type Row = Record<string, unknown>;
@@ -20,42 +18,8 @@ export interface ReadOnlyDatabase {
   close(): Promise<void>;
 }
 
-const READ_ONLY = 'ISOLATION LEVEL REPEATABLE READ, READ ONLY';
-
-/** Options of {@link openServerDatabase}. */
-export interface ServerDatabaseOptions {
-  readonly url: string;
-  /** Prepared statements; off behind transaction poolers (Supabase port 6543, `pgbouncer=true`). */
-  readonly prepare: boolean;
-}
-
-/** A {@link ReadOnlyDatabase} on a PostgreSQL server or Supabase, through the `postgres` driver. */
-export function openServerDatabase(options: ServerDatabaseOptions): ReadOnlyDatabase {
-  const driverOptions: postgres.Options<{}> & { socket: SocketFactory } = {
-    prepare: options.prepare,
-    max: 4,
-    connect_timeout: 10,
-    idle_timeout: 60,
-    onnotice: () => {},
-    connection: { application_name: 'mini-agent-otel dashboard' },
-    // Counts are bigint; the pages count far below 2^53, and numbers compare and format like numbers.
-    types: { bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
-    // `socket` is a documented driver option its type declarations leave out.
-    socket: noDelaySocket(),
-  };
-  const sql = postgres(options.url, driverOptions);
-  return {
-    async read(work) {
-      const result = await sql.begin(READ_ONLY, (tx) =>
-        work(async (text, params = []) => [...(await tx.unsafe(text, [...params] as never[]))] as never),
-      );
-      return result as Awaited<ReturnType<typeof work>>;
-    },
-    async close() {
-      await sql.end({ timeout: 5 });
-    },
-  };
-}
+/** How every page transaction begins: one consistent snapshot, no writes. */
+export const READ_ONLY = 'ISOLATION LEVEL REPEATABLE READ, READ ONLY';
 
 /**
  * A {@link ReadOnlyDatabase} over a PGlite instance. `owned`: this object opened it, so it also
@@ -74,24 +38,5 @@ export async function pgliteReadOnlyDatabase(db: PGlite, options: { owned: boole
     async close() {
       if (options.owned && !db.closed) await db.close();
     },
-  };
-}
-
-type SocketFactory = (o: { host: string[]; port: number[]; path?: string | false }) => Socket;
-
-/**
- * The driver leaves Nagle's algorithm on, which stalls pipelined round trips by ~40 ms each — a
- * page pipelines several queries, so that would be most of its time budget. Handing the driver a
- * socket with `noDelay` is its supported way to change that.
- */
-function noDelaySocket(): SocketFactory {
-  let next = 0;
-  return (o) => {
-    if (o.path) return connect({ path: o.path });
-    const i = next++ % o.host.length;
-    const host = o.host[i] ?? 'localhost';
-    const port = o.port[i] ?? 5432;
-    // The driver reads host and port back for error messages and as the TLS server name.
-    return Object.assign(connect({ host, port, noDelay: true }), { host, port });
   };
 }

@@ -7,7 +7,8 @@ import { migrate } from '@mini-agent/exporter-postgres';
 import { createTestPglite, freePort } from '@mini-agent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, TOKEN_COOKIE, type Dashboard } from '../src/index.js';
-import { openServerDatabase, pgliteReadOnlyDatabase } from '../src/read-only-database.js';
+import { pgliteReadOnlyDatabase } from '../src/read-only-database.js';
+import { openServerDatabase } from '../src/server-database.js';
 import { BACKENDS } from './backends.js';
 import { seedDataset } from './dataset.js';
 
@@ -121,7 +122,7 @@ describe('the embedded database in a data directory', () => {
     } finally {
       await dashboard.close();
     }
-  });
+  }, 240_000); // two PostgreSQL instances start in WebAssembly, one of them from scratch
 
   it('says the tables are missing when the database was never migrated', async () => {
     const bare = join(root, 'bare');
@@ -135,7 +136,7 @@ describe('the embedded database in a data directory', () => {
     } finally {
       await dashboard.close();
     }
-  });
+  }, 240_000);
 });
 
 describe('a database server that cannot be reached', () => {

@@ -40,22 +40,16 @@ const BUCKET_ORIGIN = '2000-01-01T00:00:00Z';
 
 /**
  * The overview's figures. Sessions and failures come from `session_totals`, tools from
- * `tool_stats`; the two summed or bucketed here add up to them. The one figure no analytics
+ * `tool_stats` (summed here); the chart's buckets add up to `session_totals`. The one figure no analytics
  * function has — the p95 over all tools together — is computed the same way (`percentile_cont`).
  */
 export async function loadOverview(query: Query, window: TimeWindow, now: Date): Promise<OverviewData> {
   const w = [sinceParam(window), untilParam(window)];
-  const [any, totals, toolTotals, percentiles, buckets, toolStats, topErrors, models, firing] = await Promise.all([
+  const [any, totals, percentiles, buckets, toolStats, topErrors, models, firing] = await Promise.all([
     query<{ any: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM ${S}.traces) OR EXISTS (SELECT 1 FROM ${S}.tool_executions) AS any`,
     ),
     query<SessionTotalsRow>(`SELECT * FROM ${S}.session_totals($1, $2)`, w),
-    query<{ executions: number; errors: number; error_pct: number | null }>(
-      `SELECT coalesce(sum(executions), 0)::bigint AS executions, coalesce(sum(errors), 0)::bigint AS errors,
-              100.0::float8 * sum(errors) / nullif(sum(executions), 0) AS error_pct
-         FROM ${S}.tool_stats($1, $2)`,
-      w,
-    ),
     query<{ p50_ms: number | null; p95_ms: number | null }>(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50_ms,
               percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95_ms
@@ -78,10 +72,19 @@ export async function loadOverview(query: Query, window: TimeWindow, now: Date):
     query<ModelUsageRow>(`SELECT * FROM ${S}.model_usage($1, $2) ORDER BY total_tokens DESC, model`, w),
     query<AlertStatusRow>(`SELECT ${ALERT_COLUMNS}, true AS firing FROM ${S}.firing_alerts(NULL, $1)`, [now.toISOString()]),
   ]);
+  // Calls and errors of all tools: the sums of tool_stats' rows (its rows partition the window's calls).
+  const executions = toolStats.reduce((n, t) => n + t.executions, 0);
+  const errors = toolStats.reduce((n, t) => n + t.errors, 0);
   return {
     hasAnyData: any[0]?.any === true,
     totals: totals[0]!,
-    tools: { ...toolTotals[0]!, p50_ms: percentiles[0]?.p50_ms ?? null, p95_ms: percentiles[0]?.p95_ms ?? null },
+    tools: {
+      executions,
+      errors,
+      error_pct: executions > 0 ? (100 * errors) / executions : null,
+      p50_ms: percentiles[0]?.p50_ms ?? null,
+      p95_ms: percentiles[0]?.p95_ms ?? null,
+    },
     buckets,
     toolStats,
     topErrors,

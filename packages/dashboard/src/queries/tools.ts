@@ -109,9 +109,16 @@ export async function loadToolDetail(query: Query, window: TimeWindow, toolName:
         ORDER BY te.started_at DESC, te.id LIMIT ${listLimit}`,
       w,
     ),
+    // The ten slowest are found in the (tool_name, category, started_at) INCLUDE (duration_ms) index
+    // alone, then fetched by key: over a long window this reads ten rows, not every row of the tool.
     query<ExecutionRow>(
-      `SELECT ${EXECUTION_COLUMNS} FROM ${S}.tool_executions te LEFT JOIN ${S}.traces t ON t.id = te.trace_id
-        WHERE te.tool_name = $3 AND te.started_at >= $1 AND te.started_at < $2
+      `WITH slowest AS (
+         SELECT category, started_at, duration_ms FROM ${S}.tool_executions
+          WHERE tool_name = $3 AND started_at >= $1 AND started_at < $2
+          ORDER BY duration_ms DESC LIMIT 10
+       )
+       SELECT ${EXECUTION_COLUMNS} FROM ${S}.tool_executions te LEFT JOIN ${S}.traces t ON t.id = te.trace_id
+        WHERE te.tool_name = $3 AND (te.category, te.started_at, te.duration_ms) IN (SELECT * FROM slowest)
         ORDER BY te.duration_ms DESC, te.id LIMIT 10`,
       w,
     ),
