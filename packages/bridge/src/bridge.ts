@@ -148,12 +148,17 @@ async function receiveExport(req: IncomingMessage, res: ServerResponse, state: B
   sendExportResponse(res, encoding, decoded.rejectedSpans, decoded.rejectionMessage);
 }
 
+/** How long `close()` lets requests in flight finish before closing their connections. */
+const REQUEST_GRACE_MILLIS = 10_000;
+
 async function shutdown(server: Server, state: BridgeState, exporter: SpanExporter): Promise<void> {
   state.closing = true;
   const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  // Requests already being read finish (and are answered) before the queue is drained.
-  await state.requestsDone();
+  // Requests already being read finish (and are answered) before the queue is drained; a client
+  // still uploading after the grace period is cut off (it gets no 200, so it keeps its data).
+  const grace = new Promise<void>((resolve) => setTimeout(resolve, REQUEST_GRACE_MILLIS).unref());
+  await Promise.race([state.requestsDone(), grace]);
   server.closeAllConnections();
   await stopped;
   await state.queue.drainAll();

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createBridge, decodeTraceRequest } from '../src/index.js';
 import { sendWithOtlpExporter, type Encoding } from './helpers.js';
 
-const SPANS = 10_000;
+const SPANS = 5_000;
 const SPANS_PER_REQUEST = 512; // the BatchSpanProcessor's default batch size
 const CONCURRENT_REQUESTS = 4;
 
