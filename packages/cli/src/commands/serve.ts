@@ -111,8 +111,12 @@ function sinksFor(target: DatabaseTarget, noLangfuse: boolean, io: Io): { sinks:
   if (!noLangfuse) {
     const langfuse = langfuseConfigFromEnv(process.env);
     if (langfuse.config) {
-      sinks.push(createLangfuseSink(langfuse.config));
-      described.push(`langfuse (${langfuse.config.baseUrl})`);
+      try {
+        sinks.push(createLangfuseSink(langfuse.config));
+        described.push(`langfuse (${langfuse.config.baseUrl})`);
+      } catch (error) {
+        io.err(`warning: Langfuse is not attached: ${error instanceof Error ? error.message : String(error)}`);
+      }
     } else if (process.env.LANGFUSE_PUBLIC_KEY || process.env.LANGFUSE_SECRET_KEY) {
       io.err(`warning: Langfuse is not attached: ${langfuse.reason}`);
     }
