@@ -55,6 +55,7 @@ const EXCEPTION_EVENT = 'exception';
 export class Interpreter {
   readonly counters: SanitizeCounters;
   private readonly sanitizer: Sanitizer;
+  private readonly resources = new WeakMap<object, JsonObject>();
 
   constructor(options: InterpretOptions = {}) {
     this.counters = options.counters ?? new SanitizeCounters();
@@ -80,14 +81,18 @@ export class Interpreter {
     const kind: AgentSpanKind = facts.kind ?? SpanKinds.STEP;
     const outcome = outcomeOf(span, facts.failure);
     const errorMessage = outcome.failed ? s.string(outcome.message ?? span.status.message ?? 'error') : null;
-    const resource = s.attributes(span.resource.attributes);
+    const resource = this.resource(span);
     const base = { traceId, spanId };
-    const ended = { startTime, endTime, durationMs };
+    // Records are built field by field, not with object spread: spread takes V8's slow path.
+    const common: Common = { traceId, spanId, parentSpanId, startTime, endTime, durationMs, success: !outcome.failed, errorMessage };
 
     const records: AgentRecord[] = [];
     const spanRecord: SpanRecord = {
-      ...base,
-      ...ended,
+      traceId,
+      spanId,
+      startTime,
+      endTime,
+      durationMs,
       type: 'span',
       parentSpanId,
       name: s.string(span.name),
@@ -108,8 +113,8 @@ export class Interpreter {
     records.push(this.trace(span, facts, kind === SpanKinds.SESSION, outcome, { traceId, spanId, startTime, endTime, resource }));
     records.push(spanRecord);
 
-    if (kind === SpanKinds.TOOL) records.push(this.tool(span, facts, { ...base, ...ended, parentSpanId, success: !outcome.failed, errorMessage }));
-    if (kind === SpanKinds.LLM) records.push(this.generation(span, facts, { ...base, ...ended, parentSpanId, success: !outcome.failed, errorMessage }));
+    if (kind === SpanKinds.TOOL) records.push(this.tool(span, facts, common));
+    if (kind === SpanKinds.LLM) records.push(this.generation(span, facts, common));
     if (kind === SpanKinds.DECISION) {
       records.push(this.decision(base, spanId, endTime, {
         type: facts.decisionType ?? span.name,
@@ -173,7 +178,7 @@ export class Interpreter {
   private tool(
     span: InterpretableSpan,
     facts: SpanFacts,
-    common: Pick<ToolExecutionRecord, 'traceId' | 'spanId' | 'parentSpanId' | 'startTime' | 'endTime' | 'durationMs' | 'success' | 'errorMessage'>,
+    common: Common,
   ): ToolExecutionRecord {
     const s = this.sanitizer;
     // Facts a convention adds about the call (its server, its call id), then what interpret found.
@@ -185,7 +190,14 @@ export class Interpreter {
       metadata.category_given = s.string(facts.toolCategory);
     }
     return {
-      ...common,
+      traceId: common.traceId,
+      spanId: common.spanId,
+      parentSpanId: common.parentSpanId,
+      startTime: common.startTime,
+      endTime: common.endTime,
+      durationMs: common.durationMs,
+      success: common.success,
+      errorMessage: common.errorMessage,
       type: 'tool',
       name: s.string(span.name),
       toolName: s.string(facts.toolName ?? span.name),
@@ -199,14 +211,21 @@ export class Interpreter {
   private generation(
     span: InterpretableSpan,
     facts: SpanFacts,
-    common: Pick<GenerationRecord, 'traceId' | 'spanId' | 'parentSpanId' | 'startTime' | 'endTime' | 'durationMs' | 'success' | 'errorMessage'>,
+    common: Common,
   ): GenerationRecord {
     const s = this.sanitizer;
     const u = facts.usage ?? {};
     const count = (n: number | undefined) => (n === undefined ? null : s.number(n));
     const completionStart = facts.completionStartTime === undefined ? null : new Date(facts.completionStartTime);
     return {
-      ...common,
+      traceId: common.traceId,
+      spanId: common.spanId,
+      parentSpanId: common.parentSpanId,
+      startTime: common.startTime,
+      endTime: common.endTime,
+      durationMs: common.durationMs,
+      success: common.success,
+      errorMessage: common.errorMessage,
       type: 'generation',
       name: s.string(span.name),
       model: nullable(facts.model, s),
@@ -227,7 +246,8 @@ export class Interpreter {
   ): DecisionRecord {
     const s = this.sanitizer;
     return {
-      ...base,
+      traceId: base.traceId,
+      spanId: base.spanId,
       type: 'decision',
       id,
       decisionType: s.string(String(d.type)),
@@ -249,7 +269,8 @@ export class Interpreter {
       metadata.invalid_value = raw === undefined ? null : s.string(String(raw));
     }
     return {
-      ...base,
+      traceId: base.traceId,
+      spanId: base.spanId,
       type: 'metric',
       id: `${base.spanId}:${index}`,
       metricType: s.string(optionalString(a[ATTR_METRIC_TYPE]) ?? 'custom'),
@@ -258,6 +279,20 @@ export class Interpreter {
       recordedAt,
       metadata,
     };
+  }
+
+  /**
+   * The span's resource, sanitized once per resource object: every span of a provider shares
+   * one, and its attributes (service, SDK, process, host) would otherwise be walked per span.
+   */
+  private resource(span: InterpretableSpan): JsonObject {
+    const key = span.resource as object;
+    let cached = this.resources.get(key);
+    if (!cached) {
+      cached = this.sanitizer.attributes(span.resource.attributes);
+      this.resources.set(key, cached);
+    }
+    return cached;
   }
 
   /** A raw value as storable JSON: strings that hold JSON are parsed, others kept. */
@@ -289,6 +324,9 @@ export class Interpreter {
     return new Date(ms);
   }
 }
+
+/** What the tool and generation records share with the span they come from. */
+type Common = Pick<ToolExecutionRecord, 'traceId' | 'spanId' | 'parentSpanId' | 'startTime' | 'endTime' | 'durationMs' | 'success' | 'errorMessage'>;
 
 interface Outcome {
   readonly status: SpanOutcome;

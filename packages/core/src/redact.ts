@@ -40,6 +40,12 @@ export const DEFAULT_SECRET_PATTERNS: readonly SecretPattern[] = [
  */
 const SECRET_KEY = /(?:^|[._-])(?:password|passwd|pwd|secret|client[_-]?secret|token|access[_-]?token|refresh[_-]?token|api[_-]?key|apikey|authorization|cookie|set-cookie|private[_-]?key|x-api-key)$/i;
 
+/**
+ * Every default pattern needs one of these substrings, so a string without any of them is
+ * clean and skips the patterns entirely (most attribute values): one scan instead of thirteen.
+ */
+const DEFAULT_CANDIDATE = /sk-|pk-lf|[rs]k_|sb(?:p|_secret|_publishable)_|eyJ|A[BKS]IA|ACCA|gh[pousr]_|github_pat_|xox|AIza|bearer|basic|token|key|pass|pwd|secret|-----BEGIN/i;
+
 /** How redaction behaves; by default on, with {@link DEFAULT_SECRET_PATTERNS}. */
 export interface RedactionOptions {
   /** `false` turns redaction off entirely (not recommended). */
@@ -53,6 +59,7 @@ export interface RedactionOptions {
 /** Masks secrets in strings and in values whose key names a secret. Built once, used for every span. */
 export class Redactor {
   private readonly patterns: readonly SecretPattern[];
+  private readonly hasCustomPatterns: boolean;
   private readonly allowKeys: ReadonlySet<string>;
   readonly enabled: boolean;
 
@@ -64,6 +71,7 @@ export class Redactor {
       pattern: typeof p === 'string' ? new RegExp(p, 'g') : new RegExp(p.source, p.flags.includes('g') ? p.flags : `${p.flags}g`),
     }));
     this.patterns = [...DEFAULT_SECRET_PATTERNS, ...extra];
+    this.hasCustomPatterns = extra.length > 0;
   }
 
   /** Builds a redactor from `MINI_AGENT_REDACT` (comma-separated regular expressions) and options. */
@@ -88,6 +96,7 @@ export class Redactor {
   /** Masks every secret-shaped substring; returns the same string when there is none. */
   redactString(value: string): { value: string; count: number } {
     if (!this.enabled) return { value, count: 0 };
+    if (!this.hasCustomPatterns && !DEFAULT_CANDIDATE.test(value)) return { value, count: 0 };
     let count = 0;
     let out = value;
     for (const { pattern, keepPrefixGroup } of this.patterns) {
