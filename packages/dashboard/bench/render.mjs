@@ -6,13 +6,17 @@
 // Server-Timing header (database + render time, without the network).
 //
 //   pnpm -F @mini-agent/dashboard build
-//   node packages/dashboard/bench/render.mjs [--sessions 100000] [--days 30] [--runs 5] [--keep]
+//   node packages/dashboard/bench/render.mjs [--sessions 100000] [--days 30] [--runs 5] [--keep] [--reuse DB]
+//
+// --keep leaves the loaded database in place; --reuse DB times the pages of such a database again
+// without loading (its rows stay where they were in time, so the windows slowly move past them).
 //
 // Sessions are spread evenly over the last --days days (default 30), so the default 24-hour window
 // holds about 1/30 of them and the 30-day window all of them. Each session has 8 tool calls
 // (20 tools in 6 categories, ~5 % failing, log-normal latencies), an LLM call, 2 decisions, 2 memory
 // samples and a span for each of those: 100k sessions are ~2.5 M rows.
 import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -26,6 +30,7 @@ const { values: options } = parseArgs({
     days: { type: 'string', default: '30' },
     runs: { type: 'string', default: '5' },
     keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
   },
 });
 const sessionCount = Number(options.sessions);
@@ -146,8 +151,9 @@ async function timePage(url) {
 }
 
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-const name = `mini_agent_dashboard_bench_${randomBytes(4).toString('hex')}`;
-await admin.unsafe(`CREATE DATABASE ${name}`);
+const name = options.reuse ?? `mini_agent_dashboard_bench_${randomBytes(4).toString('hex')}`;
+if (!/^\w+$/.test(name)) throw new Error(`not a database name: ${name}`);
+if (!options.reuse) await admin.unsafe(`CREATE DATABASE ${name}`);
 const url = new URL(adminUrl);
 url.pathname = `/${name}`;
 const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
@@ -155,18 +161,23 @@ let dashboard;
 try {
   const [{ version }] = await sql`SELECT version()`;
   console.log(`server: ${version}`);
-  await migrate(url.toString());
-  console.log(`loading ${sessionCount.toLocaleString('en')} sessions over ${days} days (COPY, indexes in place):`);
-  let rows = 0;
-  for (const table of Object.keys(COLUMNS)) {
-    const ms = await copyTable(sql, table);
-    const [{ n }] = await sql.unsafe(`SELECT count(*)::int AS n FROM mini_agent_observability.${table}`);
-    rows += n;
-    console.log(`  ${table.padEnd(20)} ${n.toLocaleString('en').padStart(10)} rows  ${(ms / 1000).toFixed(1)} s`);
+  if (options.reuse) {
+    const [{ n }] = await sql.unsafe('SELECT count(*)::int AS n FROM mini_agent_observability.traces');
+    console.log(`reusing ${name}: ${n.toLocaleString('en')} sessions`);
+  } else {
+    await migrate(url.toString());
+    console.log(`loading ${sessionCount.toLocaleString('en')} sessions over ${days} days (COPY, indexes in place):`);
+    let rows = 0;
+    for (const table of Object.keys(COLUMNS)) {
+      const ms = await copyTable(sql, table);
+      const [{ n }] = await sql.unsafe(`SELECT count(*)::int AS n FROM mini_agent_observability.${table}`);
+      rows += n;
+      console.log(`  ${table.padEnd(20)} ${n.toLocaleString('en').padStart(10)} rows  ${(ms / 1000).toFixed(1)} s`);
+    }
+    const vacuum = performance.now();
+    await sql`VACUUM ANALYZE`;
+    console.log(`  ${'VACUUM ANALYZE'.padEnd(20)} ${rows.toLocaleString('en').padStart(10)} rows  ${((performance.now() - vacuum) / 1000).toFixed(1)} s`);
   }
-  const vacuum = performance.now();
-  await sql`VACUUM ANALYZE`;
-  console.log(`  ${'VACUUM ANALYZE'.padEnd(20)} ${rows.toLocaleString('en').padStart(10)} rows  ${((performance.now() - vacuum) / 1000).toFixed(1)} s`);
 
   dashboard = await startDashboard({ databaseUrl: url.toString(), port: 0 });
   const [sample] = await sql`SELECT id FROM mini_agent_observability.traces WHERE status = 'error' ORDER BY started_at DESC LIMIT 1`;
@@ -203,11 +214,11 @@ try {
     const [min, mid, max] = [times[0], median, times.at(-1)].map((ms) => ms.toFixed(0).padStart(6));
     console.log(`  ${label.padEnd(36)} ${min} ${mid} ${max}   ${(bytes / 1024).toFixed(0).padStart(4)} KiB  ${median < 300 ? 'under 300 ms' : 'OVER 300 ms'}`);
   }
-  console.log(`\n${verdicts.filter(Boolean).length} of ${verdicts.length} pages render under 300 ms (median).`);
+  console.log(`\n${verdicts.filter(Boolean).length} of ${verdicts.length} pages render under 300 ms (median). Load average: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores.`);
 } finally {
   await dashboard?.close();
   await sql.end();
-  if (!options.keep) await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  if (!options.keep && !options.reuse) await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   else console.log(`\nkept database ${name}`);
   await admin.end();
   throwaway?.stop();
