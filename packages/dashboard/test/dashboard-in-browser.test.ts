@@ -6,9 +6,15 @@ import { browserForSuite, screenshot, watchedPage, type TestBrowser, type Watche
 import { seedDataset, type SeededDataset } from './dataset.js';
 
 const S = 'mini_agent_observability';
-const browser = await browserForSuite('dashboard browser tests');
+const { browser, failure } = await browserForSuite('dashboard browser tests');
 afterAll(async () => {
   await browser?.close();
+});
+
+describe.runIf(failure !== undefined)('the browser for the dashboard tests', () => {
+  it('starts (required in CI)', () => {
+    throw new Error(failure);
+  });
 });
 
 /** Every `[data-field]` cell of each row matching `rowSelector`, keyed by the row's `keyAttribute`. */
