@@ -78,3 +78,10 @@ function bucketFor(ms: number): string {
 function iso(date: Date): string {
   return date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** Seconds in one of the bucket intervals of time-window.ts (`5 minutes`, `1 hour`, `6 hours`, `1 day`). */
+export function intervalSeconds(interval: string): number {
+  const [count, unit] = interval.split(' ');
+  const per: Record<string, number> = { minute: 60, minutes: 60, hour: 3_600, hours: 3_600, day: 86_400, days: 86_400 };
+  return Number(count) * (per[unit ?? ''] ?? 3_600);
+}

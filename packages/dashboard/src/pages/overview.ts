@@ -4,7 +4,7 @@ import { html, join, type SafeHtml } from '../html/html.js';
 import { rangePicker, type PageSpec } from '../html/layout.js';
 import type { OverviewData, SessionBucket } from '../queries/overview.js';
 import type { ToolStatsRow } from '../queries/rows.js';
-import type { TimeWindow } from '../time-window.js';
+import { intervalSeconds, type TimeWindow } from '../time-window.js';
 import { noDataYet, nothingInWindow } from './empty-states.js';
 import { alertRows, toolHref } from './shared.js';
 
@@ -83,13 +83,6 @@ function models(data: OverviewData): SafeHtml {
   return html`<section><h2>LLM calls</h2><table class="data" id="model-usage"><thead><tr><th>Model</th><th class="num">Calls</th><th class="num">Input tokens</th><th class="num">Output tokens</th><th class="num">p95</th></tr></thead><tbody>
 ${join(data.models, (m) => html`<tr><td>${m.model ?? '(unknown)'}${m.provider ? html` <span class="muted">${m.provider}</span>` : ''}</td>${numberCell(m.generations, formatCount, 'generations')}${numberCell(m.input_tokens, formatCount, 'input_tokens')}${numberCell(m.output_tokens, formatCount, 'output_tokens')}${numberCell(m.p95_ms, formatMs, 'p95_ms')}</tr>`)}
 </tbody></table></section>`;
-}
-
-/** Seconds in one of the bucket intervals of time-window.ts (`5 minutes`, `1 hour`, `6 hours`, `1 day`). */
-export function intervalSeconds(interval: string): number {
-  const [count, unit] = interval.split(' ');
-  const per: Record<string, number> = { minute: 60, minutes: 60, hour: 3_600, hours: 3_600, day: 86_400, days: 86_400 };
-  return Number(count) * (per[unit ?? ''] ?? 3_600);
 }
 
 function floorTo(seconds: number, step: number): number {

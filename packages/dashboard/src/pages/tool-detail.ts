@@ -3,8 +3,7 @@ import { formatCount, formatMs, formatPct, numberCell, timeElement } from '../ht
 import { html, join, type SafeHtml } from '../html/html.js';
 import { href, rangePicker, type PageSpec } from '../html/layout.js';
 import type { ExecutionRow, ToolDetailData } from '../queries/tools.js';
-import { windowParams, type TimeWindow } from '../time-window.js';
-import { intervalSeconds } from './overview.js';
+import { intervalSeconds, windowParams, type TimeWindow } from '../time-window.js';
 import { sessionHref } from './shared.js';
 
 /** One tool: its figures, latency histogram, calls over time, the failures (each linked to its span) and the slowest calls. */
