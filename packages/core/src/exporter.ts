@@ -1,7 +1,8 @@
-import { diag } from '@opentelemetry/api';
+import { diag, type Meter } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DeliveryPipeline, type DeliveryOptions, type DeliveryStats } from './delivery/pipeline.js';
+import { observeExporterStats } from './exporter-metrics.js';
 import { Interpreter, type InterpretOptions } from './interpret.js';
 import type { AgentRecord, InterpretableSpan } from './records.js';
 import type { RecordSink } from './sink.js';
@@ -16,11 +17,20 @@ export interface InterpretingExporterOptions {
   readonly delivery?: DeliveryOptions;
   /** How long `forceFlush()` and `shutdown()` wait for deliveries. Default 10 s. */
   readonly flushTimeoutMs?: number;
+  /**
+   * Report {@link InterpretingExporter.stats} as OpenTelemetry metrics through this meter
+   * (`mini_agent.delivery.*`, `mini_agent.exporter.spans`, `mini_agent.sanitized`). Default: none.
+   */
+  readonly meter?: Meter;
 }
 
 /** Counters of an {@link InterpretingExporter}: what came in, what each sink got, what was changed. */
 export interface ExporterStats {
-  spans: { received: number; interpreted: number; rejected: number };
+  /**
+   * Spans handed over: each is either interpreted (its records went to the sinks) or rejected,
+   * with the reason in `rejectedBy` (`invalid_id`, `interpret_error`). received = interpreted + rejected.
+   */
+  spans: { received: number; interpreted: number; rejected: number; rejectedBy: Record<string, number> };
   /** Per sink name: accepted, delivered, retried, spooled, dropped and rejected records. */
   sinks: Record<string, DeliveryStats>;
   /** Values sanitized, truncated or redacted, by reason. */
@@ -45,14 +55,20 @@ export class InterpretingExporter implements SpanExporter {
   private readonly interpreter: Interpreter;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly spanCounts = { received: 0, interpreted: 0, rejected: 0 };
+  private readonly rejectedBy: Record<string, number> = {};
   private readonly flushTimeoutMs: number;
+  private readonly stopMetrics: () => void;
   private isShutdown = false;
+  /** True when every sink has a durable spool: an export that succeeded is on disk or stored. */
+  readonly durable: boolean;
 
   constructor(options: InterpretingExporterOptions) {
     this.sinks = options.sinks;
     this.pipelines = options.sinks.map((sink) => new DeliveryPipeline(sink, options.delivery));
     this.interpreter = new Interpreter(options.interpretOptions);
     this.flushTimeoutMs = options.flushTimeoutMs ?? 10_000;
+    this.durable = options.sinks.length > 0 && options.delivery?.spoolDir !== undefined && options.delivery.retries !== false;
+    this.stopMetrics = options.meter ? observeExporterStats(options.meter, () => this.stats()) : () => {};
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -78,12 +94,13 @@ export class InterpretingExporter implements SpanExporter {
       this.spanCounts.received += 1;
       try {
         const out = this.interpreter.interpret(span);
-        if (out.length === 0) this.spanCounts.rejected += 1;
+        // interpret() returns nothing only for a span without a valid trace and span id.
+        if (out.length === 0) this.rejectSpan('invalid_id');
         else this.spanCounts.interpreted += 1;
         for (const record of out) records.push(record);
       } catch (error) {
         // interpret() is written not to throw; if a span still manages it, it is counted, never fatal.
-        this.spanCounts.rejected += 1;
+        this.rejectSpan('interpret_error');
         diag.error('mini-agent: a span could not be interpreted and was dropped', error);
       }
     }
@@ -100,38 +117,73 @@ export class InterpretingExporter implements SpanExporter {
     return { code: ExportResultCode.FAILED, error };
   }
 
+  /**
+   * Whether every sink can take another batch now without it waiting in memory behind a failing
+   * sink: each is healthy, or holds what it cannot deliver in a durable spool with room left. A
+   * receiver (the OTLP bridge) uses it to keep spans upstream, and make senders back off, instead.
+   */
+  canAccept(): boolean {
+    return this.pipelines.every((p) => p.canAccept());
+  }
+
   /** Counters: spans received, what each sink delivered, retried, spooled or dropped, values sanitized. */
   stats(): ExporterStats {
     return {
-      spans: { ...this.spanCounts },
+      spans: { ...this.spanCounts, rejectedBy: { ...this.rejectedBy } },
       sinks: Object.fromEntries(this.pipelines.map((p) => [p.sink.name, p.stats()])),
       sanitized: this.interpreter.counters.toJSON() as Record<string, number>,
     };
   }
 
-  /** Waits for exports in flight and for every pipeline to drain (bounded by `flushTimeoutMs`). */
+  /** Waits for exports in flight and for every pipeline to drain, within `flushTimeoutMs` in all. */
   async forceFlush(): Promise<void> {
-    await Promise.allSettled([...this.pending]);
-    await Promise.allSettled(this.pipelines.map((p) => p.flush(this.flushTimeoutMs)));
-    await Promise.allSettled(this.sinks.map((sink) => sink.forceFlush?.()));
+    const deadline = Date.now() + this.flushTimeoutMs;
+    await within(Promise.allSettled([...this.pending]), this.flushTimeoutMs);
+    await Promise.allSettled(this.pipelines.map((p) => p.flush(Math.max(0, deadline - Date.now()))));
+    await within(Promise.allSettled(this.sinks.map((sink) => sink.forceFlush?.())), Math.max(0, deadline - Date.now()));
   }
 
-  /** Delivers or spools what it holds within `flushTimeoutMs`, then shuts every sink down. */
+  /**
+   * Delivers what it holds within `flushTimeoutMs` (what it cannot is in the spool when there is
+   * one, else counted as dropped), then shuts every sink down and reports any loss through `diag`.
+   */
   async shutdown(): Promise<void> {
     if (this.isShutdown) return;
     this.isShutdown = true;
-    await Promise.allSettled([...this.pending]);
-    await Promise.allSettled(this.pipelines.map((p) => p.shutdown(this.flushTimeoutMs)));
-    await Promise.allSettled(this.sinks.map((sink) => sink.shutdown()));
+    const deadline = Date.now() + this.flushTimeoutMs;
+    await within(Promise.allSettled([...this.pending]), this.flushTimeoutMs);
+    await Promise.allSettled(this.pipelines.map((p) => p.shutdown(Math.max(0, deadline - Date.now()))));
+    await within(Promise.allSettled(this.sinks.map((sink) => sink.shutdown())), Math.max(1_000, deadline - Date.now()));
+    this.stopMetrics();
     for (const [name, s] of Object.entries(this.stats().sinks)) {
       const lost = Object.values(s.dropped).reduce((a, b) => a + b, 0);
       if (lost > 0) diag.warn(`mini-agent: sink ${name} dropped ${lost} records in total: ${JSON.stringify(s.dropped)}`);
+      if (s.spoolBytes > 0) diag.info(`mini-agent: sink ${name} has ${s.spoolBytes} bytes spooled, delivered on the next start`);
     }
+  }
+
+  private rejectSpan(reason: string): void {
+    this.spanCounts.rejected += 1;
+    this.rejectedBy[reason] = (this.rejectedBy[reason] ?? 0) + 1;
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {
     this.pending.add(promise);
     void promise.finally(() => this.pending.delete(promise)).catch(() => {});
     return promise;
+  }
+}
+
+/** Waits for `work`, at most `ms`: a hung sink must not hold a flush or a shutdown forever. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref?.();
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

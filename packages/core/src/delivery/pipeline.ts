@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { AgentRecord } from '../records.js';
 import { DeliveryError, type RecordSink } from '../sink.js';
 import { retryDelay, type RetryOptions } from './backoff.js';
-import { decodeRecords, encodeRecords } from './record-codec.js';
-import { FileSpool, type SpoolFullPolicy } from './spool.js';
+import { decodeRecords, encodeRecords, recordCount } from './record-codec.js';
+import { FileSpool, type SpoolAppendResult, type SpoolFullPolicy } from './spool.js';
 
 /** How records reach a sink: in-memory queue bounds, retries, and an optional durable spool. */
 export interface DeliveryOptions {
@@ -25,6 +25,13 @@ export interface DeliveryOptions {
   readonly spoolMaxBytes?: number;
   /** When the spool is full: `reject-new` (default) or `drop-oldest`. Either way, counted. */
   readonly spoolWhenFull?: SpoolFullPolicy;
+  /**
+   * Most records in one write to the sink; larger batches are split. Default 10,000. A sink that
+   * says a batch is too large (`DeliveryError` reason `too_large`) gets it again in halves.
+   */
+  readonly maxBatchRecords?: number;
+  /** Most bytes (estimated as JSON) in one write to the sink; larger batches are split. Default 16 MiB. */
+  readonly maxBatchBytes?: number;
 }
 
 /** Counters of one sink's delivery. `dropped` and `rejected` say why, by reason. */
@@ -39,12 +46,22 @@ export interface DeliveryStats {
   spooled: number;
   /** Spooled records later delivered. */
   replayed: number;
-  /** Records lost, by reason (`queue_full`, `spool_full`, `shutdown`). */
+  /**
+   * Records lost, by reason: `queue_full` (memory bound), `spool_full` (disk bound, `reject-new`),
+   * `spool_full_oldest` (disk bound, `drop-oldest`), `shutdown` (still in memory at shutdown),
+   * `failed_without_retry` (retries off), `spool_undecodable` (a spooled batch that no longer decodes).
+   */
   dropped: Record<string, number>;
   /** Records the sink refused for good (a permanent error), by reason. */
   rejected: Record<string, number>;
+  /** Batches split before writing (over `maxBatchRecords`/`maxBatchBytes`, or refused as too large). */
+  splitBatches: number;
+  /** Records waiting in memory. */
   queuedRecords: number;
+  /** Bytes waiting in the spool. */
   spoolBytes: number;
+  /** Torn or corrupt spool frames skipped (a crash mid-append: that batch was never acknowledged). */
+  spoolTornFrames: number;
   /** Whether the last delivery attempt succeeded. */
   healthy: boolean;
   lastError: string | null;
@@ -72,6 +89,8 @@ export class DeliveryPipeline {
   private attempt = 0;
   private wakeUp: (() => void) | undefined;
   private closed = false;
+  /** Records of the write the submit path is making right now (for shutdown). */
+  private inFlight: readonly AgentRecord[] | undefined;
 
   constructor(
     readonly sink: RecordSink,
@@ -85,8 +104,10 @@ export class DeliveryPipeline {
       replayed: 0,
       dropped: {},
       rejected: {},
+      splitBatches: 0,
       queuedRecords: 0,
       spoolBytes: 0,
+      spoolTornFrames: 0,
       healthy: true,
       lastError: null,
     };
@@ -113,22 +134,83 @@ export class DeliveryPipeline {
     if (records.length === 0) return;
     this.counters.accepted += records.length;
     if (this.closed) return this.drop(records, 'shutdown');
+    const chunks = this.chunksOf(records);
+    if (chunks.length === 1) return this.submitChunk(chunks[0]!);
+    this.counters.splitBatches += 1;
+    let failure: unknown;
+    for (const chunk of chunks) {
+      try {
+        await this.submitChunk(chunk);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  private async submitChunk({ records, bytes }: Batch): Promise<void> {
     const backlog = this.busy || this.queue.length > 0 || (this.spool !== undefined && !this.spool.isEmpty);
-    if (!this.counters.healthy || backlog) return this.hold(records);
+    if (!this.counters.healthy || backlog) return this.hold(records, bytes);
     this.busy = true;
+    this.inFlight = records;
     try {
-      await this.sink.write(records);
+      await this.write(records);
       this.delivered(records.length);
     } catch (error) {
       const failure = asDeliveryError(error);
       if (!failure.retryable) return this.reject(records, failure);
       if (this.options.retries === false) return this.drop(records, 'failed_without_retry', failure.message);
       this.unhealthy(failure);
-      return this.hold(failure.remaining ?? records, true);
+      const remaining = failure.remaining ?? records;
+      return this.hold(remaining, remaining === records ? bytes : estimateBytes(remaining), true);
     } finally {
       this.busy = false;
+      this.inFlight = undefined;
       this.notifyIdle();
     }
+  }
+
+  /**
+   * One write to the sink. A batch the sink finds too large is written again in halves (down to
+   * single records), so one oversized batch never blocks delivery; what a failing half leaves is
+   * handed back as `remaining`, so what was stored is not sent again.
+   */
+  private async write(records: readonly AgentRecord[]): Promise<void> {
+    try {
+      await this.sink.write(records);
+    } catch (error) {
+      if (!isTooLarge(error) || records.length < 2) throw error;
+      this.counters.splitBatches += 1;
+      const half = Math.ceil(records.length / 2);
+      const first = records.slice(0, half);
+      const second = records.slice(half);
+      try {
+        await this.write(first);
+      } catch (firstError) {
+        throw withRemaining(firstError, second);
+      }
+      await this.write(second);
+    }
+  }
+
+  /** Splits a batch by `maxBatchRecords` and `maxBatchBytes`, estimating each record's size. */
+  private chunksOf(records: readonly AgentRecord[]): Batch[] {
+    const maxRecords = this.options.maxBatchRecords ?? 10_000;
+    const maxBytes = this.options.maxBatchBytes ?? 16 * 1024 ** 2;
+    const chunks: Batch[] = [];
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) {
+      const size = estimateBytes(records[i]);
+      if (i > start && (i - start >= maxRecords || bytes + size > maxBytes)) {
+        chunks.push({ records: records.slice(start, i), bytes });
+        start = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    chunks.push({ records: start === 0 ? records : records.slice(start), bytes });
+    return chunks;
   }
 
   /** Waits until everything held is delivered, or `timeoutMs` passes. Wakes a sleeping retry. */
@@ -153,33 +235,67 @@ export class DeliveryPipeline {
    * counted as dropped (`shutdown`); what is spooled stays on disk for the next start.
    */
   async shutdown(timeoutMs = 10_000): Promise<void> {
-    await this.flush(timeoutMs);
+    const flushed = await this.flush(timeoutMs);
     this.closed = true;
     this.wakeUp?.();
     for (const batch of this.queue.splice(0)) this.addTo('dropped', 'shutdown', batch.records.length);
     this.counters.queuedRecords = 0;
     this.queuedBytes = 0;
+    const stuck = this.inFlight;
+    if (!flushed && stuck) {
+      // A write to a hung sink is still running: with a spool its records go to disk too, to be
+      // replayed on the next start (delivering them twice is harmless: writes are idempotent).
+      if (this.spool && this.spool.append(encodeRecords(stuck)).written) {
+        this.counters.spooled += stuck.length;
+        diag.warn(`mini-agent: sink ${this.sink.name} still writing ${stuck.length} records at shutdown; spooled them for the next start`);
+      } else {
+        diag.warn(`mini-agent: sink ${this.sink.name} still writing ${stuck.length} records at shutdown; they are lost if it never completes`);
+      }
+    }
     this.spool?.close();
   }
 
+  /**
+   * Whether a new batch can be taken without waiting in memory behind a failure: the sink is
+   * healthy, or a spool holds what it cannot take and has room (a tenth of its bound left).
+   */
+  canAccept(): boolean {
+    if (this.closed) return false;
+    if (this.spool) return this.spool.pendingBytes < (this.options.spoolMaxBytes ?? 1024 ** 3) * 0.9;
+    const maxRecords = this.options.maxQueuedRecords ?? 100_000;
+    return this.counters.healthy && this.counters.queuedRecords < maxRecords * 0.9;
+  }
+
+  /** Counters since the pipeline started, and what it holds now. */
   stats(): DeliveryStats {
     return {
       ...this.counters,
       dropped: { ...this.counters.dropped },
       rejected: { ...this.counters.rejected },
       spoolBytes: this.spool?.pendingBytes ?? 0,
+      spoolTornFrames: this.spool?.tornFrames ?? 0,
     };
   }
 
   /** Keeps a batch for later: on disk when spooling, else in memory within the bounds. */
-  private hold(records: readonly AgentRecord[], atFront = false): void {
+  private hold(records: readonly AgentRecord[], bytes: number, atFront = false): void {
     if (this.spool) {
-      const { written, droppedSegments } = this.spool.append(encodeRecords(records));
-      if (droppedSegments > 0) this.addTo('dropped', 'spool_full_oldest_segments', droppedSegments);
+      let appended: SpoolAppendResult;
+      try {
+        appended = this.spool.append(encodeRecords(records));
+      } catch (error) {
+        // The disk is full or the folder went away: nothing was acknowledged, so the caller hears of it.
+        return this.drop(records, 'spool_write_failed', error instanceof Error ? error.message : String(error));
+      }
+      const { written, dropped } = appended;
+      if (dropped.length > 0) {
+        const lost = dropped.reduce((n, payload) => n + recordCount(payload), 0);
+        this.addTo('dropped', 'spool_full_oldest', lost);
+        diag.warn(`mini-agent: spool of sink ${this.sink.name} is full: dropped the ${lost} oldest records to make room`);
+      }
       if (!written) return this.drop(records, 'spool_full');
       this.counters.spooled += records.length;
     } else {
-      const bytes = Buffer.byteLength(JSON.stringify(records));
       const maxRecords = this.options.maxQueuedRecords ?? 100_000;
       const maxBytes = this.options.maxQueuedBytes ?? 64 * 1024 ** 2;
       if (this.counters.queuedRecords + records.length > maxRecords || this.queuedBytes + bytes > maxBytes) {
@@ -196,27 +312,38 @@ export class DeliveryPipeline {
   private startDraining(): void {
     if (this.draining || this.closed) return;
     this.draining = true;
-    void this.drain().finally(() => {
-      this.draining = false;
-      this.notifyIdle();
-    });
+    void this.drain()
+      .catch((error: unknown) => diag.error(`mini-agent: delivery to sink ${this.sink.name} stopped unexpectedly`, error))
+      .finally(() => {
+        this.draining = false;
+        this.notifyIdle();
+      });
   }
 
-  /** Delivers held batches oldest first; sleeps between failed attempts. */
+  /** Delivers held batches oldest first; sleeps between failed attempts. Never rejects. */
   private async drain(): Promise<void> {
     while (!this.closed) {
       if (this.busy) {
         await this.sleep(5);
         continue;
       }
-      const next = this.next();
+      let next: ReturnType<DeliveryPipeline['next']>;
+      try {
+        next = this.next();
+      } catch (error) {
+        // The spool could not be read (its folder removed, a disk error): report it and try again later.
+        this.unhealthy(new DeliveryError(`spool of sink ${this.sink.name} cannot be read: ${(error as Error).message}`, true));
+        this.attempt += 1;
+        await this.sleep(retryDelay(this.attempt, this.options.retry));
+        continue;
+      }
       if (!next) {
         this.counters.healthy = true;
         return;
       }
       this.busy = true;
       try {
-        await this.sink.write(next.records);
+        await this.write(next.records);
         this.delivered(next.records.length);
         if (next.fromSpool) this.counters.replayed += next.records.length;
         next.done();
@@ -248,11 +375,14 @@ export class DeliveryPipeline {
         records: head.records,
         fromSpool: false,
         done: () => {
+          // Shutdown may have emptied the queue while this batch was being written.
+          if (this.queue[0] !== head) return;
           this.queue.shift();
           this.counters.queuedRecords -= head.records.length;
           this.queuedBytes -= head.bytes;
         },
         replace: (records) => {
+          if (this.queue[0] !== head) return;
           this.counters.queuedRecords -= head.records.length - records.length;
           head.records = records;
         },
@@ -264,8 +394,9 @@ export class DeliveryPipeline {
     try {
       records = decodeRecords(entry.payload);
     } catch {
-      // A frame that passed its checksum but does not decode: count it and move on.
+      // A frame that passed its checksum but does not decode (written by another version?): counted, skipped.
       this.addTo('dropped', 'spool_undecodable', 1);
+      diag.error(`mini-agent: a spooled batch of sink ${this.sink.name} does not decode; skipped`);
       this.spool!.commit(entry.next);
       return this.next();
     }
@@ -343,6 +474,46 @@ export class DeliveryPipeline {
 
 function asDeliveryError(error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error;
+  // V8 could not build the payload (e.g. "Invalid string length"): the same records fail again.
+  if (error instanceof RangeError) return new DeliveryError(`batch too large for the sink: ${error.message}`, false, { cause: error, reason: 'too_large' });
   // An error the sink did not classify: assume the backend may recover (a network blip).
   return new DeliveryError(error instanceof Error ? error.message : String(error), true, { cause: error });
+}
+
+/** True when the sink said the batch is too large, or building the payload ran out of string length. */
+function isTooLarge(error: unknown): boolean {
+  return error instanceof RangeError || (error instanceof DeliveryError && error.reason === 'too_large');
+}
+
+/** The error of a failed first half, now also carrying the second half as still to deliver. */
+function withRemaining(error: unknown, rest: readonly AgentRecord[]): unknown {
+  const failure = asDeliveryError(error);
+  if (!failure.retryable) return failure;
+  const remaining = [...(failure.remaining ?? []), ...rest];
+  return new DeliveryError(failure.message, true, { cause: failure, retryAfterMs: failure.retryAfterMs, reason: failure.reason, remaining });
+}
+
+/**
+ * A cheap estimate of a value's JSON size: string lengths plus a little per value. Used for the
+ * memory bound and batch splitting, where `JSON.stringify` of a whole batch would cost as much as
+ * the write (and could itself fail on a huge batch).
+ */
+export function estimateBytes(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'object': {
+      if (value === null) return 4;
+      if (value instanceof Date) return 26;
+      let total = 2;
+      if (Array.isArray(value)) {
+        for (const item of value) total += estimateBytes(item) + 1;
+        return total;
+      }
+      for (const key in value) total += key.length + 4 + estimateBytes((value as Record<string, unknown>)[key]);
+      return total;
+    }
+    default:
+      return 8;
+  }
 }

@@ -24,3 +24,13 @@ export function decodeRecords(payload: Buffer): AgentRecord[] {
   }
   return records as unknown as AgentRecord[];
 }
+
+/** How many records a spool payload holds (for counting a dropped batch); 0 when it does not decode. */
+export function recordCount(payload: Buffer): number {
+  try {
+    const parsed = JSON.parse(payload.toString('utf8')) as unknown;
+    return Array.isArray(parsed) ? parsed.length : 0;
+  } catch {
+    return 0;
+  }
+}

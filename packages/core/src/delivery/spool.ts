@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -13,7 +13,7 @@ export interface FileSpoolOptions {
   readonly maxBytes?: number;
   /** Default `reject-new`: what is already spooled was acknowledged, so it is kept. */
   readonly whenFull?: SpoolFullPolicy;
-  /** Segment size at which a new file starts. Default 64 MiB. */
+  /** Segment size at which a new file starts. Default 64 MiB, or a quarter of `maxBytes` when smaller. */
   readonly segmentBytes?: number;
   /** `fsync` each append before acknowledging it. Default true. */
   readonly fsync?: boolean;
@@ -32,10 +32,20 @@ export interface SpoolPosition {
   readonly offset: number;
 }
 
+/** What an append did. */
+export interface SpoolAppendResult {
+  /** False when the spool was full (nothing was written). */
+  readonly written: boolean;
+  /** Payloads deleted unread to make room (`drop-oldest`), for the caller to count. */
+  readonly dropped: readonly Buffer[];
+}
+
 // Frame: [u32 payload length][u32 crc32 of payload][payload]. A torn tail (short frame or CRC
 // mismatch after a crash) is detected on read and skipped, never blocking replay.
 const HEADER = 8;
 const CURSOR = 'cursor.json';
+// No frame is ever this large (a batch is split long before): a bigger length is garbage.
+const MAX_FRAME = 1024 ** 3;
 
 /**
  * An append-only, crash-safe spool of opaque payloads on disk, read in the order written.
@@ -53,34 +63,41 @@ export class FileSpool {
   private cursor: SpoolPosition;
   private writeSegment: number;
   private writeOffset: number;
-  private fd: number | undefined;
-  private readCache: { segment: number; data: Buffer } | undefined;
-  /** Frames found torn or corrupt while reading, skipped. */
+  private writeFd: number | undefined;
+  private readFd: { segment: number; fd: number } | undefined;
+  /** Bytes each segment file holds (kept in step with appends, so no stat per append). */
+  private readonly sizes = new Map<number, number>();
+  private pending: number;
+  /** Frames found torn or corrupt while opening or reading, skipped. */
   tornFrames = 0;
 
   constructor(options: FileSpoolOptions) {
     this.dir = options.dir;
     this.maxBytes = options.maxBytes ?? 1024 ** 3;
     this.whenFull = options.whenFull ?? 'reject-new';
-    this.segmentBytes = options.segmentBytes ?? 64 * 1024 ** 2;
+    this.segmentBytes = options.segmentBytes ?? Math.max(1, Math.min(64 * 1024 ** 2, Math.floor(this.maxBytes / 4)));
     this.fsync = options.fsync ?? true;
     mkdirSync(this.dir, { recursive: true });
-    this.cursor = this.readCursor();
     const segments = this.segments();
+    this.cursor = this.readCursor(segments);
+    for (const segment of segments) {
+      if (segment < this.cursor.segment) rmSync(this.segmentPath(segment), { force: true });
+      else this.sizes.set(segment, statSync(this.segmentPath(segment)).size);
+    }
     this.writeSegment = Math.max(this.cursor.segment, segments.at(-1) ?? 0);
     const path = this.segmentPath(this.writeSegment);
     this.writeOffset = existsSync(path) ? this.validLength(path) : 0;
+    this.sizes.set(this.writeSegment, this.writeOffset);
+    if (this.cursor.segment === this.writeSegment && this.cursor.offset > this.writeOffset) {
+      // The cursor points past a tail that was cut as torn: nothing there is left to read.
+      this.cursor = { segment: this.writeSegment, offset: this.writeOffset };
+    }
+    this.pending = this.measurePending();
   }
 
   /** Bytes on disk not yet committed as delivered. */
   get pendingBytes(): number {
-    let total = 0;
-    for (const segment of this.segments()) {
-      if (segment < this.cursor.segment) continue;
-      const size = statSync(this.segmentPath(segment)).size;
-      total += segment === this.cursor.segment ? Math.max(0, size - this.cursor.offset) : size;
-    }
-    return total;
+    return this.pending;
   }
 
   /** True when nothing is waiting to be replayed. */
@@ -89,17 +106,17 @@ export class FileSpool {
   }
 
   /**
-   * Appends one payload; returns false (nothing written) when the spool is full under
-   * `reject-new`. Under `drop-oldest`, whole old segments are deleted to make room and their
-   * count returned in `droppedSegments`.
+   * Appends one payload and (by default) fsyncs it before returning. When it does not fit: under
+   * `reject-new` nothing is written; under `drop-oldest` whole old segments are deleted to make
+   * room, and their payloads returned in `dropped` so the caller can count what was lost.
    */
-  append(payload: Buffer): { written: boolean; droppedSegments: number } {
+  append(payload: Buffer): SpoolAppendResult {
     const frameBytes = HEADER + payload.length;
-    let droppedSegments = 0;
-    if (this.pendingBytes + frameBytes > this.maxBytes) {
-      if (this.whenFull === 'reject-new') return { written: false, droppedSegments };
-      droppedSegments = this.dropOldest(frameBytes);
-      if (this.pendingBytes + frameBytes > this.maxBytes) return { written: false, droppedSegments };
+    let dropped: Buffer[] = [];
+    if (this.pending + frameBytes > this.maxBytes) {
+      if (this.whenFull === 'reject-new') return { written: false, dropped };
+      dropped = this.dropOldest(frameBytes);
+      if (this.pending + frameBytes > this.maxBytes) return { written: false, dropped };
     }
     if (this.writeOffset > 0 && this.writeOffset + frameBytes > this.segmentBytes) this.rotate();
     const fd = this.openForAppend();
@@ -109,65 +126,71 @@ export class FileSpool {
     writeSync(fd, Buffer.concat([header, payload]), 0, frameBytes, this.writeOffset);
     if (this.fsync) fsyncSync(fd);
     this.writeOffset += frameBytes;
-    return { written: true, droppedSegments };
+    this.sizes.set(this.writeSegment, this.writeOffset);
+    this.pending += frameBytes;
+    return { written: true, dropped };
   }
 
   /** The oldest payload not yet committed, or undefined when the spool is empty. Skips torn frames. */
   peek(): SpoolEntry | undefined {
-    let { segment, offset } = this.cursor;
-    while (segment <= this.writeSegment) {
-      const data = this.read(segment);
-      while (offset + HEADER <= data.length) {
-        const length = data.readUInt32LE(offset);
-        const checksum = data.readUInt32LE(offset + 4);
-        const end = offset + HEADER + length;
-        if (end > data.length) break; // torn tail: the process died mid-append
-        const payload = data.subarray(offset + HEADER, end);
-        if (crc32(payload) !== checksum) {
-          // A corrupt frame leaves no trustworthy length to skip by: give up on the rest of this segment.
-          this.tornFrames += 1;
-          offset = data.length;
-          break;
-        }
-        return { payload, next: { segment, offset: end } };
-      }
-      if (offset < data.length) {
+    for (;;) {
+      const { segment, offset } = this.cursor;
+      const end = segment === this.writeSegment ? this.writeOffset : (this.sizes.get(segment) ?? 0);
+      if (offset + HEADER <= end) {
+        const frame = this.readFrame(segment, offset, end);
+        if (frame) return frame;
+        // A corrupt frame leaves no trustworthy length to skip by: the rest of its segment is given up.
         this.tornFrames += 1;
         if (segment === this.writeSegment) {
-          // The torn tail is where the next append goes: overwrite it rather than read it again.
+          // Where the next append goes: cut it off rather than read it again.
+          this.closeWriteFd();
+          truncateSync(this.segmentPath(segment), offset);
           this.writeOffset = offset;
-          this.closeFd();
+          this.sizes.set(segment, offset);
+          this.pending = this.measurePending();
           return undefined;
         }
+      } else {
+        if (segment >= this.writeSegment) return undefined;
+        if (offset < end) this.tornFrames += 1;
       }
-      if (segment === this.writeSegment) return undefined;
-      segment += 1;
-      offset = 0;
-      this.commit({ segment, offset });
+      this.commit({ segment: segment + 1, offset: 0 });
     }
-    return undefined;
   }
 
   /** Marks everything before `position` delivered; fully read segments are deleted. */
   commit(position: SpoolPosition): void {
+    this.pending -= this.bytesBetween(this.cursor, position);
     this.cursor = position;
-    const tmp = join(this.dir, `${CURSOR}.tmp`);
-    writeFileSync(tmp, JSON.stringify(position));
-    renameSync(tmp, join(this.dir, CURSOR));
-    for (const segment of this.segments()) if (segment < position.segment) rmSync(this.segmentPath(segment), { force: true });
+    this.writeCursor();
+    for (const segment of [...this.sizes.keys()]) if (segment < position.segment) this.deleteSegment(segment);
     if (this.isEmpty && this.writeOffset > 0) {
       // Drained: start the next append in a fresh segment so the old file can go.
       this.rotate();
       this.cursor = { segment: this.writeSegment, offset: 0 };
-      writeFileSync(tmp, JSON.stringify(this.cursor));
-      renameSync(tmp, join(this.dir, CURSOR));
-      for (const segment of this.segments()) if (segment < this.writeSegment) rmSync(this.segmentPath(segment), { force: true });
+      this.writeCursor();
+      for (const segment of [...this.sizes.keys()]) if (segment < this.writeSegment) this.deleteSegment(segment);
+      this.pending = 0;
     }
   }
 
-  /** Releases the file handle. The spool can be opened again from the same folder. */
+  /** Releases the file handles. The spool can be opened again from the same folder. */
   close(): void {
-    this.closeFd();
+    this.closeWriteFd();
+    this.closeReadFd();
+  }
+
+  /** Reads the frame at `offset`; undefined when it is torn or corrupt. */
+  private readFrame(segment: number, offset: number, end: number): SpoolEntry | undefined {
+    const fd = this.openForRead(segment);
+    const header = Buffer.allocUnsafe(HEADER);
+    if (readSync(fd, header, 0, HEADER, offset) < HEADER) return undefined;
+    const length = header.readUInt32LE(0);
+    if (length > MAX_FRAME || offset + HEADER + length > end) return undefined;
+    const payload = Buffer.allocUnsafe(length);
+    if (length > 0 && readSync(fd, payload, 0, length, offset + HEADER) < length) return undefined;
+    if (crc32(payload) !== header.readUInt32LE(4)) return undefined;
+    return { payload, next: { segment, offset: offset + HEADER + length } };
   }
 
   /**
@@ -178,8 +201,9 @@ export class FileSpool {
     const data = readFileSync(path);
     let offset = 0;
     while (offset + HEADER <= data.length) {
-      const end = offset + HEADER + data.readUInt32LE(offset);
-      if (end > data.length || crc32(data.subarray(offset + HEADER, end)) !== data.readUInt32LE(offset + 4)) break;
+      const length = data.readUInt32LE(offset);
+      const end = offset + HEADER + length;
+      if (length > MAX_FRAME || end > data.length || crc32(data.subarray(offset + HEADER, end)) !== data.readUInt32LE(offset + 4)) break;
       offset = end;
     }
     if (offset < data.length) {
@@ -189,40 +213,85 @@ export class FileSpool {
     return offset;
   }
 
-  /** A segment's bytes; cached, since replay reads it entry by entry. */
-  private read(segment: number): Buffer {
-    const cached = this.readCache;
-    const stale = !cached || cached.segment !== segment || (segment === this.writeSegment && cached.data.length !== this.writeOffset);
-    if (stale) {
-      const path = this.segmentPath(segment);
-      this.readCache = { segment, data: existsSync(path) ? readFileSync(path) : Buffer.alloc(0) };
-    }
-    return (this.readCache as { data: Buffer }).data;
-  }
-
-  private dropOldest(needed: number): number {
-    let dropped = 0;
-    while (this.pendingBytes + needed > this.maxBytes && this.cursor.segment < this.writeSegment) {
-      this.commit({ segment: this.cursor.segment + 1, offset: 0 });
-      dropped += 1;
+  /** Deletes whole segments from the oldest until `needed` bytes fit; returns their unread payloads. */
+  private dropOldest(needed: number): Buffer[] {
+    const dropped: Buffer[] = [];
+    while (this.pending + needed > this.maxBytes && this.cursor.segment < this.writeSegment) {
+      const { segment } = this.cursor;
+      const end = this.sizes.get(segment) ?? 0;
+      let offset = this.cursor.offset;
+      for (let frame = this.readAt(segment, offset, end); frame; frame = this.readAt(segment, offset, end)) {
+        dropped.push(frame.payload);
+        offset = frame.next.offset;
+      }
+      this.commit({ segment: segment + 1, offset: 0 });
     }
     return dropped;
   }
 
+  private readAt(segment: number, offset: number, end: number): SpoolEntry | undefined {
+    return offset + HEADER <= end ? this.readFrame(segment, offset, end) : undefined;
+  }
+
+  private bytesBetween(from: SpoolPosition, to: SpoolPosition): number {
+    if (to.segment === from.segment) return to.offset - from.offset;
+    let bytes = (this.sizes.get(from.segment) ?? 0) - from.offset + to.offset;
+    for (let s = from.segment + 1; s < to.segment; s++) bytes += this.sizes.get(s) ?? 0;
+    return bytes;
+  }
+
+  private measurePending(): number {
+    let total = 0;
+    for (const [segment, size] of this.sizes) {
+      if (segment > this.cursor.segment) total += size;
+      else if (segment === this.cursor.segment) total += Math.max(0, size - this.cursor.offset);
+    }
+    return total;
+  }
+
   private rotate(): void {
-    this.closeFd();
+    this.closeWriteFd();
     this.writeSegment += 1;
     this.writeOffset = 0;
+    this.sizes.set(this.writeSegment, 0);
+  }
+
+  private deleteSegment(segment: number): void {
+    if (this.readFd?.segment === segment) this.closeReadFd();
+    rmSync(this.segmentPath(segment), { force: true });
+    this.sizes.delete(segment);
+  }
+
+  private writeCursor(): void {
+    const tmp = join(this.dir, `${CURSOR}.tmp`);
+    writeFileSync(tmp, JSON.stringify(this.cursor));
+    renameSync(tmp, join(this.dir, CURSOR));
   }
 
   private openForAppend(): number {
-    this.fd ??= openSync(this.segmentPath(this.writeSegment), existsSync(this.segmentPath(this.writeSegment)) ? 'r+' : 'w+');
-    return this.fd;
+    const path = this.segmentPath(this.writeSegment);
+    this.writeFd ??= openSync(path, existsSync(path) ? 'r+' : 'w+');
+    return this.writeFd;
   }
 
-  private closeFd(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+  private openForRead(segment: number): number {
+    if (this.readFd?.segment !== segment) {
+      this.closeReadFd();
+      this.readFd = { segment, fd: openSync(this.segmentPath(segment), 'r') };
+      // A segment written by an earlier process: its size on disk is what there is to read.
+      if (!this.sizes.has(segment)) this.sizes.set(segment, fstatSync(this.readFd.fd).size);
+    }
+    return this.readFd.fd;
+  }
+
+  private closeWriteFd(): void {
+    if (this.writeFd !== undefined) closeSync(this.writeFd);
+    this.writeFd = undefined;
+  }
+
+  private closeReadFd(): void {
+    if (this.readFd !== undefined) closeSync(this.readFd.fd);
+    this.readFd = undefined;
   }
 
   private segments(): number[] {
@@ -236,13 +305,13 @@ export class FileSpool {
     return join(this.dir, `${String(segment).padStart(8, '0')}.seg`);
   }
 
-  private readCursor(): SpoolPosition {
+  private readCursor(segments: readonly number[]): SpoolPosition {
     try {
       const parsed = JSON.parse(readFileSync(join(this.dir, CURSOR), 'utf8')) as SpoolPosition;
-      if (Number.isInteger(parsed.segment) && Number.isInteger(parsed.offset)) return parsed;
+      if (Number.isInteger(parsed.segment) && Number.isInteger(parsed.offset) && parsed.offset >= 0) return parsed;
     } catch {
       // No cursor yet (new spool) or a torn cursor write: start from the oldest segment.
     }
-    return { segment: this.segments()[0] ?? 0, offset: 0 };
+    return { segment: segments[0] ?? 0, offset: 0 };
   }
 }
