@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { recordSpans } from '@mini-agent/test-support';
+import { recordSpans, startLangfuseTestServer } from '@mini-agent/test-support';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -39,8 +39,9 @@ function send(url: string, spans: ReadableSpan[], token = TOKEN): Promise<Export
 }
 
 describe('mini-agent-otel serve', () => {
-  it('stores what OTLP exporters send, logs throughput each second, and on SIGTERM stores what it holds and exits 0', async () => {
+  it('stores what OTLP exporters send in the database and Langfuse, logs throughput each second, and on SIGTERM stores what it holds and exits 0', async () => {
     const dataDir = join(workDir, 'pglite');
+    const langfuse = await startLangfuseTestServer({ publicKey: 'pk-lf-serve', secretKey: 'sk-lf-serve' });
     const first = await toolSpans(200, 'first');
     const last = await toolSpans(300, 'last');
     let steps: Promise<void> | undefined;
@@ -50,7 +51,12 @@ describe('mini-agent-otel serve', () => {
 
     const result = await runNode([CLI_BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
       cwd: workDir,
-      env: cleanEnv({ MINI_AGENT_BRIDGE_TOKEN: TOKEN }),
+      env: cleanEnv({
+        MINI_AGENT_BRIDGE_TOKEN: TOKEN,
+        LANGFUSE_PUBLIC_KEY: 'pk-lf-serve',
+        LANGFUSE_SECRET_KEY: 'sk-lf-serve',
+        LANGFUSE_BASE_URL: langfuse.baseUrl,
+      }),
       onStdout: (stdout, child) => {
         output = stdout;
         const url = /^mini-agent bridge listening on (http:\/\/\S+)$/m.exec(stdout)?.[1];
@@ -68,11 +74,12 @@ describe('mini-agent-otel serve', () => {
       },
     });
     await steps;
+    await langfuse.close();
     if (failure) throw failure;
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`sinks: postgres (PGlite at ${dataDir})`);
+    expect(result.stdout).toContain(`sinks: postgres (PGlite at ${dataDir}), langfuse (${langfuse.baseUrl})`);
     expect(result.stdout).toContain('token: required');
     expect(result.stdout).toMatch(/^bridge: \d+ spans\/s in, \d+ spans\/s exported, queue \d+/m);
     expect(result.stdout).toContain('SIGTERM: shutting down');
@@ -81,6 +88,11 @@ describe('mini-agent-otel serve', () => {
     expect(answers.first?.code).toBe(0);
     expect(answers.last?.code).toBe(0);
     expect(answers.health).toMatchObject({ live: true, sinks: { postgres: { healthy: true } } });
+
+    // Langfuse got every span too: one observation per span, under the two traces.
+    const traceIds = [first[0]!.spanContext().traceId, last[0]!.spanContext().traceId];
+    expect(langfuse.traces().map((t) => t.id).sort()).toEqual([...traceIds].sort());
+    expect(new Set(langfuse.observations().map((o) => o.id))).toEqual(new Set([...first, ...last].map((s) => s.spanContext().spanId)));
 
     // Every span answered 200 is a row, including those sent just before SIGTERM.
     const db = await PGlite.create(dataDir);
