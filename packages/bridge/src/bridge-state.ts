@@ -126,6 +126,21 @@ export class BridgeState {
   }
 }
 
+/**
+ * Whether the exporter can take another batch without it piling up in memory behind a failing
+ * sink. An `InterpretingExporter` answers itself (`canAccept()`: healthy, or spooling to disk with
+ * room left); for other exporters the bridge goes by the sink health they report, if any.
+ */
+export function exporterCanAccept(exporter: SpanExporter): boolean {
+  const canAccept = (exporter as { canAccept?: () => boolean }).canAccept;
+  if (typeof canAccept !== 'function') return sinksHealthy(exporter);
+  try {
+    return canAccept.call(exporter);
+  } catch {
+    return sinksHealthy(exporter);
+  }
+}
+
 /** Whether every sink the exporter reports on is delivering (true when it reports none). */
 export function sinksHealthy(exporter: SpanExporter): boolean {
   const sinks = sinkHealthOf(exporter);

@@ -10,7 +10,7 @@ import { OtlpRequestError } from './errors.js';
 import { encodingOf, type OtlpEncoding } from './media-type.js';
 import { decompressBody, readBody } from './request-body.js';
 import { sendErrorResponse, sendExportResponse, sendJson } from './responses.js';
-import { BridgeState, sinksHealthy, type BridgeHealth, type BridgeStats } from './bridge-state.js';
+import { BridgeState, exporterCanAccept, type BridgeHealth, type BridgeStats } from './bridge-state.js';
 import { SpanQueue } from './span-queue.js';
 
 /** A running OTLP/HTTP trace receiver. */
@@ -54,7 +54,7 @@ export interface Bridge {
 export async function createBridge(options: BridgeOptions): Promise<Bridge> {
   const config = resolveBridgeOptions(options);
   const exporter = exporterOf(options);
-  const queue = new SpanQueue({ exporter, ...config, canExport: () => sinksHealthy(exporter) });
+  const queue = new SpanQueue({ exporter, ...config, canExport: () => exporterCanAccept(exporter) });
   const state = new BridgeState(config, queue, exporter, options.ready ?? []);
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, (req, res) => {
     state.requestStarted();

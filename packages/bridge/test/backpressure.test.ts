@@ -1,4 +1,7 @@
 import { DeliveryError, type AgentRecord, type RecordSink } from '@mini-agent/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBridge } from '../src/index.js';
 import { manySpans, sendWithOtlpExporter } from './helpers.js';
@@ -95,6 +98,37 @@ describe('when the bridge cannot keep up, senders wait instead of losing spans',
     for (const id of accepted) expect(stored).toContain(id);
     expect((await (await fetch(`${bridge.url}/health`)).json()) as Record<string, unknown>).toMatchObject({ status: 'ok', ready: true });
     await bridge.close();
+  });
+
+  it('with a durable spool, a sink that is down does not stop the bridge: spans go to disk, then to the sink', async () => {
+    const sink = flakySink();
+    const spoolDir = mkdtempSync(join(tmpdir(), 'bridge-spool-'));
+    try {
+      const bridge = await createBridge({
+        sinks: [sink],
+        port: 0,
+        maxQueuedSpans: 30,
+        delivery: { spoolDir, retry: { initialDelayMs: 5, maxDelayMs: 20 } },
+      });
+      const accepted: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const spans = await manySpans(10, `spooled-${i}`);
+        expect((await sendWithOtlpExporter(bridge.tracesUrl, spans, { encoding: 'protobuf' })).code).toBe(0);
+        accepted.push(...spans.map((s) => s.spanContext().spanId));
+      }
+      // Three times the queue's bound went through while the sink refused every write.
+      expect(accepted).toHaveLength(100);
+      expect(sink.stored).toEqual([]);
+      expect(bridge.health()).toMatchObject({ status: 'degraded', ready: true });
+
+      sink.recover();
+      await bridge.flush();
+      const stored = storedSpanIds(sink.stored);
+      for (const id of accepted) expect(stored).toContain(id);
+      await bridge.close();
+    } finally {
+      rmSync(spoolDir, { recursive: true, force: true });
+    }
   });
 });
 
