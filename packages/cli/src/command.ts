@@ -22,6 +22,19 @@ export interface Command {
 }
 
 /**
+ * A command as the command list knows it: its name and summary, and its module loaded only when
+ * the command runs. `--version` and `--help` then import no command at all, and a command whose
+ * module is heavy or fails to load slows down or breaks only itself.
+ */
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for the command list (the same as the loaded command's `summary`). */
+  readonly summary: string;
+  /** Imports the command's module. */
+  load(): Promise<Command>;
+}
+
+/**
  * An error meant for the user, not a bug: printed as one line (no stack trace) and turned into
  * an exit code. Anything else that escapes a command is a bug and keeps its stack.
  */

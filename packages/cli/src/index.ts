@@ -10,5 +10,5 @@
  * @packageDocumentation
  */
 export { main } from './main.js';
-export { CliError, ExitCode, type Command, type Io } from './command.js';
+export { CliError, ExitCode, type Command, type CommandEntry, type Io } from './command.js';
 export { COMMANDS } from './commands/index.js';

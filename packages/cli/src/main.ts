@@ -1,16 +1,16 @@
-import { CliError, ExitCode, processIo, type Io } from './command.js';
+import { CliError, ExitCode, processIo, type Command, type CommandEntry, type Io } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { cliVersion } from './version.js';
 
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+function usage(commands: readonly CommandEntry[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'mini-agent-otel: OpenTelemetry observability for AI agents',
     '',
     'Usage: mini-agent-otel <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
     '  -h, --help     Show help (also: mini-agent-otel <command> --help)',
@@ -25,24 +25,32 @@ function usage(): string {
 /**
  * Runs the command line `args` (without `node` and the script) and resolves with the exit code.
  * Errors meant for the user print as one line; nothing here calls `process.exit`, so the
- * process ends once telemetry and connections are closed.
+ * process ends once telemetry and connections are closed. `commands` defaults to the CLI's own.
  */
-export async function main(args: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(args: readonly string[], io: Io = processIo, commands: readonly CommandEntry[] = COMMANDS): Promise<number> {
   const [first, ...rest] = args;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
-    const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    io.out(topic ? topic.help : usage());
-    return first === undefined ? ExitCode.USAGE : ExitCode.OK;
+    const topic = first === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    if (!topic) {
+      io.out(usage(commands));
+      return first === undefined ? ExitCode.USAGE : ExitCode.OK;
+    }
+    const command = await loaded(topic, io);
+    if (!command) return ExitCode.FAILED;
+    io.out(command.help);
+    return ExitCode.OK;
   }
   if (first === '-v' || first === '--version') {
     io.out(cliVersion());
     return ExitCode.OK;
   }
-  const command = COMMANDS.find((c) => c.name === first);
-  if (!command) {
-    io.err(`mini-agent-otel: unknown command '${first}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}. See: mini-agent-otel --help`);
+  const entry = commands.find((c) => c.name === first);
+  if (!entry) {
+    io.err(`mini-agent-otel: unknown command '${first}'. Commands: ${commands.map((c) => c.name).join(', ')}. See: mini-agent-otel --help`);
     return ExitCode.USAGE;
   }
+  const command = await loaded(entry, io);
+  if (!command) return ExitCode.FAILED;
   if (rest.includes('-h') || rest.includes('--help')) {
     io.out(command.help);
     return ExitCode.OK;
@@ -55,5 +63,16 @@ export async function main(args: readonly string[], io: Io = processIo): Promise
       return error.exitCode;
     }
     throw error;
+  }
+}
+
+/** Imports a command's module; a module that fails to load is one line for the user, not a crash of the CLI. */
+async function loaded(entry: CommandEntry, io: Io): Promise<Command | undefined> {
+  try {
+    return await entry.load();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`mini-agent-otel ${entry.name}: the command could not be loaded: ${message.split('\n')[0]}`);
+    return undefined;
   }
 }

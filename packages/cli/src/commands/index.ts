@@ -1,8 +1,13 @@
-import type { Command } from '../command.js';
-import { dashboardCommand } from './dashboard.js';
-import { demoCommand } from './demo.js';
-import { migrateCommand } from './migrate.js';
-import { serveCommand } from './serve.js';
+import type { CommandEntry } from '../command.js';
 
-/** Every subcommand, in the order `--help` lists them. A new command is a module here and one entry. */
-export const COMMANDS: readonly Command[] = [demoCommand, migrateCommand, serveCommand, dashboardCommand];
+/**
+ * Every subcommand, in the order `--help` lists them: one line each. A module is imported only
+ * when its command runs, so `--version` and `--help` stay fast and one broken or heavy command
+ * cannot slow down or break the others.
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'demo', summary: 'Run a simulated agent session into the database and show what landed', load: async () => (await import('./demo.js')).demoCommand },
+  { name: 'migrate', summary: 'Create or update the tables (idempotent)', load: async () => (await import('./migrate.js')).migrateCommand },
+  { name: 'serve', summary: 'Receive OTLP spans (from a Collector or any SDK) and store them', load: async () => (await import('./serve.js')).serveCommand },
+  { name: 'dashboard', summary: 'Serve a read-only web dashboard: tools, sessions, span waterfalls, alerts', load: async () => (await import('./dashboard.js')).dashboardCommand },
+];
