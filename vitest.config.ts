@@ -1,12 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 // One vitest run over every package, so CI gets one count. Workspace packages resolve to their
-// TypeScript sources (the `source` export condition): tests need no build of their dependencies.
-const conditions = ['source', 'node', 'import', 'default'];
+// TypeScript sources through an export condition of our own (a generic name like `source` is also
+// published by third-party packages, pointing at TypeScript Node cannot load); everything else
+// resolves with Node's own conditions (Vite's server default `module` is left out: it would pick
+// the bundler builds of packages like @opentelemetry/api, which Node cannot load).
+const conditions = ['@mini-agent/source', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  ssr: { resolve: { conditions } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
     globalSetup: ['packages/test-support/src/global-setup.ts'],
@@ -14,9 +17,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more workers only make the Postgres server and PGlite fight for CPU.
     maxWorkers: 2,
-    // eventsource-parser (under the AI SDK) also publishes a `source` condition, pointing at
-    // TypeScript that Node cannot load: Vite transforms the packages that reach it instead.
-    server: { deps: { inline: [/[\\/]node_modules[\\/](ai|@ai-sdk[\\/][^\\/]+|eventsource(-parser)?)[\\/]/] } },
     reporters: ['default', ['json', { outputFile: 'test-output/vitest.json' }]],
   },
 });
