@@ -55,12 +55,13 @@ const EXCEPTION_EVENT = 'exception';
 export class Interpreter {
   readonly counters: SanitizeCounters;
   private readonly sanitizer: Sanitizer;
+  private readonly redactor: Redactor;
   private readonly resources = new WeakMap<object, JsonObject>();
 
   constructor(options: InterpretOptions = {}) {
     this.counters = options.counters ?? new SanitizeCounters();
-    const redactor = options.redaction === false ? new Redactor({ enabled: false }) : Redactor.fromEnv(process.env, options.redaction);
-    this.sanitizer = new Sanitizer(this.counters, redactor, { ...DEFAULT_LIMITS, ...options.limits });
+    this.redactor = options.redaction === false ? new Redactor({ enabled: false }) : Redactor.fromEnv(process.env, options.redaction);
+    this.sanitizer = new Sanitizer(this.counters, this.redactor, { ...DEFAULT_LIMITS, ...options.limits });
   }
 
   /** Records for one span: always a `span` and a `trace` record, plus what the span's kind and events say. */
@@ -103,8 +104,9 @@ export class Interpreter {
       attributes: s.attributes(span.attributes),
       events: span.events.map((e) => ({ name: s.string(e.name), time: this.date(e.time), attributes: s.attributes(e.attributes ?? {}) })),
       links: span.links.map((l) => ({
-        traceId: l.context.traceId,
-        spanId: l.context.spanId,
+        // Ids of a link are not checked by the SDK: kept as given, made storable.
+        traceId: s.string(String(l.context?.traceId ?? '')),
+        spanId: s.string(String(l.context?.spanId ?? '')),
         attributes: s.attributes(l.attributes ?? {}),
       })),
       resource,
@@ -160,14 +162,14 @@ export class Interpreter {
       agentName: nullable(agentName, s),
       agentVersion: nullable(agentVersion, s),
       userId: nullable(facts.userId, s),
-      userContext: complete ? this.value(facts.userContext) : null,
+      userContext: complete ? this.value(facts.userContext, span, 'user_context') : null,
       name: complete ? s.string(facts.sessionName ?? span.name) : null,
       status: complete ? outcome.status : 'unset',
       statusMessage: complete && span.status.message ? s.string(span.status.message) : null,
       startTime: complete ? at.startTime : null,
       endTime: complete ? at.endTime : null,
-      input: complete ? this.value(facts.sessionInput) : null,
-      output: complete ? this.value(facts.sessionOutput) : null,
+      input: complete ? this.value(facts.sessionInput, span, 'input') : null,
+      output: complete ? this.value(facts.sessionOutput, span, 'output') : null,
       tags: complete ? (facts.tags ?? []).map((t) => s.string(t)) : [],
       environment: nullable(environment, s),
       attributes: complete ? s.attributes(span.attributes) : {},
@@ -202,8 +204,8 @@ export class Interpreter {
       name: s.string(span.name),
       toolName: s.string(facts.toolName ?? span.name),
       category,
-      input: this.value(facts.toolInput),
-      output: this.value(facts.toolOutput),
+      input: this.value(facts.toolInput, span, 'input'),
+      output: this.value(facts.toolOutput, span, 'output'),
       metadata,
     };
   }
@@ -230,8 +232,8 @@ export class Interpreter {
       name: s.string(span.name),
       model: nullable(facts.model, s),
       provider: nullable(facts.provider, s),
-      input: this.value(facts.llmInput),
-      output: this.value(facts.llmOutput),
+      input: this.value(facts.llmInput, span, 'input'),
+      output: this.value(facts.llmOutput, span, 'output'),
       usage: { input: count(u.input), output: count(u.output), total: count(u.total), cached: count(u.cached), reasoning: count(u.reasoning) },
       modelParameters: facts.modelParameters ? (s.json(facts.modelParameters) as JsonObject) : {},
       completionStartTime: completionStart && !Number.isNaN(completionStart.getTime()) ? completionStart : null,
@@ -251,7 +253,7 @@ export class Interpreter {
       type: 'decision',
       id,
       decisionType: s.string(String(d.type)),
-      options: this.value(d.options),
+      options: this.value(d.options, undefined, 'options'),
       chosen: nullable(d.chosen, s),
       reasoning: nullable(d.reasoning, s),
       decidedAt,
@@ -295,10 +297,19 @@ export class Interpreter {
     return cached;
   }
 
-  /** A raw value as storable JSON: strings that hold JSON are parsed, others kept. */
-  private value(raw: unknown): JsonValue | null {
+  /**
+   * A raw value as storable JSON: strings that hold JSON are parsed, others kept. `field` names it
+   * for `allowKeys`; a value read from an attribute the user allowed is not redacted either.
+   */
+  private value(raw: unknown, span: InterpretableSpan | undefined, field: string): JsonValue | null {
     if (raw === undefined || raw === null) return null;
-    return typeof raw === 'string' ? this.sanitizer.jsonFromString(raw) : this.sanitizer.json(raw);
+    const allowed = span !== undefined && this.fromAllowedAttribute(span, raw);
+    return typeof raw === 'string' ? this.sanitizer.jsonFromString(raw, field, allowed) : this.sanitizer.json(raw, field, allowed);
+  }
+
+  private fromAllowedAttribute(span: InterpretableSpan, raw: unknown): boolean {
+    for (const key of this.redactor.allowedKeys) if (span.attributes[key] === raw) return true;
+    return false;
   }
 
   private times(span: InterpretableSpan): { startTime: Date; endTime: Date } {

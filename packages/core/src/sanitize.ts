@@ -9,13 +9,21 @@ export interface SanitizeLimits {
   readonly maxStringLength: number;
   /** Deepest nesting kept in objects and arrays. Default 32. */
   readonly maxDepth: number;
+  /** Most items kept of one array; the rest become one marker item. Default 10,000. */
+  readonly maxArrayLength: number;
 }
 
-export const DEFAULT_LIMITS: SanitizeLimits = { maxStringLength: 1024 * 1024, maxDepth: 32 };
+/** The limits `interpret()` applies unless told otherwise. */
+export const DEFAULT_LIMITS: SanitizeLimits = { maxStringLength: 1024 * 1024, maxDepth: 32, maxArrayLength: 10_000 };
 
 /** Replaces what was cut with a visible, greppable note of how much there was. */
 export function truncationMarker(originalLength: number): string {
   return `…[truncated by mini-agent: ${originalLength} chars]`;
+}
+
+/** The last item of an array cut at `maxArrayLength`. */
+export function arrayTruncationMarker(omitted: number): string {
+  return `…[${omitted} more items truncated by mini-agent]`;
 }
 
 /** What a value nested deeper than the limit becomes. */
@@ -39,9 +47,13 @@ export class Sanitizer {
     readonly limits: SanitizeLimits = DEFAULT_LIMITS,
   ) {}
 
-  /** A storable string: NUL → U+FFFD, lone surrogates → U+FFFD, over-long → truncated, secrets masked. */
-  string(value: string, key?: string): string {
-    if (key !== undefined && this.redactor.isSecretKey(key) && value !== '') {
+  /**
+   * A storable string: NUL → U+FFFD, lone surrogates → U+FFFD, over-long → truncated, secrets
+   * masked (unless `allowed`: the user exempted the field it sits in).
+   */
+  string(value: string, key?: string, allowed = false): string {
+    if (typeof value !== 'string') return this.string(String(value), key, allowed);
+    if (!allowed && key !== undefined && this.redactor.isSecretKey(key) && value !== '') {
       this.counters.add('redacted');
       return REDACTED;
     }
@@ -62,7 +74,7 @@ export class Sanitizer {
       if (fixed !== out) this.counters.add('lone_surrogate');
       out = fixed;
     }
-    if (key !== undefined && this.redactor.isAllowed(key)) return out;
+    if (allowed || (key !== undefined && this.redactor.isAllowed(key))) return out;
     const redacted = this.redactor.redactString(out);
     if (redacted.count > 0) this.counters.add('redacted', redacted.count);
     return redacted.value;
@@ -79,22 +91,22 @@ export class Sanitizer {
    * Any value as storable JSON. Unknown types (functions, symbols, bigints, class instances
    * that do not serialize) become strings or markers instead of throwing.
    */
-  json(value: unknown, key?: string): JsonValue {
-    return this.walk(value, key, 0, new Set());
+  json(value: unknown, key?: string, allowed = false): JsonValue {
+    return this.walk(value, key, 0, new Set(), allowed);
   }
 
   /** Like {@link json}, for a string that may hold JSON: parsed when it is JSON, kept as a string when not. */
-  jsonFromString(value: string, key?: string): JsonValue {
-    if (key !== undefined && this.redactor.isSecretKey(key)) return this.string(value, key);
+  jsonFromString(value: string, key?: string, allowed = false): JsonValue {
+    if (!allowed && key !== undefined && this.redactor.isSecretKey(key)) return this.string(value, key);
     // Too long to keep whole: keep the truncated text rather than parse megabytes to cut them.
     if (value.length <= this.limits.maxStringLength && looksLikeJson(value)) {
       try {
-        return this.json(JSON.parse(value) as unknown, key);
+        return this.json(JSON.parse(value) as unknown, key, allowed);
       } catch {
         // Not JSON after all (or nested too deep for the parser): kept as text below.
       }
     }
-    return this.string(value, key);
+    return this.string(value, key, allowed);
   }
 
   /** Attributes as a JSON object: every key kept, every value made storable. */
@@ -107,12 +119,31 @@ export class Sanitizer {
     return out;
   }
 
-  private walk(value: unknown, key: string | undefined, depth: number, seen: Set<object>): JsonValue {
+  /**
+   * A string value of an attribute or of parsed JSON. When it is itself JSON text with a key named
+   * like a secret (a tool input kept raw on the span), it is parsed so that key's value is masked
+   * too, and stored as the JSON text of the sanitized value.
+   */
+  private stringValue(value: string, key: string | undefined, allowed: boolean): string {
+    if (!allowed && this.redactor.enabled && value.length <= this.limits.maxStringLength && looksLikeJson(value) && SECRET_NAME_IN_JSON.test(value)) {
+      try {
+        const parsed = JSON.parse(value) as unknown;
+        if (parsed !== null && typeof parsed === 'object') return JSON.stringify(this.walk(parsed, key, 1, new Set()));
+      } catch {
+        // Not JSON after all: masked as text below.
+      }
+    }
+    return this.string(value, key, allowed);
+  }
+
+  private walk(value: unknown, key: string | undefined, depth: number, seen: Set<object>, allowedAbove = false): JsonValue {
+    // An allowed name exempts its whole value, however deep.
+    const allowed = allowedAbove || (key !== undefined && this.redactor.isAllowed(key));
     switch (typeof value) {
       case 'string':
-        return this.string(value, key);
+        return this.stringValue(value, key, allowed);
       case 'number':
-        if (key !== undefined && this.redactor.isSecretKey(key)) return this.string(String(value), key);
+        if (!allowed && key !== undefined && this.redactor.isSecretKey(key)) return this.string(String(value), key);
         return this.number(value);
       case 'boolean':
         return value;
@@ -135,7 +166,7 @@ export class Sanitizer {
       this.counters.add('circular');
       return CIRCULAR;
     }
-    if (key !== undefined && this.redactor.isSecretKey(key)) {
+    if (!allowed && key !== undefined && this.redactor.isSecretKey(key)) {
       this.counters.add('redacted');
       return REDACTED;
     }
@@ -149,22 +180,30 @@ export class Sanitizer {
         return obj.toISOString();
       }
       if (Array.isArray(obj) || ArrayBuffer.isView(obj)) {
-        return Array.from(obj as ArrayLike<unknown>, (item) => this.walk(item, undefined, depth + 1, seen));
+        const items = obj as ArrayLike<unknown>;
+        const kept = Math.min(items.length, this.limits.maxArrayLength);
+        const out: JsonValue[] = new Array<JsonValue>(kept);
+        for (let i = 0; i < kept; i++) out[i] = this.walk(items[i], undefined, depth + 1, seen, allowed);
+        if (kept < items.length) {
+          this.counters.add('truncated');
+          out.push(arrayTruncationMarker(items.length - kept));
+        }
+        return out;
       }
       if (obj instanceof Map) {
-        return this.walk(Object.fromEntries(obj), key, depth, seen);
+        return this.walk(Object.fromEntries(obj), key, depth, seen, allowed);
       }
       if (obj instanceof Error) {
-        return { name: this.string(obj.name), message: this.string(obj.message) };
+        return { name: this.string(obj.name, undefined, allowed), message: this.string(obj.message, undefined, allowed) };
       }
       const toJSON = (obj as { toJSON?: unknown }).toJSON;
       if (typeof toJSON === 'function') {
-        return this.walk(toJSON.call(obj), key, depth + 1, seen);
+        return this.walk(toJSON.call(obj), key, depth + 1, seen, allowed);
       }
       const out: JsonObject = {};
       for (const [k, v] of Object.entries(obj)) {
         if (v === undefined || typeof v === 'function') continue;
-        out[this.string(k)] = this.walk(v, k, depth + 1, seen);
+        out[this.string(k)] = this.walk(v, k, depth + 1, seen, allowed);
       }
       return out;
     } catch {
@@ -175,6 +214,9 @@ export class Sanitizer {
     }
   }
 }
+
+/** A JSON key that may name a secret; only then is JSON text parsed to look under it. */
+const SECRET_NAME_IN_JSON = /"[^"]{0,60}(?:pass|pwd|secret|key|token|auth|cookie|credential)[^"]{0,60}"\s*:/i;
 
 /** Cheap check before `JSON.parse`: objects, arrays, and quoted strings only (not bare numbers or words). */
 function looksLikeJson(s: string): boolean {
