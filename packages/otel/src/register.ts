@@ -1,4 +1,4 @@
-import { context, diag, propagation, trace, type ProxyTracerProvider } from '@opentelemetry/api';
+import { context, diag, propagation, trace, type Meter, type ProxyTracerProvider } from '@opentelemetry/api';
 import {
   InterpretingExporter,
   type DeliveryOptions,
@@ -7,7 +7,7 @@ import {
   type RecordSink,
 } from '@mini-agent/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BatchSpanProcessor, type BufferConfig, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, SimpleSpanProcessor, type BufferConfig, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { configuredSinks, type SinkOptions } from './configured-sinks.js';
 import { installExitHooks } from './exit-hooks.js';
@@ -25,8 +25,21 @@ export interface MiniAgentTracingOptions extends ResourceOptions, SinkOptions {
   readonly spanProcessors?: readonly SpanProcessor[];
   /** Redaction and size limits of the interpretation step. */
   readonly interpretOptions?: InterpretOptions;
-  /** Retries, memory bounds and the durable spool of each sink's delivery. */
+  /**
+   * Retries, memory bounds and the durable spool of each sink's delivery. With
+   * `{ spoolDir: '.mini-agent/spool' }` a batch is acknowledged only once it is stored or written
+   * (fsync'd) to the spool, survives a crash, and is delivered on the next start.
+   */
   readonly delivery?: DeliveryOptions;
+  /**
+   * `batch` (default): spans are batched by the SDK's BatchSpanProcessor and exported every few
+   * seconds. `immediate`: each span is exported as it ends (SimpleSpanProcessor), for short-lived
+   * and serverless processes that may be frozen between requests; `forceFlush()` then waits for
+   * every export in flight. Costs a sink write per span.
+   */
+  readonly mode?: 'batch' | 'immediate';
+  /** Report delivery counters (`stats()`) as OpenTelemetry metrics through this meter. */
+  readonly meter?: Meter;
   /** How long a flush or shutdown waits for the sinks, in milliseconds. Default 10 000. */
   readonly flushTimeoutMillis?: number;
   /** Batching of the span processor in front of the sinks (queue size, delay, batch size). */
@@ -51,7 +64,10 @@ export interface MiniAgentTracing {
   readonly ready: Promise<void>;
   /** Spans received, records stored and dropped per sink, values sanitized. */
   stats(): ExporterStats;
-  /** Exports every finished span now. Never rejects: failures show in {@link stats} and `diag`. */
+  /**
+   * Exports every finished span now and waits until each sink stored it (or spooled it, or the
+   * flush timeout passed). Never rejects: failures show in {@link stats} and `diag`.
+   */
   forceFlush(): Promise<void>;
   /** Flushes, closes the sinks and unregisters the global provider. Never rejects. */
   shutdown(): Promise<void>;
@@ -92,10 +108,12 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
     ...(options.interpretOptions ? { interpretOptions: options.interpretOptions } : {}),
     ...(options.delivery ? { delivery: options.delivery } : {}),
     ...(options.flushTimeoutMillis !== undefined ? { flushTimeoutMs: options.flushTimeoutMillis } : {}),
+    ...(options.meter ? { meter: options.meter } : {}),
   });
+  const processor = options.mode === 'immediate' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, options.batch);
   const provider = new NodeTracerProvider({
     resource: buildResource(options),
-    spanProcessors: [new BatchSpanProcessor(exporter, options.batch), ...otlpProcessors(options.otlp), ...(options.spanProcessors ?? [])],
+    spanProcessors: [processor, ...otlpProcessors(options.otlp), ...(options.spanProcessors ?? [])],
   });
   provider.register();
   warnIfNotGlobal(provider);
@@ -110,7 +128,12 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
     sinks,
     ready: allReady,
     stats: () => exporter.stats(),
-    forceFlush: () => provider.forceFlush().catch((error: unknown) => diag.warn('@mini-agent/otel: flush failed', error)),
+    // The processors hand their spans over; the exporter's pipelines then deliver (or spool) what they hold.
+    forceFlush: () =>
+      provider
+        .forceFlush()
+        .then(() => exporter.forceFlush())
+        .catch((error: unknown) => diag.warn('@mini-agent/otel: flush failed', error)),
     shutdown() {
       shuttingDown ??= (async () => {
         uninstallExitHooks();
