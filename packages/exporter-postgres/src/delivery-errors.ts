@@ -11,6 +11,9 @@ const CONNECTION_CODES = new Set([
  * transaction rollback such as serialization failure or deadlock (40), insufficient resources (53),
  * operator intervention such as a server restart (57), system error (58).
  */
+/** SQLSTATE 54000: a statement over one of the server's size limits. */
+const PROGRAM_LIMIT_EXCEEDED = '54000';
+
 const RETRYABLE_SQLSTATE_CLASSES = new Set(['08', '40', '53', '57', '58']);
 
 /**
@@ -24,6 +27,14 @@ export function toDeliveryError(
 ): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const code = codeOf(error);
+  if (error instanceof RangeError || code === PROGRAM_LIMIT_EXCEEDED) {
+    // The batch does not fit in one statement (V8's string limit, jsonb's 256 MB): the delivery
+    // pipeline writes it again in halves.
+    return new DeliveryError(`postgres: batch too large for ${where.target}: ${oneLine(describe(error, code), where.secret)}`, false, {
+      cause: error,
+      reason: 'too_large',
+    });
+  }
   const retryable = isRetryable(code, error);
   const reason = oneLine(describe(error, code), where.secret);
   const unreachable = CONNECTION_CODES.has(code ?? '') || code?.startsWith('08');
