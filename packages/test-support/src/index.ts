@@ -28,3 +28,4 @@ export {
   type OtlpAttributeValue,
   type OtlpBodyFormat,
 } from './otlp-decode.js';
+export { buildWorkspacePackage, REPO_ROOT } from './build.js';
