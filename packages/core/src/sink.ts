@@ -27,6 +27,11 @@ export interface DeliveryErrorOptions {
   readonly remaining?: readonly AgentRecord[];
   /** A short reason for counters, e.g. `http_400`, `queue_full`. */
   readonly reason?: string;
+  /**
+   * With `remaining`: records of the batch the receiver refused for good (not retried, counted as
+   * rejected). Whatever is in neither list was stored.
+   */
+  readonly refused?: { readonly records: readonly AgentRecord[]; readonly reason: string; readonly message: string };
 }
 
 /** A failed delivery, and whether a retry can succeed (network down: yes; rejected payload: no). */
@@ -35,6 +40,7 @@ export class DeliveryError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly remaining: readonly AgentRecord[] | undefined;
   readonly reason: string | undefined;
+  readonly refused: DeliveryErrorOptions['refused'];
 
   constructor(
     message: string,
@@ -45,5 +51,6 @@ export class DeliveryError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.remaining = options.remaining;
     this.reason = options.reason;
+    this.refused = options.refused;
   }
 }

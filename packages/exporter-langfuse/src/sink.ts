@@ -1,4 +1,3 @@
-import { diag } from '@opentelemetry/api';
 import { DeliveryError, type AgentRecord, type RecordSink } from '@mini-agent/core';
 import { IngestionTransport } from './ingestion-transport.js';
 import { applyLimits, type LimitCounts } from './limits.js';
@@ -104,14 +103,18 @@ function toDeliveryError(outcome: SendOutcome, batch: LangfuseBatch, records: re
   const { retryable, rejected } = outcome;
   if (!retryable && !rejected) return undefined;
   if (!retryable) return rejected!.error;
-  if (rejected) diag.warn(`mini-agent: Langfuse refused ${rejected.ids.length} items for good: ${rejected.error.message}`);
   const spans = sourceSpans(batch, retryable.ids);
   const remaining = records.filter((r) => spans.has(`${r.traceId}/${r.spanId}`));
+  // Records of spans refused for good (and not also waiting for a retry): counted as rejected by the pipeline.
+  const refusedSpans = rejected ? sourceSpans(batch, rejected.ids) : new Set<string>();
+  const refused = records.filter((r) => refusedSpans.has(`${r.traceId}/${r.spanId}`) && !spans.has(`${r.traceId}/${r.spanId}`));
+  const partial = remaining.length > 0 && remaining.length < records.length;
   return new DeliveryError(retryable.error.message, true, {
     cause: retryable.error,
     retryAfterMs: retryable.error.retryAfterMs,
     reason: retryable.error.reason,
-    ...(remaining.length > 0 && remaining.length < records.length ? { remaining } : {}),
+    ...(partial ? { remaining } : {}),
+    ...(partial && refused.length > 0 && rejected ? { refused: { records: refused, reason: rejected.error.reason ?? 'permanent', message: rejected.error.message } } : {}),
   });
 }
 

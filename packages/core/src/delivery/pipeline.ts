@@ -64,7 +64,10 @@ export interface DeliveryStats {
   spoolTornFrames: number;
   /** Whether the last delivery attempt succeeded. */
   healthy: boolean;
+  /** The last failure while the sink is failing; cleared by the next delivery. */
   lastError: string | null;
+  /** The last permanent refusal (e.g. the server's message with an HTTP 400); kept. */
+  lastRejection: string | null;
 }
 
 interface Batch {
@@ -110,6 +113,7 @@ export class DeliveryPipeline {
       spoolTornFrames: 0,
       healthy: true,
       lastError: null,
+      lastRejection: null,
     };
     if (options.spoolDir) {
       this.spool = new FileSpool({
@@ -159,7 +163,8 @@ export class DeliveryPipeline {
     } catch (error) {
       const failure = asDeliveryError(error);
       if (!failure.retryable) return this.reject(records, failure);
-      if (this.options.retries === false) return this.drop(records, 'failed_without_retry', failure.message);
+      this.countPartial(records, failure);
+      if (this.options.retries === false) return this.drop(failure.remaining ?? records, 'failed_without_retry', failure.message);
       this.unhealthy(failure);
       const remaining = failure.remaining ?? records;
       return this.hold(remaining, remaining === records ? bytes : estimateBytes(remaining), true);
@@ -355,6 +360,7 @@ export class DeliveryPipeline {
           continue;
         }
         this.unhealthy(failure);
+        this.countPartial(next.records, failure);
         if (failure.remaining) next.replace(failure.remaining);
         this.counters.retried += next.records.length;
         this.attempt += 1;
@@ -421,6 +427,19 @@ export class DeliveryPipeline {
     this.attempt = 0;
   }
 
+  /** A partial failure: what is in neither `remaining` nor `refused` was stored; what was refused is counted. */
+  private countPartial(records: readonly AgentRecord[], failure: DeliveryError): void {
+    if (!failure.remaining) return;
+    const refused = failure.refused;
+    const stored = records.length - failure.remaining.length - (refused?.records.length ?? 0);
+    if (stored > 0) this.counters.delivered += stored;
+    if (refused && refused.records.length > 0) {
+      this.addTo('rejected', refused.reason, refused.records.length);
+      this.counters.lastRejection = refused.message;
+      diag.error(`mini-agent: sink ${this.sink.name} refused ${refused.records.length} records for good: ${refused.message}`);
+    }
+  }
+
   private unhealthy(failure: DeliveryError): void {
     if (this.counters.healthy) diag.warn(`mini-agent: sink ${this.sink.name} failed, retrying with backoff: ${failure.message}`);
     this.counters.healthy = false;
@@ -431,6 +450,7 @@ export class DeliveryPipeline {
     const reason = failure.reason ?? 'permanent';
     this.addTo('rejected', reason, records.length);
     this.counters.lastError = failure.message;
+    this.counters.lastRejection = failure.message;
     diag.error(`mini-agent: sink ${this.sink.name} refused ${records.length} records for good: ${failure.message}`);
     if (rethrow) throw failure;
   }
