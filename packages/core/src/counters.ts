@@ -3,6 +3,7 @@ export type SanitizeReason =
   | 'nul_byte'
   | 'lone_surrogate'
   | 'non_finite_number'
+  | 'invalid_number'
   | 'truncated'
   | 'too_deep'
   | 'circular'

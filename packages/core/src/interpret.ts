@@ -96,7 +96,7 @@ export class Interpreter {
       durationMs,
       type: 'span',
       parentSpanId,
-      name: s.string(span.name),
+      name: s.name(span.name),
       kind,
       otelKind: OTEL_KINDS[span.kind] ?? 'internal',
       status: outcome.status,
@@ -110,7 +110,7 @@ export class Interpreter {
         attributes: s.attributes(l.attributes ?? {}),
       })),
       resource,
-      scope: { name: s.string(span.instrumentationScope.name), version: span.instrumentationScope.version ?? null },
+      scope: { name: s.name(span.instrumentationScope.name), version: nullableName(span.instrumentationScope.version, s) },
     };
     records.push(this.trace(span, facts, kind === SpanKinds.SESSION, outcome, { traceId, spanId, startTime, endTime, resource }));
     records.push(spanRecord);
@@ -158,10 +158,10 @@ export class Interpreter {
       traceId: at.traceId,
       spanId: at.spanId,
       complete,
-      sessionId: nullable(facts.sessionId, s),
-      agentName: nullable(agentName, s),
-      agentVersion: nullable(agentVersion, s),
-      userId: nullable(facts.userId, s),
+      sessionId: nullableName(facts.sessionId, s),
+      agentName: nullableName(agentName, s),
+      agentVersion: nullableName(agentVersion, s),
+      userId: nullableName(facts.userId, s),
       userContext: complete ? this.value(facts.userContext, span, 'user_context') : null,
       name: complete ? s.string(facts.sessionName ?? span.name) : null,
       status: complete ? outcome.status : 'unset',
@@ -170,8 +170,8 @@ export class Interpreter {
       endTime: complete ? at.endTime : null,
       input: complete ? this.value(facts.sessionInput, span, 'input') : null,
       output: complete ? this.value(facts.sessionOutput, span, 'output') : null,
-      tags: complete ? (facts.tags ?? []).map((t) => s.string(t)) : [],
-      environment: nullable(environment, s),
+      tags: complete ? (facts.tags ?? []).map((t) => s.name(t)) : [],
+      environment: nullableName(environment, s),
       attributes: complete ? s.attributes(span.attributes) : {},
       resource: at.resource,
     };
@@ -201,8 +201,8 @@ export class Interpreter {
       success: common.success,
       errorMessage: common.errorMessage,
       type: 'tool',
-      name: s.string(span.name),
-      toolName: s.string(facts.toolName ?? span.name),
+      name: s.name(span.name),
+      toolName: s.name(facts.toolName ?? span.name),
       category,
       input: this.value(facts.toolInput, span, 'input'),
       output: this.value(facts.toolOutput, span, 'output'),
@@ -217,7 +217,7 @@ export class Interpreter {
   ): GenerationRecord {
     const s = this.sanitizer;
     const u = facts.usage ?? {};
-    const count = (n: number | undefined) => (n === undefined ? null : s.number(n));
+    const count = (n: number | undefined) => (n === undefined ? null : s.count(n));
     const completionStart = facts.completionStartTime === undefined ? null : new Date(facts.completionStartTime);
     return {
       traceId: common.traceId,
@@ -229,9 +229,9 @@ export class Interpreter {
       success: common.success,
       errorMessage: common.errorMessage,
       type: 'generation',
-      name: s.string(span.name),
-      model: nullable(facts.model, s),
-      provider: nullable(facts.provider, s),
+      name: s.name(span.name),
+      model: nullableName(facts.model, s),
+      provider: nullableName(facts.provider, s),
       input: this.value(facts.llmInput, span, 'input'),
       output: this.value(facts.llmOutput, span, 'output'),
       usage: { input: count(u.input), output: count(u.output), total: count(u.total), cached: count(u.cached), reasoning: count(u.reasoning) },
@@ -252,7 +252,7 @@ export class Interpreter {
       spanId: base.spanId,
       type: 'decision',
       id,
-      decisionType: s.string(String(d.type)),
+      decisionType: s.name(String(d.type)),
       options: this.value(d.options, undefined, 'options'),
       chosen: nullable(d.chosen, s),
       reasoning: nullable(d.reasoning, s),
@@ -275,9 +275,9 @@ export class Interpreter {
       spanId: base.spanId,
       type: 'metric',
       id: `${base.spanId}:${index}`,
-      metricType: s.string(optionalString(a[ATTR_METRIC_TYPE]) ?? 'custom'),
+      metricType: s.name(optionalString(a[ATTR_METRIC_TYPE]) ?? 'custom'),
       value,
-      unit: nullable(optionalString(a[ATTR_METRIC_UNIT]), s),
+      unit: nullableName(optionalString(a[ATTR_METRIC_UNIT]), s),
       recordedAt,
       metadata,
     };
@@ -374,6 +374,11 @@ function durationOf(span: InterpretableSpan, startTime: Date, endTime: Date): nu
 
 function optionalString(v: AttributeValue | undefined): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** A name or id (indexed, grouped by): held to the shorter name limit. */
+function nullableName(v: string | undefined, s: Sanitizer): string | null {
+  return v === undefined || v === null ? null : s.name(v);
 }
 
 function nullable(v: string | undefined, s: Sanitizer): string | null {

@@ -11,10 +11,16 @@ export interface SanitizeLimits {
   readonly maxDepth: number;
   /** Most items kept of one array; the rest become one marker item. Default 10,000. */
   readonly maxArrayLength: number;
+  /**
+   * Longest name or id kept (tool, model, session, metric type, span name), in UTF-16 code units.
+   * Names are indexed and grouped by, and an index entry has to fit in a third of a database page.
+   * Default 512.
+   */
+  readonly maxNameLength: number;
 }
 
 /** The limits `interpret()` applies unless told otherwise. */
-export const DEFAULT_LIMITS: SanitizeLimits = { maxStringLength: 1024 * 1024, maxDepth: 32, maxArrayLength: 10_000 };
+export const DEFAULT_LIMITS: SanitizeLimits = { maxStringLength: 1024 * 1024, maxDepth: 32, maxArrayLength: 10_000, maxNameLength: 512 };
 
 /** Replaces what was cut with a visible, greppable note of how much there was. */
 export function truncationMarker(originalLength: number): string {
@@ -78,6 +84,32 @@ export class Sanitizer {
     const redacted = this.redactor.redactString(out);
     if (redacted.count > 0) this.counters.add('redacted', redacted.count);
     return redacted.value;
+  }
+
+  /** A storable name or id: like {@link string}, and cut at `maxNameLength` with a marker. */
+  name(value: string): string {
+    const out = this.string(value);
+    if (out.length <= this.limits.maxNameLength) return out;
+    this.counters.add('truncated');
+    let cut = this.limits.maxNameLength;
+    if (/[\uD800-\uDBFF]/.test(out.charAt(cut - 1))) cut -= 1;
+    return out.slice(0, cut) + truncationMarker(out.length);
+  }
+
+  /**
+   * A count (tokens): a whole number from 0 to 2^53, else `null` (counted as `invalid_number`), so
+   * it fits the integer columns it is stored in. A fraction is rounded, and counted too.
+   */
+  count(value: number): number | null {
+    const n = this.number(value);
+    if (n === null) return null;
+    if (n < 0 || n > Number.MAX_SAFE_INTEGER) {
+      this.counters.add('invalid_number');
+      return null;
+    }
+    if (Number.isInteger(n)) return n;
+    this.counters.add('invalid_number');
+    return Math.round(n);
   }
 
   /** A finite number, or `null` (counted) for NaN and ±Infinity, which neither JSON nor jsonb accept. */
