@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InterpretingExporter } from '@mini-agent/core';
+import { DeliveryError, InterpretingExporter } from '@mini-agent/core';
 import { diag } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { bearerTokenMatches } from './bearer-token.js';
 import { resolveBridgeOptions, TRACES_PATH, type BridgeOptions, type ResolvedBridgeOptions } from './bridge-options.js';
@@ -56,10 +57,12 @@ export async function createBridge(options: BridgeOptions): Promise<Bridge> {
   const exporter = exporterOf(options);
   const queue = new SpanQueue({ exporter, ...config, canExport: () => exporterCanAccept(exporter) });
   const state = new BridgeState(config, queue, exporter, options.ready ?? []);
+  // With a durable spool behind every sink, a sender hears 200 only once its spans are stored or on disk.
+  const durable = (exporter as { durable?: unknown }).durable === true;
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, (req, res) => {
     state.requestStarted();
     res.once('close', () => state.requestEnded());
-    handle(req, res, state).catch((error: unknown) => {
+    handle(req, res, state, durable).catch((error: unknown) => {
       diag.error('mini-agent bridge: unexpected error while answering a request', error);
       sendErrorResponse(res, undefined, new OtlpRequestError(500, 'Internal error'));
     });
@@ -95,7 +98,7 @@ function exporterOf(options: BridgeOptions): SpanExporter {
   throw new TypeError('createBridge: give an exporter or sinks to send spans to');
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, state: BridgeState): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, state: BridgeState, durable: boolean): Promise<void> {
   const path = (req.url ?? '/').split('?', 1)[0];
   if (path === '/health' || path === '/health/live' || path === '/health/ready') {
     const health = state.health();
@@ -115,7 +118,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: BridgeSt
   let encoding: OtlpEncoding | undefined;
   try {
     encoding = encodingOf(req.headers['content-type']);
-    await receiveExport(req, res, state, encoding);
+    await receiveExport(req, res, state, encoding, durable);
   } catch (error) {
     if (!(error instanceof OtlpRequestError)) throw error;
     state.countResponse(error.statusCode);
@@ -129,7 +132,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, state: BridgeSt
   }
 }
 
-async function receiveExport(req: IncomingMessage, res: ServerResponse, state: BridgeState, encoding: OtlpEncoding): Promise<void> {
+async function receiveExport(req: IncomingMessage, res: ServerResponse, state: BridgeState, encoding: OtlpEncoding, durable: boolean): Promise<void> {
   const { config } = state;
   if (config.token !== undefined && !bearerTokenMatches(req.headers.authorization, config.token)) {
     throw new OtlpRequestError(401, 'Missing or wrong bearer token: send Authorization: Bearer <MINI_AGENT_BRIDGE_TOKEN>');
@@ -142,10 +145,29 @@ async function receiveExport(req: IncomingMessage, res: ServerResponse, state: B
   const decoded = encoding === 'json' ? decodeJson(raw) : decodeProtobuf(raw);
   // Checked again: other requests may have filled the queue while this body was read.
   if (state.closing) throw new OtlpRequestError(503, 'The bridge is shutting down', config.retryAfterSeconds);
-  if (!state.queue.offer(decoded.spans)) throw state.queueFull();
+  if (!durable) {
+    if (!state.queue.offer(decoded.spans)) throw state.queueFull();
+    state.countAccepted(body.byteLength, decoded.spans.length, decoded.rejectedSpans);
+    state.countResponse(200);
+    sendExportResponse(res, encoding, decoded.rejectedSpans, decoded.rejectionMessage);
+    return;
+  }
+  const exported = state.queue.offerAndWait(decoded.spans);
+  if (!exported) throw state.queueFull();
+  const result = await exported;
+  let warning = decoded.rejectionMessage;
+  if (result.code !== ExportResultCode.SUCCESS) {
+    const error = result.error;
+    if (!(error instanceof DeliveryError) || error.retryable || error.dropped) {
+      // Neither stored nor spooled: the sender keeps the spans and sends them again.
+      throw new OtlpRequestError(503, `The spans could not be stored or spooled yet: ${error?.message ?? 'export failed'}`, state.config.retryAfterSeconds);
+    }
+    // A sink refused them for good: sending again cannot help, so the answer is 200 with the reason as a warning.
+    warning = [warning, `a sink refused the spans: ${error.message}`].filter(Boolean).join('; ');
+  }
   state.countAccepted(body.byteLength, decoded.spans.length, decoded.rejectedSpans);
   state.countResponse(200);
-  sendExportResponse(res, encoding, decoded.rejectedSpans, decoded.rejectionMessage);
+  sendExportResponse(res, encoding, decoded.rejectedSpans, warning);
 }
 
 /** How long `close()` lets requests in flight finish before closing their connections. */

@@ -5,10 +5,11 @@ import { ExportTraceServiceResponse, RpcStatus } from './otlp-messages.js';
 
 /**
  * Answers an accepted export with 200 and an `ExportTraceServiceResponse` in the request's
- * encoding; `partialSuccess` is set only when spans were rejected, as the OTLP specification asks.
+ * encoding; `partialSuccess` is set only when spans were rejected or there is a warning, as the OTLP specification asks.
  */
 export function sendExportResponse(res: ServerResponse, encoding: OtlpEncoding, rejectedSpans: number, errorMessage: string): void {
-  const object = rejectedSpans > 0 ? { partialSuccess: { rejectedSpans, errorMessage } } : {};
+  // A message without rejected spans is a warning, which OTLP allows (rejected_spans 0, error_message set).
+  const object = rejectedSpans > 0 || errorMessage ? { partialSuccess: { rejectedSpans, errorMessage } } : {};
   const message = ExportTraceServiceResponse.fromObject(object);
   const body =
     encoding === 'protobuf'

@@ -20,6 +20,19 @@ export interface SpanQueueOptions {
   readonly canExport?: () => boolean;
 }
 
+/** A request whose spans are being exported, waiting for the outcome of all of them. */
+interface Waiter {
+  left: number;
+  error: Error | undefined;
+  done: (result: ExportResult) => void;
+}
+
+/** Spans of one request still in the queue (a request may be split over several batches). */
+interface Entry {
+  spans: ReadableSpan[];
+  waiter: Waiter | undefined;
+}
+
 /** How often a paused queue asks `canExport` again. */
 const RESUME_CHECK_MILLIS = 50;
 
@@ -46,7 +59,7 @@ export interface SpanQueueStats {
  * export runs wait and join the next batch.
  */
 export class SpanQueue {
-  private readonly pending: ReadableSpan[][] = [];
+  private readonly pending: Entry[] = [];
   private queuedCount = 0;
   private inFlightCount = 0;
   private exportsRunning = 0;
@@ -72,9 +85,27 @@ export class SpanQueue {
    * the spans are added, so the queue holds at most `maxQueuedSpans` plus one request.
    */
   offer(spans: ReadableSpan[]): boolean {
+    return this.add(spans, undefined);
+  }
+
+  /**
+   * Like {@link offer}, and also reports when the exporter is done with these spans: SUCCESS once
+   * every batch holding one of them was exported successfully, else the first failure. Returns
+   * `false` when the queue is full. Used to answer a sender only once its spans are safe.
+   */
+  offerAndWait(spans: ReadableSpan[]): Promise<ExportResult> | false {
+    if (!this.hasRoom) return false;
+    if (spans.length === 0) return Promise.resolve({ code: ExportResultCode.SUCCESS });
+    let waiter: Waiter | undefined;
+    const outcome = new Promise<ExportResult>((done) => (waiter = { left: spans.length, error: undefined, done }));
+    this.add(spans, waiter);
+    return outcome;
+  }
+
+  private add(spans: ReadableSpan[], waiter: Waiter | undefined): boolean {
     if (!this.hasRoom) return false;
     if (spans.length === 0) return true;
-    this.pending.push(spans);
+    this.pending.push({ spans, waiter });
     this.queuedCount += spans.length;
     this.counters.accepted += spans.length;
     this.drain();
@@ -115,35 +146,36 @@ export class SpanQueue {
       return;
     }
     while (this.queuedCount > 0 && this.exportsRunning < this.options.maxConcurrentExports) {
-      const batch = this.takeBatch();
+      const { spans: batch, waiters } = this.takeBatch();
       this.exportsRunning += 1;
       this.inFlightCount += batch.length;
       void this.exportBatch(batch).then((result) => {
         this.exportsRunning -= 1;
         this.inFlightCount -= batch.length;
         this.count(batch.length, result);
+        for (const [waiter, n] of waiters) settle(waiter, n, result);
         this.drain();
         if (this.isIdle()) this.wakeIdleWaiters();
       });
     }
   }
 
-  private takeBatch(): ReadableSpan[] {
+  /** The next batch, and how many of its spans belong to each waiting request. */
+  private takeBatch(): { spans: ReadableSpan[]; waiters: Map<Waiter, number> } {
     const max = this.options.maxExportBatchSize;
     let batch: ReadableSpan[] = [];
+    const waiters = new Map<Waiter, number>();
     while (this.pending.length > 0 && batch.length < max) {
       const next = this.pending[0]!;
       const room = max - batch.length;
-      if (next.length <= room) {
-        this.pending.shift();
-        batch = batch.length === 0 ? next : batch.concat(next);
-      } else {
-        batch = batch.concat(next.slice(0, room));
-        this.pending[0] = next.slice(room);
-      }
+      const taken = next.spans.length <= room ? next.spans : next.spans.slice(0, room);
+      if (taken === next.spans) this.pending.shift();
+      else next.spans = next.spans.slice(room);
+      batch = batch.length === 0 ? taken : batch.concat(taken);
+      if (next.waiter) waiters.set(next.waiter, (waiters.get(next.waiter) ?? 0) + taken.length);
     }
     this.queuedCount -= batch.length;
-    return batch;
+    return { spans: batch, waiters };
   }
 
   private exportBatch(batch: ReadableSpan[]): Promise<ExportResult> {
@@ -185,4 +217,11 @@ export class SpanQueue {
     this.idleWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+function settle(waiter: Waiter, spans: number, result: ExportResult): void {
+  if (result.code !== ExportResultCode.SUCCESS) waiter.error ??= result.error ?? new Error('export failed');
+  waiter.left -= spans;
+  if (waiter.left > 0) return;
+  waiter.done(waiter.error ? { code: ExportResultCode.FAILED, error: waiter.error } : { code: ExportResultCode.SUCCESS });
 }

@@ -32,6 +32,8 @@ export interface DeliveryErrorOptions {
    * rejected). Whatever is in neither list was stored.
    */
   readonly refused?: { readonly records: readonly AgentRecord[]; readonly reason: string; readonly message: string };
+  /** Set by the delivery pipeline when it had to drop the records (queue or spool full, shutdown): sending them again can work. */
+  readonly dropped?: boolean;
 }
 
 /** A failed delivery, and whether a retry can succeed (network down: yes; rejected payload: no). */
@@ -41,6 +43,7 @@ export class DeliveryError extends Error {
   readonly remaining: readonly AgentRecord[] | undefined;
   readonly reason: string | undefined;
   readonly refused: DeliveryErrorOptions['refused'];
+  readonly dropped: boolean;
 
   constructor(
     message: string,
@@ -52,5 +55,6 @@ export class DeliveryError extends Error {
     this.remaining = options.remaining;
     this.reason = options.reason;
     this.refused = options.refused;
+    this.dropped = options.dropped ?? false;
   }
 }

@@ -460,7 +460,7 @@ export class DeliveryPipeline {
     const message = `dropped ${records.length} records for sink ${this.sink.name}: ${reason}${detail ? ` (${detail})` : ''}`;
     if (detail) this.counters.lastError = detail;
     diag.warn(`mini-agent: ${message}`);
-    throw new DeliveryError(message, false, { reason });
+    throw new DeliveryError(message, false, { reason, dropped: true });
   }
 
   private addTo(kind: 'dropped' | 'rejected', reason: string, n: number): void {
