@@ -40,7 +40,7 @@ export interface ReceivedRequest {
 export interface LangfuseTestServerOptions {
   readonly publicKey: string;
   readonly secretKey: string;
-  /** The OpenAPI document to validate against; default from `MINI_AGENT_LANGFUSE_OPENAPI`. */
+  /** The OpenAPI document to validate ingestion events against (read on the first ingestion request); default from `MINI_AGENT_LANGFUSE_OPENAPI`. */
   readonly specPath?: string;
   /** Bodies above this size get 413, as a real deployment's body limit does. Default 4.5 MB. */
   readonly maxRequestBytes?: number;
@@ -92,7 +92,8 @@ const ENVIRONMENT_PATTERN = /^(?!langfuse)[a-z0-9-_]+$/;
  * ```
  */
 export async function startLangfuseTestServer(options: LangfuseTestServerOptions): Promise<LangfuseTestServer> {
-  const validator = langfuseIngestionValidator(options.specPath);
+  // Built on the first ingestion request: the OTLP endpoint needs no OpenAPI document.
+  let validator: IngestionEventValidator | undefined;
   const expectedAuth = `Basic ${Buffer.from(`${options.publicKey}:${options.secretKey}`).toString('base64')}`;
   const maxRequestBytes = options.maxRequestBytes ?? 4.5 * 1024 * 1024;
   const store = { current: new LangfuseStore() };
@@ -170,6 +171,7 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
     }
     const batch = (parsed as { batch?: unknown } | null)?.batch;
     if (!Array.isArray(batch)) return reply(400, { message: 'Invalid request data', error: 'batch must be an array' });
+    validator ??= langfuseIngestionValidator(options.specPath);
     const outcome = ingest(batch, validator, faults, (event) => {
       acceptedEvents.push(event);
       store.current.addIngestionEvent(event);
