@@ -1,0 +1,87 @@
+// Child process: an agent traced by registerMiniAgentTracing with both sinks, producing the
+// benchmark workload. Its own process, so its peak RSS is the agent's alone. Driven over IPC:
+//   { produce: n, throttleRecords }  emit n spans (whole traces); reply with time, CPU and memory
+//   'drain'                          wait until every sink delivered everything held; reply with the time
+//   'stats'                          the exporter's counters
+import { registerMiniAgentTracing } from '@mini-agent/otel';
+import { trace } from '@opentelemetry/api';
+import { emitTrace, SPANS_PER_TRACE } from '../lib/workload.js';
+
+const config = JSON.parse(process.env.BENCH_AGENT_CONFIG);
+const tracing = registerMiniAgentTracing({
+  serviceName: 'bench-agent',
+  serviceVersion: '1.4.0',
+  resourceAttributes: { 'deployment.environment.name': 'bench' },
+  postgres: { databaseUrl: config.databaseUrl },
+  langfuse: { publicKey: config.publicKey, secretKey: config.secretKey, baseUrl: config.langfuseUrl },
+  delivery: config.delivery,
+  otlp: false,
+  exitHooks: false,
+});
+await tracing.ready;
+const tracer = trace.getTracer('bench-agent', '1.4.0');
+
+// Spans handed to the exporter so far: the producer waits for the batch processor to keep up
+// (it holds 2,048 spans at most and drops the rest), as an agent whose spans are all kept would.
+const exporter = tracing.exporter;
+const exportSpans = exporter.export.bind(exporter);
+let exported = 0;
+exporter.export = (spans, done) => {
+  exported += spans.length;
+  exportSpans(spans, done);
+};
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const pause = () => new Promise((resolve) => setImmediate(resolve));
+const queued = () => Object.values(tracing.stats().sinks).reduce((n, s) => n + s.queuedRecords, 0);
+
+let produced = 0;
+let traceNumber = 0;
+let rssSamples = [];
+const sampler = setInterval(() => rssSamples.push(process.memoryUsage.rss() / 1024 ** 2), 100);
+sampler.unref();
+
+async function produce(count, throttleRecords) {
+  rssSamples = [];
+  const w0 = performance.now();
+  const c0 = cpuMs();
+  const target = produced + count;
+  while (produced < target) {
+    emitTrace(tracer, traceNumber++);
+    produced += SPANS_PER_TRACE;
+    while (produced - exported > 1_500) await pause();
+    // Without a spool, records wait in memory while a sink is slower than the agent (and are
+    // dropped past its bound): keep the agent at the sinks' pace instead.
+    if (throttleRecords && traceNumber % 10 === 0) while (queued() > throttleRecords) await new Promise((r) => setTimeout(r, 5));
+  }
+  return { spans: count, wallMs: performance.now() - w0, cpuMs: cpuMs() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, rssSamples };
+}
+
+async function drain() {
+  const w0 = performance.now();
+  const c0 = cpuMs();
+  await tracing.provider.forceFlush();
+  for (;;) {
+    const sinks = Object.values(tracing.stats().sinks);
+    const idle = sinks.every((s) => s.healthy && s.queuedRecords === 0 && s.spoolBytes === 0);
+    if (idle && exported >= produced) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await exporter.forceFlush();
+  return { wallMs: performance.now() - w0, cpuMs: cpuMs() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+process.on('message', async (message) => {
+  if (message.produce) process.send(await produce(message.produce, message.throttleRecords));
+  else if (message === 'drain') process.send(await drain());
+  else if (message === 'stats') process.send({ produced, exported, ...tracing.stats() });
+  else if (message === 'shutdown') {
+    await tracing.shutdown();
+    process.send({ done: true });
+    process.exit(0);
+  }
+});
+process.send({ ready: true, rssMb: process.memoryUsage.rss() / 1024 ** 2 });

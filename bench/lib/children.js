@@ -1,0 +1,36 @@
+// Child processes of a benchmark: started with IPC, asked questions, stopped.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const LANGFUSE_KEYS = { publicKey: 'pk-lf-bench', secretKey: 'sk-lf-bench' };
+
+/** Forks `children/<name>.js` and waits for its first message (its addresses). */
+export async function startChild(name, { execArgv = [], env = {}, args = [] } = {}) {
+  const child = fork(fileURLToPath(new URL(`../children/${name}.js`, import.meta.url)), args, {
+    execArgv,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const first = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`child ${name} exited with ${code} before it was ready`)));
+  });
+  return {
+    process: child,
+    info: first,
+    /** Sends `message` and resolves with the next answer. */
+    ask(message) {
+      return new Promise((resolve) => {
+        child.once('message', resolve);
+        child.send(message);
+      });
+    },
+    stop() {
+      return new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}

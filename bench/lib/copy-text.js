@@ -1,0 +1,96 @@
+// Raw COPY, the baseline of the Postgres sink: rows as PostgreSQL's COPY text format, written with
+// the same driver into the same tables. Written here, independently of the sink, so the baseline
+// is what a user would write by hand.
+import { fileURLToPath } from 'node:url';
+
+// The row mapping the sink uses (records → column values), read from the package's build: the
+// baseline must copy exactly the rows the sink writes. It is internal to the package, hence the path.
+const tablesModule = fileURLToPath(new URL('../../packages/exporter-postgres/dist/tables.js', import.meta.url));
+const { TABLES, SCHEMA, mergeTraceRows } = await import(tablesModule);
+
+/** Rows per table for one batch of records, traces of one trace id merged as the sink merges them. */
+export function rowsOf(records) {
+  const byTable = new Map();
+  const traces = new Map();
+  for (const record of records) {
+    const mapping = TABLES[record.type];
+    const row = mapping.toRow(record);
+    if (record.type === 'trace') {
+      const seen = traces.get(record.traceId);
+      traces.set(record.traceId, seen ? mergeTraceRows(seen, row) : row);
+      continue;
+    }
+    let rows = byTable.get(mapping);
+    if (!rows) byTable.set(mapping, (rows = []));
+    rows.push(row);
+  }
+  if (traces.size > 0) byTable.set(TABLES.trace, [...traces.values()]);
+  return [...byTable].map(([mapping, rows]) => ({ mapping, rows }));
+}
+
+const SPECIAL = /[\\\n\r\t]/;
+const escape = (text) => (SPECIAL.test(text) ? text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t')) : text);
+const arrayItem = (item) => `"${String(item).replace(/["\\]/g, '\\$&')}"`;
+
+function field(value, type) {
+  if (value === null || value === undefined) return '\\N';
+  switch (type) {
+    case 'jsonb':
+      return escape(JSON.stringify(value));
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'timestamptz':
+      return value instanceof Date ? value.toISOString() : escape(String(value));
+    case 'text[]':
+      return escape(`{${value.map(arrayItem).join(',')}}`);
+    default:
+      return escape(String(value));
+  }
+}
+
+/** The COPY statement and the text-format body for rows of one table. */
+export function copyOf({ mapping, rows }) {
+  const columns = Object.entries(mapping.columns);
+  let body = '';
+  for (const row of rows) {
+    let line = '';
+    for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + field(row[columns[i][0]], columns[i][1]);
+    body += `${line}\n`;
+  }
+  return { statement: `COPY ${SCHEMA}.${mapping.table} (${columns.map(([name]) => name).join(', ')}) FROM STDIN`, body };
+}
+
+/**
+ * Writes one batch of rows with COPY, one table after the other, in one transaction. The driver
+ * never settles a COPY that the server refused after the data was sent, so each COPY is followed
+ * by a trivial statement: it runs once the COPY is done and fails when the COPY did.
+ */
+export async function copyBatch(sql, tables) {
+  await sql.begin(async (tx) => {
+    for (const table of tables) {
+      const { statement, body } = copyOf(table);
+      const stream = await tx.unsafe(statement).writable();
+      await new Promise((resolve, reject) => stream.write(body, (error) => (error ? reject(error) : resolve())));
+      stream.end();
+      // end() hands the driver the end of the data on a later tick; until then it refuses queries.
+      await new Promise((resolve) => setImmediate(resolve));
+      await tx.unsafe('SELECT 1');
+    }
+  });
+}
+
+/**
+ * The rows each batch adds to the tables: a trace row met in an earlier batch is already there
+ * (the sink updates it; a plain COPY cannot, and would fail on the duplicate key).
+ */
+export function newRowsPerBatch(batches) {
+  const seenTraces = new Set();
+  return batches.map((records) =>
+    rowsOf(records).map(({ mapping, rows }) => {
+      if (mapping.table !== 'traces') return { mapping, rows };
+      const fresh = rows.filter((row) => !seenTraces.has(row.id));
+      for (const row of fresh) seenTraces.add(row.id);
+      return { mapping, rows: fresh };
+    }),
+  );
+}
