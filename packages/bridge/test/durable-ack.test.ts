@@ -1,31 +1,12 @@
 import { DeliveryError, type AgentRecord, type RecordSink } from '@mini-agent/core';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBridge, type Bridge } from '../src/index.js';
-import { agentRun, sendWithOtlpExporter } from './helpers.js';
+import { capturedBody } from './captured-body.js';
+import { agentRun } from './helpers.js';
 import { partialSuccessOf, post } from './http.js';
-
-/** The protobuf body the real OTLP exporter sends for these spans. */
-export async function capturedBody(spans: ReadableSpan[], encoding: 'protobuf' | 'json' = 'protobuf'): Promise<Buffer> {
-  let captured: Buffer | undefined;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      captured = Buffer.concat(chunks);
-      res.writeHead(200, { 'content-type': encoding === 'json' ? 'application/json' : 'application/x-protobuf' }).end(encoding === 'json' ? '{}' : undefined);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  await sendWithOtlpExporter(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`, spans, { encoding });
-  await new Promise((resolve) => server.close(resolve));
-  return captured!;
-}
 
 /** A sink whose writes wait for `open()`, fail while `down`, or are refused for good while `refusing`. */
 function controlledSink() {
