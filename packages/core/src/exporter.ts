@@ -179,8 +179,8 @@ export class InterpretingExporter implements SpanExporter {
 async function within(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
+    // Not unref'd: an awaited flush keeps the process alive until it is done or times out.
     timer = setTimeout(resolve, ms);
-    timer.unref?.();
   });
   try {
     await Promise.race([work, timeout]);

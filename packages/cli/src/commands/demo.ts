@@ -1,24 +1,31 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { DEFAULT_SPOOL_DIR } from '@mini-agent/core';
 import { registerMiniAgentTracing, type MiniAgentTracing } from '@mini-agent/otel';
 import { CliError, ExitCode, type Command, type Io } from '../command.js';
 import { databaseErrorLine, databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP, openTarget } from '../database-target.js';
 import { formatLandedReport, readLandedReport } from '../demo/landed-report.js';
 import { runSimulatedSession } from '../demo/simulated-session.js';
 import { parsedOrUsageError } from '../parse.js';
+import { SPOOL_FLAGS, spoolDirOf } from '../spool-dir.js';
 import { cliVersion } from '../version.js';
 import { serveDashboard } from './dashboard.js';
 
-const HELP = `Usage: mini-agent-otel demo [--database-url URL | --data-dir DIR] [--dashboard]
+
+const HELP = `Usage: mini-agent-otel demo [--database-url URL | --data-dir DIR] [--spool-dir DIR | --no-spool] [--dashboard]
 
 Runs a simulated coding-agent session through registerMiniAgentTracing(): decisions, tool calls
 in all five categories (core, file, mcp, document, skill; one of them fails), an LLM call and
 memory/CPU metrics. Then flushes and reads the rows back: rows per table, tool latencies, the
 failure. Tables are created (migrated) first when missing.
 
+Records a sink cannot take yet wait in a durable spool on disk and are delivered by the next run.
+
 Options:
 ${DATABASE_FLAGS_HELP}
+  --spool-dir DIR     Where undelivered records wait, on disk (default ${DEFAULT_SPOOL_DIR})
+  --no-spool          Keep undelivered records in memory only
   --dashboard         Then serve the dashboard over the same database (http://127.0.0.1:4400/)
   -h, --help          Show this help
 
@@ -36,9 +43,15 @@ export const demoCommand: Command = {
   help: HELP,
   async run(args, io) {
     const { values } = parsedOrUsageError('demo', () =>
-      parseArgs({ args: [...args], options: { ...DATABASE_FLAGS, dashboard: { type: 'boolean' } }, strict: true, allowPositionals: false }),
+      parseArgs({
+        args: [...args],
+        options: { ...DATABASE_FLAGS, ...SPOOL_FLAGS, dashboard: { type: 'boolean' } },
+        strict: true,
+        allowPositionals: false,
+      }),
     );
     const target = databaseTarget(values);
+    const spoolDir = spoolDirOf(values['spool-dir'], values['no-spool'] ?? false);
     const started = performance.now();
     const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
@@ -51,7 +64,12 @@ export const demoCommand: Command = {
     if (target.kind === 'pglite') io.out(`  opened in ${seconds(opening)}`);
     let tracing: MiniAgentTracing | undefined;
     try {
-      tracing = registerMiniAgentTracing({ serviceName: 'mini-agent-demo', serviceVersion: cliVersion(), postgres: db.sinkOptions });
+      tracing = registerMiniAgentTracing({
+        serviceName: 'mini-agent-demo',
+        serviceVersion: cliVersion(),
+        postgres: db.sinkOptions,
+        ...(spoolDir ? { delivery: { spoolDir } } : {}),
+      });
       const others = tracing.sinks.map((s) => s.name).filter((name) => name !== 'postgres');
       if (others.length > 0) io.out(`Also sending to: ${others.join(', ')}`);
 
@@ -94,6 +112,7 @@ export const demoCommand: Command = {
 function reportLosses(tracing: MiniAgentTracing, io: Io): void {
   for (const [name, s] of Object.entries(tracing.stats().sinks)) {
     const lost = [...Object.values(s.dropped), ...Object.values(s.rejected)].reduce((a, b) => a + b, 0);
-    if (lost > 0) io.err(`warning: ${name} did not store ${lost} records (${s.lastError ?? 'no error message'})`);
+    if (lost > 0) io.err(`warning: ${name} did not store ${lost} records (${s.lastError ?? s.lastRejection ?? 'no error message'})`);
+    if (s.spoolBytes > 0) io.err(`warning: ${name} could not be reached; ${s.spoolBytes} bytes wait in the spool for the next run`);
   }
 }

@@ -1,28 +1,34 @@
 import { parseArgs } from 'node:util';
 import { createBridge, DEFAULT_BRIDGE_PORT, TOKEN_ENV, type Bridge, type BridgeStats } from '@mini-agent/bridge';
-import type { RecordSink } from '@mini-agent/core';
+import { DEFAULT_SPOOL_DIR, type RecordSink } from '@mini-agent/core';
 import { createLangfuseSink, langfuseConfigFromEnv } from '@mini-agent/exporter-langfuse';
 import { createPostgresSink } from '@mini-agent/exporter-postgres';
 import { CliError, ExitCode, type Command, type Io } from '../command.js';
 import { databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP, type DatabaseTarget } from '../database-target.js';
 import { parsedOrUsageError } from '../parse.js';
+import { SPOOL_FLAGS, spoolDirOf } from '../spool-dir.js';
 
-const HELP = `Usage: mini-agent-otel serve [--port ${DEFAULT_BRIDGE_PORT}] [--host 127.0.0.1] [--token TOKEN] [--database-url URL | --data-dir DIR]
+const HELP = `Usage: mini-agent-otel serve [--port ${DEFAULT_BRIDGE_PORT}] [--host 127.0.0.1] [--token TOKEN] [--database-url URL | --data-dir DIR] [--spool-dir DIR | --no-spool]
 
 Runs the OTLP/HTTP bridge: receives spans at POST /v1/traces (protobuf or JSON, gzip or not)
 from an OpenTelemetry Collector or any OTLP exporter, and stores them exactly as the in-process
 exporters do: rows in PostgreSQL / Supabase (or embedded PGlite), observations in Langfuse when
 LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY are set. GET /health reports liveness and readiness.
 
-While spans arrive it prints one line a second. SIGTERM or Ctrl-C stops it gracefully: new
-requests are refused, the queue is exported and flushed, then it exits with code 0.
+Records that cannot be delivered yet (the database or Langfuse is down) go to a durable spool on
+disk, and a sender gets 200 only once its spans are stored or spooled; the spool is replayed in
+order when the sink is back, and after a restart. While spans arrive it prints one line a second.
+SIGTERM or Ctrl-C stops it gracefully: new requests are refused, the queue is exported and
+flushed (or spooled), then it exits with code 0.
 
 Options:
   --port PORT         TCP port (default ${DEFAULT_BRIDGE_PORT}; the Collector's own OTLP ports are 4317/4318)
   --host HOST         Interface to listen on (default 127.0.0.1; 0.0.0.0 in a container)
   --token TOKEN       Bearer token senders must present (default: ${TOKEN_ENV}).
                       Prefer the environment variable: a flag shows up in the process list
-  --spool-dir DIR     Keep records that could not be delivered yet in DIR (survives restarts)
+  --spool-dir DIR     Where undelivered records wait, on disk (default ${DEFAULT_SPOOL_DIR})
+  --no-spool          Keep undelivered records in memory only (lost if the process dies;
+                      senders then get 200 as soon as their spans are queued)
 ${DATABASE_FLAGS_HELP}
   --no-langfuse       Do not send to Langfuse even when its keys are set
   -h, --help          Show this help
@@ -45,7 +51,7 @@ export const serveCommand: Command = {
           port: { type: 'string' },
           host: { type: 'string' },
           token: { type: 'string' },
-          'spool-dir': { type: 'string' },
+          ...SPOOL_FLAGS,
           'no-langfuse': { type: 'boolean' },
         },
         strict: true,
@@ -56,6 +62,7 @@ export const serveCommand: Command = {
     const host = values.host ?? '127.0.0.1';
     const token = values.token || process.env[TOKEN_ENV] || undefined;
     const target = databaseTarget(values);
+    const spoolDir = spoolDirOf(values['spool-dir'], values['no-spool'] ?? false);
     const { sinks, ready, described } = sinksFor(target, values['no-langfuse'] ?? false, io);
 
     let bridge: Bridge;
@@ -66,7 +73,7 @@ export const serveCommand: Command = {
         port,
         host,
         token: token ?? false,
-        ...(values['spool-dir'] ? { delivery: { spoolDir: values['spool-dir'] } } : {}),
+        ...(spoolDir ? { delivery: { spoolDir } } : {}),
       });
     } catch (error) {
       await Promise.allSettled(sinks.map((s) => s.shutdown()));
@@ -75,6 +82,7 @@ export const serveCommand: Command = {
     io.out(`mini-agent bridge listening on ${bridge.tracesUrl}`);
     io.out(`  sinks: ${described.join(', ')}`);
     io.out(`  token: ${token ? 'required (Authorization: Bearer …)' : 'none'}`);
+    io.out(`  spool: ${spoolDir ?? 'off (undelivered records wait in memory)'}`);
     if (!token && !isLoopback(host)) io.err(`warning: listening on ${host} without a token: anyone who can reach this port can write spans`);
     void Promise.all(ready).then(
       () => io.out('  sinks ready'),
@@ -88,6 +96,7 @@ export const serveCommand: Command = {
     stopLogging();
     const s = bridge.stats();
     io.out(`stopped: ${s.spans.received} spans received, ${s.queue.exported} exported, ${s.queue.failed} failed, ${s.spans.rejected} rejected`);
+    reportSpooled(bridge, io);
     return ExitCode.OK;
   },
 };
@@ -146,6 +155,16 @@ function logThroughput(bridge: Bridge, io: Io): () => void {
   }, 1000);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** Says what waits in the spool for the next start, and anything a sink lost. */
+function reportSpooled(bridge: Bridge, io: Io): void {
+  const sinks = (bridge.exporter as { stats?: () => { sinks: Record<string, { spoolBytes: number; dropped: Record<string, number> }> } }).stats?.().sinks ?? {};
+  for (const [name, s] of Object.entries(sinks)) {
+    if (s.spoolBytes > 0) io.out(`  ${name}: ${s.spoolBytes} bytes spooled, delivered on the next start`);
+    const lost = Object.values(s.dropped).reduce((a, b) => a + b, 0);
+    if (lost > 0) io.err(`warning: ${name} dropped ${lost} records: ${JSON.stringify(s.dropped)}`);
+  }
 }
 
 function refusals(stats: BridgeStats): number {

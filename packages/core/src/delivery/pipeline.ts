@@ -6,6 +6,9 @@ import { retryDelay, type RetryOptions } from './backoff.js';
 import { decodeRecords, encodeRecords, recordCount } from './record-codec.js';
 import { FileSpool, type SpoolAppendResult, type SpoolFullPolicy } from './spool.js';
 
+/** Where `mini-agent-otel serve` and `demo` keep their durable spool unless told otherwise (one folder per sink inside). */
+export const DEFAULT_SPOOL_DIR = '.mini-agent/spool';
+
 /** How records reach a sink: in-memory queue bounds, retries, and an optional durable spool. */
 export interface DeliveryOptions {
   /** `false`: one attempt per batch; a failure is counted and reported, never retried. */
@@ -86,6 +89,7 @@ export class DeliveryPipeline {
   private readonly spool: FileSpool | undefined;
   private readonly counters: DeliveryStats;
   private readonly idleWaiters = new Set<() => void>();
+  private readonly failureWaiters = new Set<() => void>();
   private queuedBytes = 0;
   private busy = false;
   private draining = false;
@@ -229,8 +233,8 @@ export class DeliveryPipeline {
         resolve(ok);
       };
       const onIdle = () => done(true);
+      // Not unref'd: whoever awaits a flush (a shutdown at exit) is kept alive until it is done or times out.
       const timer = setTimeout(() => done(false), timeoutMs);
-      timer.unref?.();
       this.idleWaiters.add(onIdle);
     });
   }
@@ -240,7 +244,9 @@ export class DeliveryPipeline {
    * counted as dropped (`shutdown`); what is spooled stays on disk for the next start.
    */
   async shutdown(timeoutMs = 10_000): Promise<void> {
-    const flushed = await this.flush(timeoutMs);
+    // With a spool, what is held is already on disk: one more try, and a sink that still fails
+    // leaves it there for the next start instead of holding the process for the whole timeout.
+    const flushed = this.spool ? await Promise.race([this.flush(timeoutMs), this.nextFailure()]) : await this.flush(timeoutMs);
     this.closed = true;
     this.wakeUp?.();
     for (const batch of this.queue.splice(0)) this.addTo('dropped', 'shutdown', batch.records.length);
@@ -269,6 +275,11 @@ export class DeliveryPipeline {
     if (this.spool) return this.spool.pendingBytes < (this.options.spoolMaxBytes ?? 1024 ** 3) * 0.9;
     const maxRecords = this.options.maxQueuedRecords ?? 100_000;
     return this.counters.healthy && this.counters.queuedRecords < maxRecords * 0.9;
+  }
+
+  /** Resolves (false) at the next failed delivery attempt. */
+  private nextFailure(): Promise<boolean> {
+    return new Promise((resolve) => this.failureWaiters.add(() => resolve(false)));
   }
 
   /** Counters since the pipeline started, and what it holds now. */
@@ -441,6 +452,8 @@ export class DeliveryPipeline {
   }
 
   private unhealthy(failure: DeliveryError): void {
+    for (const waiter of this.failureWaiters) waiter();
+    this.failureWaiters.clear();
     if (this.counters.healthy) diag.warn(`mini-agent: sink ${this.sink.name} failed, retrying with backoff: ${failure.message}`);
     this.counters.healthy = false;
     this.counters.lastError = failure.message;
