@@ -1,4 +1,4 @@
-import { diag, type Meter } from '@opentelemetry/api';
+import { context, diag, type Meter } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DeliveryPipeline, type DeliveryOptions, type DeliveryStats } from './delivery/pipeline.js';
@@ -76,7 +76,13 @@ export class InterpretingExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('Exporter has been shut down') });
       return;
     }
-    void this.exportSpans(spans).then(resultCallback);
+    // Never on the caller's stack: a BatchSpanProcessor calls export() from inside span.end() once
+    // its buffer fills, on the agent's own thread. Interpreting 512 spans there would stall the
+    // agent for milliseconds; a macrotask later, the agent's own continuations run first. The
+    // context goes along, so the processor's suppressed tracing still covers the sinks' I/O.
+    const active = context.active();
+    const later = new Promise<void>((resolve) => setImmediate(resolve)).then(() => context.with(active, () => this.exportSpans(spans)));
+    void this.track(later).then(resultCallback);
   }
 
   /**

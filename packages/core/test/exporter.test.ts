@@ -99,6 +99,23 @@ describe('InterpretingExporter', () => {
     expect(await exportOnce(exporter, [])).toMatchObject({ code: ExportResultCode.FAILED });
   });
 
+  it("leaves interpretation off the agent's stack when a span end fills the processor's batch", async () => {
+    const sink = new MemorySink();
+    const exporter = new InterpretingExporter({ sinks: [sink] });
+    // A full batch makes the BatchSpanProcessor call export() from inside span.end().
+    const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter, { maxExportBatchSize: 2 })] });
+    const tracer = provider.getTracer('t');
+    tracer.startSpan('first').end();
+    tracer.startSpan('second').end();
+    expect(exporter.stats().spans.received).toBe(0);
+    expect(sink.batches).toHaveLength(0);
+    await provider.forceFlush();
+    await exporter.forceFlush();
+    expect(exporter.stats().spans).toMatchObject({ received: 2, interpreted: 2 });
+    expect(sink.batches.flat().filter((r) => r.type === 'span').map((r) => r.type === 'span' && r.name)).toEqual(['first', 'second']);
+    await provider.shutdown();
+  });
+
   it('counts sanitized values in stats()', async () => {
     const spans = await recordSpans((tracer) => tracer.startSpan('s', { attributes: { text: 'a\u0000b', key: 'sk-lf-abcdef123456' } }).end());
     const exporter = new InterpretingExporter({ sinks: [new MemorySink()] });
