@@ -223,19 +223,27 @@ export class DeliveryPipeline {
   }
 
   /** Waits until everything held is delivered, or `timeoutMs` passes. Wakes a sleeping retry. */
-  async flush(timeoutMs = 10_000): Promise<boolean> {
-    if (this.isIdle()) return true;
+  flush(timeoutMs = 10_000): Promise<boolean> {
+    return this.waitIdle(timeoutMs, false);
+  }
+
+  /** Resolves true once idle; false at the timeout, or (with `stopAtFailure`) at the next failed attempt. */
+  private waitIdle(timeoutMs: number, stopAtFailure: boolean): Promise<boolean> {
+    if (this.isIdle()) return Promise.resolve(true);
     this.wakeUp?.();
     return new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
         this.idleWaiters.delete(onIdle);
+        this.failureWaiters.delete(onFailure);
         resolve(ok);
       };
       const onIdle = () => done(true);
+      const onFailure = () => done(false);
       // Not unref'd: whoever awaits a flush (a shutdown at exit) is kept alive until it is done or times out.
       const timer = setTimeout(() => done(false), timeoutMs);
       this.idleWaiters.add(onIdle);
+      if (stopAtFailure) this.failureWaiters.add(onFailure);
     });
   }
 
@@ -246,7 +254,7 @@ export class DeliveryPipeline {
   async shutdown(timeoutMs = 10_000): Promise<void> {
     // With a spool, what is held is already on disk: one more try, and a sink that still fails
     // leaves it there for the next start instead of holding the process for the whole timeout.
-    const flushed = this.spool ? await Promise.race([this.flush(timeoutMs), this.nextFailure()]) : await this.flush(timeoutMs);
+    const flushed = await this.waitIdle(timeoutMs, this.spool !== undefined);
     this.closed = true;
     this.wakeUp?.();
     for (const batch of this.queue.splice(0)) this.addTo('dropped', 'shutdown', batch.records.length);
@@ -275,11 +283,6 @@ export class DeliveryPipeline {
     if (this.spool) return this.spool.pendingBytes < (this.options.spoolMaxBytes ?? 1024 ** 3) * 0.9;
     const maxRecords = this.options.maxQueuedRecords ?? 100_000;
     return this.counters.healthy && this.counters.queuedRecords < maxRecords * 0.9;
-  }
-
-  /** Resolves (false) at the next failed delivery attempt. */
-  private nextFailure(): Promise<boolean> {
-    return new Promise((resolve) => this.failureWaiters.add(() => resolve(false)));
   }
 
   /** Counters since the pipeline started, and what it holds now. */
@@ -452,8 +455,7 @@ export class DeliveryPipeline {
   }
 
   private unhealthy(failure: DeliveryError): void {
-    for (const waiter of this.failureWaiters) waiter();
-    this.failureWaiters.clear();
+    for (const waiter of [...this.failureWaiters]) waiter();
     if (this.counters.healthy) diag.warn(`mini-agent: sink ${this.sink.name} failed, retrying with backoff: ${failure.message}`);
     this.counters.healthy = false;
     this.counters.lastError = failure.message;
