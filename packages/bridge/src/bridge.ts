@@ -39,9 +39,11 @@ export interface Bridge {
  * sends to — and feeds every span to the mini-agent exporters, exactly as if it had ended in process.
  *
  * `POST /v1/traces` takes `application/x-protobuf` or `application/json`, gzip/deflate or not, and
- * answers as OTLP/HTTP specifies. A 200 means the spans were decoded and accepted into the bridge's
- * in-memory queue: they are exported moments later, and lost if the process dies first (a sender
- * that must not lose spans keeps them in its own persistent queue until then, as the Collector's
+ * answers as OTLP/HTTP specifies. With a durable spool behind every sink (`delivery.spoolDir`), a
+ * 200 means the spans are stored or spooled to disk (503 with `Retry-After` when they could not
+ * be). Without one, a 200 means the spans were decoded and accepted into the bridge's in-memory
+ * queue: they are exported moments later, and lost if the process dies first (a sender that must
+ * not lose spans keeps them in its own persistent queue until then, as the Collector's
  * `sending_queue` does). Failed exports are counted in {@link Bridge.stats}.
  *
  * @example
