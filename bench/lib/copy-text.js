@@ -51,12 +51,8 @@ function field(value, type) {
 /** The COPY statement and the text-format body for rows of one table. */
 export function copyOf({ mapping, rows }) {
   const columns = Object.entries(mapping.columns);
-  let body = '';
-  for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : '\t') + field(row[columns[i][0]], columns[i][1]);
-    body += `${line}\n`;
-  }
+  const lines = rows.map((row) => columns.map(([name, type]) => field(row[name], type)).join('\t'));
+  const body = lines.length === 0 ? '' : `${lines.join('\n')}\n`;
   return { statement: `COPY ${SCHEMA}.${mapping.table} (${columns.map(([name]) => name).join(', ')}) FROM STDIN`, body };
 }
 

@@ -9,6 +9,11 @@ export interface Queryable {
   query(text: string, params?: readonly SqlParam[]): Promise<Row[]>;
   /** A script of several statements (a migration file), without parameters. */
   execScript(text: string): Promise<void>;
+  /**
+   * `COPY … FROM STDIN` with a text-format body; inside a transaction, on a server only. Resolves
+   * once the server has taken the rows; rejects when it refused them.
+   */
+  copyIn?(statement: string, body: string): Promise<void>;
 }
 
 /**
@@ -16,6 +21,8 @@ export interface Queryable {
  * driver (a server, Supabase) and PGlite (embedded). Keeping it this small keeps the SQL shared.
  */
 export interface Database extends Queryable {
+  /** Whether the queryables its transactions hand out can COPY (a server: yes; PGlite: no). */
+  readonly canCopy: boolean;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**

@@ -58,6 +58,8 @@ export function pgliteDatabase(db: PGlite, options: { owned: boolean }): Databas
   });
   return {
     ...queryable(db),
+    // PGlite's COPY reads from a blob, not a stream; its multi-row INSERTs are fast enough.
+    canCopy: false,
     transaction: (fn) => db.transaction((tx) => fn(queryable(tx))),
     async transactionBatch(statements) {
       // PGlite runs one statement at a time anyway: nothing to pipeline.

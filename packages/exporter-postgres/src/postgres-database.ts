@@ -39,8 +39,9 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
   });
   return {
     ...queryable(sql),
+    canCopy: true,
     async transaction(fn) {
-      return (await sql.begin((tx) => fn(queryable(tx)))) as Awaited<ReturnType<typeof fn>>;
+      return (await sql.begin((tx) => fn({ ...queryable(tx), copyIn: (statement, body) => copyIn(tx, statement, body) }))) as Awaited<ReturnType<typeof fn>>;
     },
     async transactionBatch(statements) {
       await sql.begin((tx) =>
@@ -52,6 +53,32 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
       await sql.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * One `COPY … FROM STDIN` on a transaction's connection. The driver settles nothing for a COPY the
+ * server refuses after all its data was sent (its stream never finishes), so the outcome is read
+ * from a trivial statement queued behind it: it succeeds once the COPY did, and fails (the
+ * transaction being aborted) when the COPY did not.
+ */
+async function copyIn(tx: postgres.TransactionSql, statement: string, body: string): Promise<void> {
+  const stream = await tx.unsafe(statement).writable();
+  // The server's own reason, when it refuses the rows while they are still being sent.
+  let refused: unknown;
+  stream.on('error', (error) => (refused ??= error));
+  await new Promise<void>((resolve) => stream.write(body, () => resolve()));
+  if (refused !== undefined) throw refused;
+  stream.end();
+  // end() hands the driver the end of the data a tick later; until then it refuses other statements.
+  await new Promise((resolve) => setImmediate(resolve));
+  try {
+    await tx.unsafe('SELECT 1');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    // 25P02: the transaction was aborted, by the COPY. Anything else (a lost connection) speaks for itself.
+    if (code !== '25P02') throw error;
+    throw Object.assign(new Error(`the server refused ${statement.replace(/ \(.*$/, '')}`), { code: 'COPY_REFUSED' });
+  }
 }
 
 /**

@@ -1,17 +1,21 @@
 import type { AgentRecord } from '@mini-agent/core';
+import { diag } from '@opentelemetry/api';
 import type { Database, Statement } from './database.js';
+import { toDeliveryError } from './delivery-errors.js';
+import { copyThroughStaging, type TableRows } from './staged-copy.js';
 import { insertStatement, mergeTraceRows, TABLES, type TableMapping, type TableRow } from './tables.js';
 
 /** The INSERT of each table, built once: the same text every batch, on every driver. */
 const STATEMENTS = new Map(
-  Object.entries(TABLES).map(([type, mapping]) => [type, insertStatement(mapping as TableMapping<AgentRecord>)]),
+  Object.values(TABLES).map((mapping) => [mapping as TableMapping<AgentRecord>, insertStatement(mapping as TableMapping<AgentRecord>)]),
 );
 
 /**
- * The statements that store `records`: one multi-row, idempotent INSERT per table that has rows.
- * Exported for tests and for callers that want the SQL without a connection.
+ * The rows of a batch per table, in the order of {@link TABLES}: rows of one trace merged into one
+ * (one statement may not touch a row twice), each table's rows in key order, so two batches
+ * writing the same rows lock them in the same order and wait for each other instead of deadlocking.
  */
-export function statementsFor(records: readonly AgentRecord[]): Statement[] {
+export function tableRowsFor(records: readonly AgentRecord[]): TableRows[] {
   const rowsByType = new Map<string, TableRow[]>();
   const tracesById = new Map<string, TableRow>();
   for (const record of records) {
@@ -27,21 +31,56 @@ export function statementsFor(records: readonly AgentRecord[]): Statement[] {
     rows.push(row);
   }
   if (tracesById.size > 0) rowsByType.set('trace', [...tracesById.values()]);
-  const statements: Statement[] = [];
+  const tables: TableRows[] = [];
   for (const [type, mapping] of Object.entries(TABLES)) {
     const rows = rowsByType.get(type);
     if (!rows) continue;
-    // Rows in key order: two batches writing the same rows at once lock them in the same order,
-    // so they wait for each other instead of deadlocking.
     const key = mapping.key;
     rows.sort((a, b) => (String(a[key]) < String(b[key]) ? -1 : String(a[key]) > String(b[key]) ? 1 : 0));
-    statements.push({ text: STATEMENTS.get(type) as string, params: [JSON.stringify(rows)] });
+    tables.push({ mapping: mapping as TableMapping<AgentRecord>, rows });
   }
-  return statements;
+  return tables;
 }
 
-/** Stores one batch of records in one transaction: all of it or, on error, none of it. */
+/**
+ * The statements that store `records` without COPY (PGlite, and the fallback on a server): one
+ * multi-row, idempotent INSERT per table that has rows. Exported for tests and for callers that
+ * want the SQL without a connection.
+ */
+export function statementsFor(records: readonly AgentRecord[]): Statement[] {
+  return insertStatements(tableRowsFor(records));
+}
+
+function insertStatements(tables: readonly TableRows[]): Statement[] {
+  return tables.map(({ mapping, rows }) => ({ text: STATEMENTS.get(mapping) as string, params: [JSON.stringify(rows)] }));
+}
+
+let reportedCopyFallback = false;
+
+/**
+ * Stores one batch of records in one transaction: all of it or, on error, none of it. On a server,
+ * through COPY and staging tables; where COPY is not available (PGlite), with one INSERT per table.
+ * A COPY that fails for a reason other than the connection is written again the INSERT way, which
+ * then stores it or fails with the database's own words for what is wrong (the driver loses the
+ * reason of a COPY the server refused after its data was sent).
+ */
 export async function writeRecords(db: Database, records: readonly AgentRecord[]): Promise<void> {
-  const statements = statementsFor(records);
-  if (statements.length > 0) await db.transactionBatch(statements);
+  const tables = tableRowsFor(records);
+  if (tables.length === 0) return;
+  if (db.canCopy) {
+    try {
+      await db.transaction((tx) => copyThroughStaging(tx, tables));
+      return;
+    } catch (error) {
+      const failure = toDeliveryError(error, { target: 'the database' });
+      if (failure.retryable || failure.reason === 'too_large') throw error;
+      await db.transactionBatch(insertStatements(tables));
+      if (!reportedCopyFallback) {
+        reportedCopyFallback = true;
+        diag.warn(`mini-agent: postgres: a batch that COPY could not write was stored with INSERT instead: ${failure.message}`);
+      }
+      return;
+    }
+  }
+  await db.transactionBatch(insertStatements(tables));
 }

@@ -80,6 +80,32 @@ for (const backend of BACKENDS) {
       expect(await countRows(db, traceId)).toMatchObject({ traces: 0, spans: 0, tool_executions: 0 });
     });
 
+    it('stores text with tabs, line breaks and backslashes, and tags with quotes, commas and braces, exactly', async () => {
+      const traceId = newTraceId();
+      const message = 'line 1\n\tline 2\r\nC:\\temp\\x.txt \\N {braces}';
+      const tags = ['a,b', 'say "hi"', 'back\\slash', '{curly}', '', 'NULL', 'tab\there'];
+      const trace = { ...partialTrace(traceId), complete: true, name: message, tags };
+      const tool = toolRecord(traceId, { success: false, errorMessage: message, input: message });
+      await sink.write([trace, tool]);
+      const [t] = await db.query('SELECT name, tags FROM mini_agent_observability.traces WHERE id = $1', [traceId]);
+      expect(t).toEqual({ name: message, tags });
+      expect(await toolRow(tool.spanId)).toMatchObject({ error_message: message, input: message, input_type: 'string' });
+    });
+
+    it('refuses a value jsonb cannot hold (a NUL escape) with the database reason, however the batch travelled', async () => {
+      // interpret() replaces NUL characters; a sink handed records directly can still meet one.
+      const traceId = newTraceId();
+      const tool = toolRecord(traceId, { input: { text: 'before\u0000after' } });
+      const error = await sink.write([partialTrace(traceId), spanRecord(traceId), tool]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      expect(error).toMatchObject({ retryable: false, reason: 'sqlstate_22P05' });
+      expect(await countRows(db, traceId)).toMatchObject({ traces: 0, spans: 0, tool_executions: 0 });
+      // The sink is not stuck: the next batch is stored.
+      const next = toolRecord(traceId);
+      await sink.write([partialTrace(traceId), next]);
+      expect(await countRows(db, traceId)).toMatchObject({ traces: 1, tool_executions: 1 });
+    });
+
     it('accepts an empty batch without touching the database', async () => {
       await expect(sink.write([])).resolves.toBeUndefined();
     });

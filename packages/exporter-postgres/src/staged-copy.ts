@@ -1,0 +1,59 @@
+import type { AgentRecord } from '@mini-agent/core';
+import { copyText } from './copy-text.js';
+import type { Queryable } from './database.js';
+import { SCHEMA, type TableMapping, type TableRow } from './tables.js';
+
+/** One table's rows of a batch, and how they map. */
+export interface TableRows {
+  readonly mapping: TableMapping<AgentRecord>;
+  readonly rows: readonly TableRow[];
+}
+
+/** The statements that move one table's rows through its staging table. */
+interface StagedStatements {
+  readonly create: string;
+  readonly copy: string;
+  readonly insert: string;
+}
+
+const statements = new Map<TableMapping<AgentRecord>, StagedStatements>();
+
+/**
+ * A table's staging table is a temporary twin (same columns and types, no keys, no constraints,
+ * emptied at every commit): COPY fills it at COPY's speed, then one INSERT … SELECT moves the rows
+ * with the table's own `ON CONFLICT` rule, so writes stay idempotent. Constraints are left to the
+ * real table, where their errors name the real table and column.
+ */
+function stagedStatements(mapping: TableMapping<AgentRecord>): StagedStatements {
+  let built = statements.get(mapping);
+  if (!built) {
+    const stage = `pg_temp.mini_agent_stage_${mapping.table}`;
+    const names = Object.keys(mapping.columns).join(', ');
+    const definitions = Object.entries(mapping.columns).map(([name, type]) => `${name} ${type}`).join(', ');
+    built = {
+      create: `CREATE TEMPORARY TABLE IF NOT EXISTS ${stage} (${definitions}) ON COMMIT DELETE ROWS`,
+      copy: `COPY ${stage} (${names}) FROM STDIN`,
+      // Key order (bytewise, as the rows were sorted): two batches writing the same rows lock them in the same order.
+      insert: [
+        `INSERT INTO ${SCHEMA}.${mapping.table} AS t (${names})`,
+        `SELECT ${names} FROM ${stage} ORDER BY ${mapping.key} COLLATE "C"`,
+        `ON CONFLICT (${mapping.key}) ${mapping.onConflict}`,
+      ].join('\n'),
+    };
+    statements.set(mapping, built);
+  }
+  return built;
+}
+
+/**
+ * Writes a batch inside an open transaction: each table's rows COPY'd into its staging table, then
+ * moved into the real table by INSERT … SELECT … ON CONFLICT. The staging tables are created once
+ * per connection; the statements around the COPYs are pipelined.
+ */
+export async function copyThroughStaging(tx: Queryable, tables: readonly TableRows[]): Promise<void> {
+  const copyIn = tx.copyIn;
+  if (!copyIn) throw new TypeError('copyThroughStaging needs a database that supports COPY');
+  await Promise.all(tables.map(({ mapping }) => tx.query(stagedStatements(mapping).create)));
+  for (const { mapping, rows } of tables) await copyIn(stagedStatements(mapping).copy, copyText(rows, mapping.columns));
+  await Promise.all(tables.map(({ mapping }) => tx.query(stagedStatements(mapping).insert)));
+}
