@@ -4,14 +4,14 @@
 // size the pipeline uses is chosen from measurements.
 import { Interpreter } from '@mini-agent/core';
 import { createPostgresSink } from '@mini-agent/exporter-postgres';
-import { copyBatch, newRowsPerBatch } from '../lib/copy-text.js';
+import { copyBatch, copyBatchBinary, newRowsPerBatch } from '../lib/copy-text.js';
 import { cpuMs, fmt, formatStat, interleave, pairedRatio, progress, QUICK, summarize, wallMs, writeResult } from '../lib/measure.js';
 import { backendCpuMs, connectDriver, countRows, createDatabase, truncateAll } from '../lib/postgres.js';
 import { chunk, recordWorkload } from '../lib/workload.js';
 
 const NAME = 'postgres-sink';
-const SPANS = QUICK ? 8_000 : 24_000;
-const BATCH_SIZES = QUICK ? [512, 2048] : [256, 1024, 2048, 8192]; // spans per transaction
+const SPANS = QUICK ? 8_000 : 16_000;
+const BATCH_SIZES = QUICK ? [512, 2048] : [512, 2048, 8192]; // spans per transaction
 const HEADLINE_BATCH = 2048; // what the bridge hands the sink (its default export batch)
 const ROUNDS = QUICK ? 3 : 5;
 
@@ -55,6 +55,9 @@ for (const size of BATCH_SIZES) {
       copy: variant(async () => {
         for (const tables of copyTables) await copyBatch(copySql, tables);
       }),
+      'copy-binary': variant(async () => {
+        for (const tables of copyTables) await copyBatchBinary(copySql, tables);
+      }),
     },
     { warmup: 1, rounds: ROUNDS, unit: 'row' },
   );
@@ -62,22 +65,26 @@ for (const size of BATCH_SIZES) {
   const rowsCopy = results.copy.rounds[0].units;
   if (rowsSink !== rowsCopy) throw new Error(`the sink stored ${rowsSink} rows and COPY ${rowsCopy}: not the same rows`);
   const ratio = pairedRatio(results.copy, results.sink, (s) => s.wallMs); // throughput ratio = copy time / sink time
+  const binaryRatio = pairedRatio(results['copy-binary'], results.sink, (s) => s.wallMs);
   const serverPerRow = (v) => summarize(results[v].rounds.filter((s) => s.serverCpuMs !== null).map((s) => (s.serverCpuMs * 1000) / s.units));
   sweep[size] = {
     rows: rowsSink,
     rowsPerSpan: rowsSink / spans.length,
     sinkRowsPerSecond: results.sink.unitsPerSecond,
     copyRowsPerSecond: results.copy.unitsPerSecond,
+    copyBinaryRowsPerSecond: results['copy-binary'].unitsPerSecond,
     ratio,
-    clientCpuUsPerRow: { sink: results.sink.cpuUsPerUnit, copy: results.copy.cpuUsPerUnit },
-    serverCpuUsPerRow: { sink: serverPerRow('sink'), copy: serverPerRow('copy') },
+    binaryRatio,
+    clientCpuUsPerRow: { sink: results.sink.cpuUsPerUnit, copy: results.copy.cpuUsPerUnit, copyBinary: results['copy-binary'].cpuUsPerUnit },
+    serverCpuUsPerRow: { sink: serverPerRow('sink'), copy: serverPerRow('copy'), copyBinary: serverPerRow('copy-binary') },
     results,
   };
   progress(
     NAME,
     `batch ${size}: sink ${formatStat(results.sink.unitsPerSecond, ' rows/s', 0)}, COPY ${formatStat(results.copy.unitsPerSecond, ' rows/s', 0)}, ` +
-      `ratio ${formatStat(ratio, '', 2)}; server CPU a row: sink ${fmt(sweep[size].serverCpuUsPerRow.sink.median)} µs, COPY ${fmt(sweep[size].serverCpuUsPerRow.copy.median)} µs; ` +
-      `client CPU a row: sink ${fmt(results.sink.cpuUsPerUnit.median)} µs, COPY ${fmt(results.copy.cpuUsPerUnit.median)} µs`,
+      `ratio ${formatStat(ratio, '', 2)} (vs binary COPY ${formatStat(binaryRatio, '', 2)}); ` +
+      `server CPU a row: sink ${fmt(sweep[size].serverCpuUsPerRow.sink.median)} µs, COPY ${fmt(sweep[size].serverCpuUsPerRow.copy.median)} µs, binary COPY ${fmt(sweep[size].serverCpuUsPerRow.copyBinary.median)} µs; ` +
+      `client CPU a row: sink ${fmt(results.sink.cpuUsPerUnit.median)} µs, COPY ${fmt(results.copy.cpuUsPerUnit.median)} µs, binary COPY ${fmt(results['copy-binary'].cpuUsPerUnit.median)} µs`,
   );
 }
 
@@ -90,11 +97,12 @@ const headline = sweep[HEADLINE_BATCH] ?? sweep[BATCH_SIZES.at(-1)];
 const best = Object.entries(sweep).sort((a, b) => b[1].sinkRowsPerSecond.median - a[1].sinkRowsPerSecond.median)[0];
 writeResult(NAME, {
   title: 'Postgres sink throughput vs raw COPY of the same rows',
-  baseline: 'COPY … FROM STDIN (text format), same driver (noDelay socket), same tables, same transaction size',
+  baseline: 'COPY … FROM STDIN (text format; binary format informational), same driver (noDelay socket), same tables, same transaction size',
   spans: spans.length,
   sweep,
   ratios: [
     { label: `sink rows/s vs raw COPY (${HEADLINE_BATCH}-span batches)`, value: headline.ratio.median, spread: headline.ratio.spread, target: 0.7, better: 'higher' },
+    { label: '  … vs raw COPY in binary format', value: headline.binaryRatio.median, spread: headline.binaryRatio.spread, target: 0.7, better: 'higher', informational: true },
     ...Object.entries(sweep)
       .filter(([size]) => Number(size) !== HEADLINE_BATCH)
       .map(([size, s]) => ({ label: `  … in ${size}-span batches`, value: s.ratio.median, spread: s.ratio.spread, target: 0.7, better: 'higher', informational: true })),

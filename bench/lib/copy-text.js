@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 // baseline must copy exactly the rows the sink writes. It is internal to the package, hence the path.
 const tablesModule = fileURLToPath(new URL('../../packages/exporter-postgres/dist/tables.js', import.meta.url));
 const { TABLES, SCHEMA, mergeTraceRows } = await import(tablesModule);
+// The sink's binary encoder, for the second, informational baseline: raw binary COPY of the same bytes.
+const { copyBinary } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/copy-binary.js', import.meta.url)));
 
 /** Rows per table for one batch of records, traces of one trace id merged as the sink merges them. */
 export function rowsOf(records) {
@@ -69,6 +71,20 @@ export async function copyBatch(sql, tables) {
       await new Promise((resolve, reject) => stream.write(body, (error) => (error ? reject(error) : resolve())));
       stream.end();
       // end() hands the driver the end of the data on a later tick; until then it refuses queries.
+      await new Promise((resolve) => setImmediate(resolve));
+      await tx.unsafe('SELECT 1');
+    }
+  });
+}
+
+/** Like {@link copyBatch}, in COPY's binary format, encoded as the sink encodes it. */
+export async function copyBatchBinary(sql, tables) {
+  await sql.begin(async (tx) => {
+    for (const { mapping, rows } of tables) {
+      const statement = `COPY ${SCHEMA}.${mapping.table} (${Object.keys(mapping.columns).join(', ')}) FROM STDIN WITH (FORMAT binary)`;
+      const stream = await tx.unsafe(statement).writable();
+      await new Promise((resolve, reject) => stream.write(copyBinary(rows, mapping.columns), (error) => (error ? reject(error) : resolve())));
+      stream.end();
       await new Promise((resolve) => setImmediate(resolve));
       await tx.unsafe('SELECT 1');
     }

@@ -10,10 +10,10 @@ export interface Queryable {
   /** A script of several statements (a migration file), without parameters. */
   execScript(text: string): Promise<void>;
   /**
-   * `COPY … FROM STDIN` with a text-format body; inside a transaction, on a server only. Resolves
-   * once the server has taken the rows; rejects when it refused them.
+   * `COPY … FROM STDIN` with its body (in the format the statement names); inside a transaction, on
+   * a server only. Resolves once the server has taken the rows; rejects when it refused them.
    */
-  copyIn?(statement: string, body: string): Promise<void>;
+  copyIn?(statement: string, body: Uint8Array): Promise<void>;
 }
 
 /**

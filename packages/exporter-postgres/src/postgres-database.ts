@@ -61,7 +61,7 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
  * from a trivial statement queued behind it: it succeeds once the COPY did, and fails (the
  * transaction being aborted) when the COPY did not.
  */
-async function copyIn(tx: postgres.TransactionSql, statement: string, body: string): Promise<void> {
+async function copyIn(tx: postgres.TransactionSql, statement: string, body: Uint8Array): Promise<void> {
   const stream = await tx.unsafe(statement).writable();
   // The server's own reason, when it refuses the rows while they are still being sent.
   let refused: unknown;

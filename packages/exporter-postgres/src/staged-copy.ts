@@ -1,5 +1,5 @@
 import type { AgentRecord } from '@mini-agent/core';
-import { copyText } from './copy-text.js';
+import { copyBinary } from './copy-binary.js';
 import type { Queryable } from './database.js';
 import { SCHEMA, type TableMapping, type TableRow } from './tables.js';
 
@@ -32,7 +32,7 @@ function stagedStatements(mapping: TableMapping<AgentRecord>): StagedStatements 
     const definitions = Object.entries(mapping.columns).map(([name, type]) => `${name} ${type}`).join(', ');
     built = {
       create: `CREATE TEMPORARY TABLE IF NOT EXISTS ${stage} (${definitions}) ON COMMIT DELETE ROWS`,
-      copy: `COPY ${stage} (${names}) FROM STDIN`,
+      copy: `COPY ${stage} (${names}) FROM STDIN WITH (FORMAT binary)`,
       // Key order (bytewise, as the rows were sorted): two batches writing the same rows lock them in the same order.
       insert: [
         `INSERT INTO ${SCHEMA}.${mapping.table} AS t (${names})`,
@@ -45,15 +45,29 @@ function stagedStatements(mapping: TableMapping<AgentRecord>): StagedStatements 
   return built;
 }
 
+/** One table's rows, encoded for COPY before the transaction opens. */
+export interface EncodedTable {
+  readonly mapping: TableMapping<AgentRecord>;
+  readonly body: Uint8Array;
+}
+
+/**
+ * Encodes every table's rows in COPY's binary format.
+ * @throws `CopyEncodingError` for a value COPY cannot carry (the caller then writes the INSERT way).
+ */
+export function encodeTables(tables: readonly TableRows[]): EncodedTable[] {
+  return tables.map(({ mapping, rows }) => ({ mapping, body: copyBinary(rows, mapping.columns) }));
+}
+
 /**
  * Writes a batch inside an open transaction: each table's rows COPY'd into its staging table, then
  * moved into the real table by INSERT … SELECT … ON CONFLICT. The staging tables are created once
  * per connection; the statements around the COPYs are pipelined.
  */
-export async function copyThroughStaging(tx: Queryable, tables: readonly TableRows[]): Promise<void> {
+export async function copyThroughStaging(tx: Queryable, tables: readonly EncodedTable[]): Promise<void> {
   const copyIn = tx.copyIn;
   if (!copyIn) throw new TypeError('copyThroughStaging needs a database that supports COPY');
   await Promise.all(tables.map(({ mapping }) => tx.query(stagedStatements(mapping).create)));
-  for (const { mapping, rows } of tables) await copyIn(stagedStatements(mapping).copy, copyText(rows, mapping.columns));
+  for (const { mapping, body } of tables) await copyIn(stagedStatements(mapping).copy, body);
   await Promise.all(tables.map(({ mapping }) => tx.query(stagedStatements(mapping).insert)));
 }

@@ -2,7 +2,8 @@ import type { AgentRecord } from '@mini-agent/core';
 import { diag } from '@opentelemetry/api';
 import type { Database, Statement } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
-import { copyThroughStaging, type TableRows } from './staged-copy.js';
+import { CopyEncodingError } from './copy-binary.js';
+import { copyThroughStaging, encodeTables, type TableRows } from './staged-copy.js';
 import { insertStatement, mergeTraceRows, TABLES, type TableMapping, type TableRow } from './tables.js';
 
 /** The INSERT of each table, built once: the same text every batch, on every driver. */
@@ -59,28 +60,34 @@ let reportedCopyFallback = false;
 
 /**
  * Stores one batch of records in one transaction: all of it or, on error, none of it. On a server,
- * through COPY and staging tables; where COPY is not available (PGlite), with one INSERT per table.
- * A COPY that fails for a reason other than the connection is written again the INSERT way, which
- * then stores it or fails with the database's own words for what is wrong (the driver loses the
- * reason of a COPY the server refused after its data was sent).
+ * through COPY (binary format) and staging tables; where COPY is not available (PGlite), with one
+ * INSERT per table. A batch COPY cannot carry, or that COPY fails to write for a reason other than
+ * the connection, is written again the INSERT way, which then stores it or fails with the
+ * database's own words for what is wrong (the driver loses the reason of a COPY the server refused
+ * after its data was sent).
  */
 export async function writeRecords(db: Database, records: readonly AgentRecord[]): Promise<void> {
   const tables = tableRowsFor(records);
   if (tables.length === 0) return;
   if (db.canCopy) {
+    let failure: string;
     try {
-      await db.transaction((tx) => copyThroughStaging(tx, tables));
+      const encoded = encodeTables(tables);
+      await db.transaction((tx) => copyThroughStaging(tx, encoded));
       return;
     } catch (error) {
-      const failure = toDeliveryError(error, { target: 'the database' });
-      if (failure.retryable || failure.reason === 'too_large') throw error;
-      await db.transactionBatch(insertStatements(tables));
-      if (!reportedCopyFallback) {
-        reportedCopyFallback = true;
-        diag.warn(`mini-agent: postgres: a batch that COPY could not write was stored with INSERT instead: ${failure.message}`);
+      if (!(error instanceof CopyEncodingError)) {
+        const classified = toDeliveryError(error, { target: 'the database' });
+        if (classified.retryable || classified.reason === 'too_large') throw error;
       }
-      return;
+      failure = error instanceof Error ? error.message : String(error);
     }
+    await db.transactionBatch(insertStatements(tables));
+    if (!reportedCopyFallback) {
+      reportedCopyFallback = true;
+      diag.warn(`mini-agent: postgres: a batch COPY could not write was stored with INSERT instead: ${failure}`);
+    }
+    return;
   }
   await db.transactionBatch(insertStatements(tables));
 }
