@@ -30,4 +30,5 @@ process.on('message', (message) => {
     process.send({ langfuseSpans: langfuseSpans + langfuse.acceptedSpans.length, otlpRequests, otlpBytes: otlpSpansBytes });
   }
 });
+process.on('SIGTERM', () => process.exit(0));
 process.send({ ready: true, langfuseUrl: langfuse.baseUrl, otlpUrl: `http://127.0.0.1:${otlp.address().port}/v1/traces` });

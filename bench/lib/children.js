@@ -1,13 +1,17 @@
 // Child processes of a benchmark: started with IPC, asked questions, stopped.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RESULTS_DIR } from './measure.js';
+
+// With `pnpm bench --cpu-prof`, every child writes its own profile too (they exit on SIGTERM).
+const PROFILE = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS_DIR}profiles`] : [];
 
 export const LANGFUSE_KEYS = { publicKey: 'pk-lf-bench', secretKey: 'sk-lf-bench' };
 
 /** Forks `children/<name>.js` and waits for its first message (its addresses). */
 export async function startChild(name, { execArgv = [], env = {}, args = [] } = {}) {
   const child = fork(fileURLToPath(new URL(`../children/${name}.js`, import.meta.url)), args, {
-    execArgv,
+    execArgv: [...execArgv, ...PROFILE],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

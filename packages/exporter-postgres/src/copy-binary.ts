@@ -68,13 +68,18 @@ class CopyBuffer {
   /** A length-prefixed field of UTF-8 text, after an optional version byte (jsonb's binary form). */
   text(value: string, versionByte?: number): void {
     const prefix = versionByte === undefined ? 0 : 1;
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    this.reserve(4 + prefix + value.length * 3);
-    const start = this.offset + 4;
-    if (versionByte !== undefined) this.buffer[start] = versionByte;
-    const written = this.buffer.write(value, start + prefix, 'utf8');
+    const start = this.offset + 4 + prefix;
+    // Room for the text as if it were ASCII (most is); write() stops short when it is not.
+    this.reserve(4 + prefix + value.length + 4);
+    let written = this.buffer.write(value, start, 'utf8');
+    if (this.buffer.length - start - written < 4) {
+      // Possibly cut short (within a character of the end): make room for the exact size, write again.
+      this.reserve(4 + prefix + Buffer.byteLength(value, 'utf8'));
+      written = this.buffer.write(value, start, 'utf8');
+    }
+    if (versionByte !== undefined) this.buffer[start - 1] = versionByte;
     this.buffer.writeInt32BE(prefix + written, this.offset);
-    this.offset = start + prefix + written;
+    this.offset = start + written;
   }
 
   /** Leaves room for a field's length, filled in by {@link endField} once the field is written. */
@@ -150,6 +155,9 @@ function field(out: CopyBuffer, value: unknown, type: string): void {
   }
 }
 
+/** Bytes a row took in the last batch, per table (its column map). */
+const bytesPerRow = new WeakMap<object, number>();
+
 /**
  * Rows as the body of `COPY … FROM STDIN WITH (FORMAT binary)`: header, one tuple a row with its
  * fields in the order of `columns` (name → SQL type), trailer. Hand-written: PostgreSQL documents
@@ -160,7 +168,8 @@ function field(out: CopyBuffer, value: unknown, type: string): void {
 export function copyBinary(rows: readonly TableRow[], columns: Readonly<Record<string, string>>): Buffer {
   const names = Object.keys(columns);
   const types = names.map((name) => columns[name] as string);
-  const out = new CopyBuffer(rows.length * 512);
+  // Sized from the last batch of the same table, so the buffer rarely has to grow (and be copied).
+  const out = new CopyBuffer(Math.ceil(rows.length * (bytesPerRow.get(columns) ?? 512) * 1.25));
   out.bytes(SIGNATURE);
   out.int32(0); // flags
   out.int32(0); // header extension length
@@ -169,5 +178,8 @@ export function copyBinary(rows: readonly TableRow[], columns: Readonly<Record<s
     for (let c = 0; c < names.length; c++) field(out, row[names[c] as string], types[c] as string);
   }
   out.int16(-1);
-  return out.done();
+  const body = out.done();
+  if (rows.length > 0) bytesPerRow.set(columns, body.length / rows.length);
+  return body;
 }
+

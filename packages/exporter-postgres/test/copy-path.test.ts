@@ -53,6 +53,16 @@ describe.runIf(server.available)('on a PostgreSQL server, batches travel by COPY
     expect(tables[0]).toEqual({ n: 0 });
   });
 
+  it('stores long text of multi-byte characters whole (three and four UTF-8 bytes a character)', async () => {
+    const traceId = newTraceId();
+    const text = 'déjà vu → 🚀 '.repeat(5_000);
+    const tool = toolRecord(traceId, { errorMessage: text, output: { text }, success: false });
+    await sink.write([partialTrace(traceId), tool]);
+    const [row] = await db.query('SELECT output, error_message FROM mini_agent_observability.tool_executions WHERE id = $1', [tool.spanId]);
+    expect(row).toEqual({ output: { text }, error_message: text });
+    expect(warnings.filter((w) => w.includes('COPY'))).toEqual([]);
+  });
+
   it('writes the same span twice as one row, however many batches carry it', async () => {
     const traceId = newTraceId();
     const tool = toolRecord(traceId);
