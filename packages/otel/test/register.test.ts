@@ -251,7 +251,7 @@ describe('registerMiniAgentTracing into a database', () => {
       const db = await PGlite.create(join(dir, '.mini-agent', 'pglite'));
       try {
         const { rows } = await db.query<{ tool_name: string; success: boolean }>(
-          'SELECT tool_name, success FROM mini_agent_observability.tool_executions WHERE trace_id = $1 ORDER BY started_at',
+          'SELECT tool_name, success FROM mini_agent_observability.tool_executions WHERE trace_id = $1 ORDER BY started_at, tool_name',
           [traceId],
         );
         expect(rows).toEqual([
