@@ -29,9 +29,15 @@ class Store implements RecordSink {
   down = false;
   hang = false;
   maxRecords = Infinity;
+  /** Fails (retryably) the next write holding this record id, once. */
+  failOnceOn: string | undefined;
   async write(records: readonly AgentRecord[]): Promise<void> {
     this.writes.push(records.length);
     if (this.hang) return new Promise(() => {});
+    if (this.failOnceOn && ids(records).includes(this.failOnceOn)) {
+      this.failOnceOn = undefined;
+      throw new DeliveryError('connection reset', true);
+    }
     if (this.down) throw new DeliveryError('connect ECONNREFUSED', true);
     if (records.length > this.maxRecords) throw new DeliveryError(`batch of ${records.length} records is too large`, false, { reason: 'too_large' });
     this.stored.push(...records);
@@ -106,6 +112,19 @@ describe('DeliveryPipeline under faults', () => {
     store.maxRecords = 0;
     await expect(pipeline.submit([metric(99)])).rejects.toThrow('too large');
     expect(pipeline.stats().rejected).toEqual({ too_large: 1 });
+  });
+
+  it('a split batch that meets an outage half way is retried from where it failed: nothing lost, nothing sent twice', async () => {
+    for (const failing of ['m:0', 'm:5']) {
+      const store = new Store();
+      store.maxRecords = 3;
+      store.failOnceOn = failing;
+      const pipeline = new DeliveryPipeline(store, fast);
+      await pipeline.submit(metrics(0, 6));
+      expect(await pipeline.flush(5_000)).toBe(true);
+      expect(ids(store.stored).sort()).toEqual(ids(metrics(0, 6)).sort());
+      expect(pipeline.stats()).toMatchObject({ accepted: 6, delivered: 6, dropped: {}, rejected: {} });
+    }
   });
 
   it('splits batches over maxBatchRecords or maxBatchBytes before writing', async () => {

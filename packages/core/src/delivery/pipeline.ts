@@ -2,81 +2,14 @@ import { diag } from '@opentelemetry/api';
 import { join } from 'node:path';
 import type { AgentRecord } from '../records.js';
 import { DeliveryError, type RecordSink } from '../sink.js';
-import { retryDelay, type RetryOptions } from './backoff.js';
+import { retryDelay } from './backoff.js';
+import { asDeliveryError, estimateBytes, isTooLarge, splitBatch, withRemaining, type Batch } from './batches.js';
+import type { DeliveryOptions, DeliveryStats } from './delivery-options.js';
 import { decodeRecords, encodeRecords, recordCount } from './record-codec.js';
-import { FileSpool, type SpoolAppendResult, type SpoolFullPolicy } from './spool.js';
+import { FileSpool, type SpoolAppendResult } from './spool.js';
 
-/** Where `mini-agent-otel serve` and `demo` keep their durable spool unless told otherwise (one folder per sink inside). */
-export const DEFAULT_SPOOL_DIR = '.mini-agent/spool';
-
-/** How records reach a sink: in-memory queue bounds, retries, and an optional durable spool. */
-export interface DeliveryOptions {
-  /** `false`: one attempt per batch; a failure is counted and reported, never retried. */
-  readonly retries?: boolean;
-  readonly retry?: RetryOptions;
-  /** Most records held in memory while the sink is slow or down. Default 100,000. */
-  readonly maxQueuedRecords?: number;
-  /** Most bytes (as JSON) held in memory while the sink is slow or down. Default 64 MiB. */
-  readonly maxQueuedBytes?: number;
-  /**
-   * A folder for the durable spool. With it, a batch is acknowledged only once it is in the
-   * sink or fsync'd to the spool, and it survives a crash or restart; without it, undelivered
-   * records wait in memory and are lost if the process dies.
-   */
-  readonly spoolDir?: string;
-  /** Most bytes in the spool (per sink). Default 1 GiB. */
-  readonly spoolMaxBytes?: number;
-  /** When the spool is full: `reject-new` (default) or `drop-oldest`. Either way, counted. */
-  readonly spoolWhenFull?: SpoolFullPolicy;
-  /**
-   * Most records in one write to the sink; larger batches are split. Default 10,000. A sink that
-   * says a batch is too large (`DeliveryError` reason `too_large`) gets it again in halves.
-   */
-  readonly maxBatchRecords?: number;
-  /** Most bytes (estimated as JSON) in one write to the sink; larger batches are split. Default 16 MiB. */
-  readonly maxBatchBytes?: number;
-}
-
-/** Counters of one sink's delivery. `dropped` and `rejected` say why, by reason. */
-export interface DeliveryStats {
-  /** Records handed to the pipeline. */
-  accepted: number;
-  /** Records the sink stored. */
-  delivered: number;
-  /** Record deliveries tried again after a retryable failure. */
-  retried: number;
-  /** Records written to the durable spool. */
-  spooled: number;
-  /** Spooled records later delivered. */
-  replayed: number;
-  /**
-   * Records lost, by reason: `queue_full` (memory bound), `spool_full` (disk bound, `reject-new`),
-   * `spool_full_oldest` (disk bound, `drop-oldest`), `shutdown` (still in memory at shutdown),
-   * `failed_without_retry` (retries off), `spool_undecodable` (a spooled batch that no longer decodes).
-   */
-  dropped: Record<string, number>;
-  /** Records the sink refused for good (a permanent error), by reason. */
-  rejected: Record<string, number>;
-  /** Batches split before writing (over `maxBatchRecords`/`maxBatchBytes`, or refused as too large). */
-  splitBatches: number;
-  /** Records waiting in memory. */
-  queuedRecords: number;
-  /** Bytes waiting in the spool. */
-  spoolBytes: number;
-  /** Torn or corrupt spool frames skipped (a crash mid-append: that batch was never acknowledged). */
-  spoolTornFrames: number;
-  /** Whether the last delivery attempt succeeded. */
-  healthy: boolean;
-  /** The last failure while the sink is failing; cleared by the next delivery. */
-  lastError: string | null;
-  /** The last permanent refusal (e.g. the server's message with an HTTP 400); kept. */
-  lastRejection: string | null;
-}
-
-interface Batch {
-  records: readonly AgentRecord[];
-  bytes: number;
-}
+export { DEFAULT_SPOOL_DIR, type DeliveryOptions, type DeliveryStats } from './delivery-options.js';
+export { estimateBytes } from './batches.js';
 
 /**
  * Delivers record batches to one sink, in order, without ever losing one silently: retries with
@@ -142,7 +75,7 @@ export class DeliveryPipeline {
     if (records.length === 0) return;
     this.counters.accepted += records.length;
     if (this.closed) return this.drop(records, 'shutdown');
-    const chunks = this.chunksOf(records);
+    const chunks = splitBatch(records, this.options.maxBatchRecords ?? 10_000, this.options.maxBatchBytes ?? 16 * 1024 ** 2);
     if (chunks.length === 1) return this.submitChunk(chunks[0]!);
     this.counters.splitBatches += 1;
     let failure: unknown;
@@ -196,30 +129,14 @@ export class DeliveryPipeline {
       try {
         await this.write(first);
       } catch (firstError) {
-        throw withRemaining(firstError, second);
+        throw withRemaining(firstError, first, second);
       }
-      await this.write(second);
-    }
-  }
-
-  /** Splits a batch by `maxBatchRecords` and `maxBatchBytes`, estimating each record's size. */
-  private chunksOf(records: readonly AgentRecord[]): Batch[] {
-    const maxRecords = this.options.maxBatchRecords ?? 10_000;
-    const maxBytes = this.options.maxBatchBytes ?? 16 * 1024 ** 2;
-    const chunks: Batch[] = [];
-    let start = 0;
-    let bytes = 0;
-    for (let i = 0; i < records.length; i++) {
-      const size = estimateBytes(records[i]);
-      if (i > start && (i - start >= maxRecords || bytes + size > maxBytes)) {
-        chunks.push({ records: records.slice(start, i), bytes });
-        start = i;
-        bytes = 0;
+      try {
+        await this.write(second);
+      } catch (secondError) {
+        throw withRemaining(secondError, second, []);
       }
-      bytes += size;
     }
-    chunks.push({ records: start === 0 ? records : records.slice(start), bytes });
-    return chunks;
   }
 
   /** Waits until everything held is delivered, or `timeoutMs` passes. Wakes a sleeping retry. */
@@ -504,51 +421,5 @@ export class DeliveryPipeline {
         resolve();
       };
     });
-  }
-}
-
-function asDeliveryError(error: unknown): DeliveryError {
-  if (error instanceof DeliveryError) return error;
-  // V8 could not build the payload (e.g. "Invalid string length"): the same records fail again.
-  if (error instanceof RangeError) return new DeliveryError(`batch too large for the sink: ${error.message}`, false, { cause: error, reason: 'too_large' });
-  // An error the sink did not classify: assume the backend may recover (a network blip).
-  return new DeliveryError(error instanceof Error ? error.message : String(error), true, { cause: error });
-}
-
-/** True when the sink said the batch is too large, or building the payload ran out of string length. */
-function isTooLarge(error: unknown): boolean {
-  return error instanceof RangeError || (error instanceof DeliveryError && error.reason === 'too_large');
-}
-
-/** The error of a failed first half, now also carrying the second half as still to deliver. */
-function withRemaining(error: unknown, rest: readonly AgentRecord[]): unknown {
-  const failure = asDeliveryError(error);
-  if (!failure.retryable) return failure;
-  const remaining = [...(failure.remaining ?? []), ...rest];
-  return new DeliveryError(failure.message, true, { cause: failure, retryAfterMs: failure.retryAfterMs, reason: failure.reason, remaining });
-}
-
-/**
- * A cheap estimate of a value's JSON size: string lengths plus a little per value. Used for the
- * memory bound and batch splitting, where `JSON.stringify` of a whole batch would cost as much as
- * the write (and could itself fail on a huge batch).
- */
-export function estimateBytes(value: unknown): number {
-  switch (typeof value) {
-    case 'string':
-      return value.length + 2;
-    case 'object': {
-      if (value === null) return 4;
-      if (value instanceof Date) return 26;
-      let total = 2;
-      if (Array.isArray(value)) {
-        for (const item of value) total += estimateBytes(item) + 1;
-        return total;
-      }
-      for (const key in value) total += key.length + 4 + estimateBytes((value as Record<string, unknown>)[key]);
-      return total;
-    }
-    default:
-      return 8;
   }
 }

@@ -1,0 +1,76 @@
+import type { AgentRecord } from '../records.js';
+import { DeliveryError } from '../sink.js';
+
+/** Records written (or held) together, with their estimated size. */
+export interface Batch {
+  records: readonly AgentRecord[];
+  bytes: number;
+}
+
+/** Splits records into batches of at most `maxRecords` and (estimated) `maxBytes`; a record larger than `maxBytes` goes alone. */
+export function splitBatch(records: readonly AgentRecord[], maxRecords: number, maxBytes: number): Batch[] {
+  const chunks: Batch[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < records.length; i++) {
+    const size = estimateBytes(records[i]);
+    if (i > start && (i - start >= maxRecords || bytes + size > maxBytes)) {
+      chunks.push({ records: records.slice(start, i), bytes });
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  chunks.push({ records: start === 0 ? records : records.slice(start), bytes });
+  return chunks;
+}
+
+/** Whatever a sink threw, as a DeliveryError: unclassified errors count as retryable (a network blip). */
+export function asDeliveryError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  // V8 could not build the payload (e.g. "Invalid string length"): the same records fail again.
+  if (error instanceof RangeError) return new DeliveryError(`batch too large for the sink: ${error.message}`, false, { cause: error, reason: 'too_large' });
+  // An error the sink did not classify: assume the backend may recover (a network blip).
+  return new DeliveryError(error instanceof Error ? error.message : String(error), true, { cause: error });
+}
+
+/** True when the sink said the batch is too large, or building the payload ran out of string length. */
+export function isTooLarge(error: unknown): boolean {
+  return error instanceof RangeError || (error instanceof DeliveryError && error.reason === 'too_large');
+}
+
+/**
+ * The error of a failed part of a split batch, now naming everything still to deliver: what the
+ * part left (all of it, unless the sink said which records remain) and the parts not tried yet.
+ */
+export function withRemaining(error: unknown, attempted: readonly AgentRecord[], rest: readonly AgentRecord[]): unknown {
+  const failure = asDeliveryError(error);
+  if (!failure.retryable) return failure;
+  const remaining = [...(failure.remaining ?? attempted), ...rest];
+  return new DeliveryError(failure.message, true, { cause: failure, retryAfterMs: failure.retryAfterMs, reason: failure.reason, remaining });
+}
+
+/**
+ * A cheap estimate of a value's JSON size: string lengths plus a little per value. Used for the
+ * memory bound and batch splitting, where `JSON.stringify` of a whole batch would cost as much as
+ * the write (and could itself fail on a huge batch).
+ */
+export function estimateBytes(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length + 2;
+    case 'object': {
+      if (value === null) return 4;
+      if (value instanceof Date) return 26;
+      let total = 2;
+      if (Array.isArray(value)) {
+        for (const item of value) total += estimateBytes(item) + 1;
+        return total;
+      }
+      for (const key in value) total += key.length + 4 + estimateBytes((value as Record<string, unknown>)[key]);
+      return total;
+    }
+    default:
+      return 8;
+  }
+}
