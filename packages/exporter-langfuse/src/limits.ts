@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '@mini-agent/core';
+import { jsonText } from './json-text.js';
 import type { LangfuseBatch, LangfuseObservation, LangfuseTrace } from './model.js';
 import type { MaskedField, MaskFunction } from './options.js';
 
@@ -19,7 +20,26 @@ export function utf8Bytes(text: string): number {
 /** Serialized size of a value as it travels: strings as they are, everything else as JSON. */
 export function fieldBytes(value: JsonValue | null): number {
   if (value === null) return 0;
-  return utf8Bytes(typeof value === 'string' ? value : JSON.stringify(value));
+  return utf8Bytes(typeof value === 'string' ? value : jsonText(value));
+}
+
+/**
+ * Whether a value's serialized size is within `maxBytes`; counts bytes only when characters alone
+ * cannot tell. An object is measured from its values' JSON texts, which the OTLP transport then
+ * sends one metadata key at a time (made once, see `jsonText`).
+ */
+function fits(value: JsonValue, maxBytes: number): boolean {
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && objectTextLength(value) * 3 <= maxBytes) return true;
+  const text = typeof value === 'string' ? value : jsonText(value);
+  return text.length * 3 <= maxBytes || utf8Bytes(text) <= maxBytes;
+}
+
+/** The length of an object's JSON text, from its keys and its values' JSON texts. */
+function objectTextLength(value: { [key: string]: JsonValue }): number {
+  let length = 1;
+  for (const key in value) length += JSON.stringify(key).length + 2 + jsonText(value[key] as JsonValue).length;
+  return length;
 }
 
 /** The visible note left where a value was cut. */
@@ -32,15 +52,15 @@ export function truncationNote(originalBytes: number, limitBytes: number): strin
  * enough; otherwise the value becomes its JSON text, cut, with a note of the original size.
  */
 export function truncateJson(value: JsonValue | null, maxBytes: number): { value: JsonValue | null; truncated: boolean } {
+  if (value === null || fits(value, maxBytes)) return { value, truncated: false };
   const size = fieldBytes(value);
-  if (size <= maxBytes || value === null) return { value, truncated: false };
   if (typeof value === 'object') {
     for (let leafLimit = Math.floor(maxBytes / 2); leafLimit >= 256; leafLimit = Math.floor(leafLimit / 2)) {
       const shrunk = capStrings(value, leafLimit);
       if (fieldBytes(shrunk) <= maxBytes) return { value: shrunk, truncated: true };
     }
   }
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : jsonText(value);
   return { value: cutString(text, maxBytes, size), truncated: true };
 }
 

@@ -5,6 +5,7 @@ import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { MAX_REQUEST_BYTES } from './batching.js';
+import { jsonText } from './json-text.js';
 import { truncateJson, utf8Bytes } from './limits.js';
 import type { LangfuseBatch, LangfuseObservation, LangfuseTrace } from './model.js';
 
@@ -30,18 +31,30 @@ export function toOtlpSpans(batch: LangfuseBatch): ReadableSpan[] {
   const traceBySpan = new Map(batch.traces.map((t) => [`${t.id}/${t.spanId}`, t]));
   const resources = new Map<string, Resource>();
   const resourceFor = (attributes: JsonObject): Resource => {
+    // Spans of one process share one resource object: known by identity, it needs no JSON key.
+    let resource = resourcesByObject.get(attributes);
+    if (resource) return resource;
     const key = JSON.stringify(attributes);
-    let resource = resources.get(key);
+    resource = resources.get(key);
     if (!resource) resources.set(key, (resource = resourceFromAttributes(toAttributes(attributes))));
+    resourcesByObject.set(attributes, resource);
     return resource;
   };
   return batch.observations.map((o) => {
     const attributes = observationAttributes(o);
     const trace = traceBySpan.get(`${o.traceId}/${o.id}`);
     if (trace) Object.assign(attributes, traceAttributes(trace));
-    return toReadableSpan(o, fitAttributes(attributes), resourceFor(o.otel.resource));
+    const { fitted, bytes } = fitAttributes(attributes);
+    const span = toReadableSpan(o, fitted, resourceFor(o.otel.resource));
+    attributeBytes.set(span, bytes);
+    return span;
   });
 }
+
+/** Resources already built, by the record's resource object. */
+const resourcesByObject = new WeakMap<JsonObject, Resource>();
+/** Attribute bytes of the spans {@link toOtlpSpans} built, measured once there, for {@link spanBytes}. */
+const attributeBytes = new WeakMap<ReadableSpan, number>();
 
 /** Langfuse's attributes for an observation. */
 export function observationAttributes(o: LangfuseObservation): Attributes {
@@ -110,7 +123,7 @@ function toReadableSpan(o: LangfuseObservation, attributes: Attributes, resource
 /** Langfuse reads strings as they are and parses JSON text for everything else. */
 function serialize(value: JsonValue | null): string | null {
   if (value === null) return null;
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return typeof value === 'string' ? value : jsonText(value);
 }
 
 function set(attributes: Attributes, key: string, value: string | null | undefined): void {
@@ -143,8 +156,9 @@ const SPAN_BUDGET_BYTES = MAX_REQUEST_BYTES - 256 * 1024;
  * `maxFieldBytes` is set high (the session span carries the trace's input and output besides its
  * own). Its longest values are then cut further until the span fits.
  */
-function fitAttributes(attributes: Attributes): Attributes {
-  let total = Object.entries(attributes).reduce((sum, [key, value]) => sum + key.length + valueBytes(value), 0);
+function fitAttributes(attributes: Attributes): { fitted: Attributes; bytes: number } {
+  let total = 0;
+  for (const key in attributes) total += key.length + valueBytes(attributes[key]);
   while (total > SPAN_BUDGET_BYTES) {
     const [key, value] = Object.entries(attributes).reduce((a, b) => (valueBytes(b[1]) > valueBytes(a[1]) ? b : a));
     if (typeof value !== 'string') break;
@@ -152,7 +166,7 @@ function fitAttributes(attributes: Attributes): Attributes {
     total -= utf8Bytes(value) - utf8Bytes(cut);
     attributes[key] = cut;
   }
-  return attributes;
+  return { fitted: attributes, bytes: total };
 }
 
 function valueBytes(value: AttributeValue | undefined): number {
@@ -161,7 +175,10 @@ function valueBytes(value: AttributeValue | undefined): number {
 
 /** A lower bound of a span's encoded size, for keeping requests under the byte limit. */
 export function spanBytes(span: ReadableSpan): number {
-  let bytes = 200 + utf8Bytes(span.name);
-  for (const [key, value] of Object.entries(span.attributes)) bytes += key.length + valueBytes(value);
-  return bytes;
+  let bytes = attributeBytes.get(span);
+  if (bytes === undefined) {
+    bytes = 0;
+    for (const [key, value] of Object.entries(span.attributes)) bytes += key.length + valueBytes(value);
+  }
+  return 200 + utf8Bytes(span.name) + bytes;
 }
