@@ -215,7 +215,7 @@ describe('registerMiniAgentTracing into a database', () => {
       const traceId = await runAgent();
       await current.shutdown();
 
-      const tools = await sql`SELECT tool_name, category, success, error_message, input, output FROM mini_agent_observability.tool_executions WHERE trace_id = ${traceId} ORDER BY started_at, tool_name`;
+      const tools = await sql`SELECT tool_name, category, success, error_message, input, output FROM mini_agent_observability.tool_executions WHERE trace_id = ${traceId} ORDER BY tool_name`;
       expect(tools.map((t) => ({ ...t }))).toEqual([
         { tool_name: 'read_log', category: 'file', success: true, error_message: null, input: { job: 42 }, output: 'npm ERR! test failed' },
         { tool_name: 'rerun', category: 'core', success: false, error_message: 'runner offline', input: { job: 42 }, output: null },
@@ -251,7 +251,7 @@ describe('registerMiniAgentTracing into a database', () => {
       const db = await PGlite.create(join(dir, '.mini-agent', 'pglite'));
       try {
         const { rows } = await db.query<{ tool_name: string; success: boolean }>(
-          'SELECT tool_name, success FROM mini_agent_observability.tool_executions WHERE trace_id = $1 ORDER BY started_at, tool_name',
+          'SELECT tool_name, success FROM mini_agent_observability.tool_executions WHERE trace_id = $1 ORDER BY tool_name',
           [traceId],
         );
         expect(rows).toEqual([
