@@ -11,6 +11,16 @@ import { migrate } from '../src/index.js';
 const binDir = findPostgresBinaries();
 const AGENT = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'spooling-agent.mjs');
 
+/** A running agent process. */
+interface Agent {
+  readonly child: ChildProcess;
+  readonly exited: Promise<void>;
+  storedHere(): number;
+  kill(): void;
+  /** Waits for `ready`; throws, with its stderr, if the agent died before. */
+  until(ledger: Ledger, ready: () => boolean): Promise<void>;
+}
+
 /** What the agent processes said: spans acknowledged, and how often the database took each span. */
 class Ledger {
   readonly acked = new Set<string>();
@@ -19,9 +29,11 @@ class Ledger {
   private readonly waiters: { ready: () => boolean; wake: () => void }[] = [];
 
   /** Starts `spooling-agent.mjs` in `mode`, reading its lines into the ledger. */
-  start(mode: 'produce' | 'drain', url: string, spoolDir: string): { child: ChildProcess; exited: Promise<void>; storedHere: () => number } {
-    const child = spawn(process.execPath, [AGENT, url, spoolDir, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  start(mode: 'produce' | 'drain', url: string, spoolDir: string): Agent {
+    const child = spawn(process.execPath, [AGENT, url, spoolDir, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     let storedHere = 0;
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => void (stderr += text));
     let rest = '';
     child.stdout!.setEncoding('utf8').on('data', (text: string) => {
       const lines = (rest + text).split('\n');
@@ -37,9 +49,23 @@ class Ledger {
       }
       this.check();
     });
+    let killed = false;
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     void exited.then(() => this.check());
-    return { child, exited, storedHere: () => storedHere };
+    return {
+      child,
+      exited,
+      storedHere: () => storedHere,
+      kill() {
+        killed = true;
+        child.kill('SIGKILL');
+      },
+      // An agent must never die of its telemetry: one that ends on its own before the test kills it fails the test at once.
+      async until(ledger: Ledger, ready: () => boolean) {
+        await Promise.race([ledger.until(ready), exited]);
+        if (!ready() && !killed && mode === 'produce') throw new Error(`the agent process died by itself (exit ${child.exitCode}):\n${stderr}`);
+      },
+    };
   }
 
   /** Resolves once `ready()` holds (checked as lines arrive). */
@@ -78,11 +104,11 @@ describe.runIf(binDir !== null)('an exporting process killed with SIGKILL, spool
 
     // The agent exports while the database is up, then while it is down (into the spool), and is killed.
     const agent = ledger.start('produce', server.url, spoolDir);
-    await ledger.until(() => ledger.acked.size >= 3_000);
+    await agent.until(ledger, () => ledger.acked.size >= 3_000);
     server.pause();
     const ackedBeforeOutage = ledger.acked.size;
-    await ledger.until(() => ledger.acked.size >= ackedBeforeOutage + 4_000);
-    agent.child.kill('SIGKILL');
+    await agent.until(ledger, () => ledger.acked.size >= ackedBeforeOutage + 4_000);
+    agent.kill();
     await agent.exited;
     const ackedInAll = ledger.acked.size;
     const storedBeforeRestart = ledger.stored.size;
@@ -91,8 +117,8 @@ describe.runIf(binDir !== null)('an exporting process killed with SIGKILL, spool
     // A second process on the same spool replays it, and is killed part way through.
     const restart = Date.now();
     const first = ledger.start('drain', server.url, spoolDir);
-    await Promise.race([ledger.until(() => first.storedHere() >= 5), first.exited]);
-    first.child.kill('SIGKILL');
+    await first.until(ledger, () => first.storedHere() >= 5);
+    first.kill();
     await first.exited;
     const killedMidReplay = ledger.stats.length === 0;
 
