@@ -177,6 +177,15 @@ export class Redactor {
     return secret;
   }
 
+  /**
+   * True when no pattern can match anywhere in `value`: redaction is off, or the string holds none
+   * of the default patterns' candidates and no pattern of the user's is set. The verdict holds for
+   * every substring of `value` too.
+   */
+  isClearText(value: string): boolean {
+    return !this.enabled || (!this.hasCustomPatterns && !DEFAULT_CANDIDATE.test(value));
+  }
+
   /** Masks every secret-shaped substring; returns the same string when there is none. */
   redactString(value: string): { value: string; count: number } {
     if (!this.enabled) return { value, count: 0 };

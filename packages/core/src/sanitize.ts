@@ -47,6 +47,13 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Every change is counted and leaves a visible marker, so nothing is altered silently.
  */
 export class Sanitizer {
+  /**
+   * The last long strings found clear (nothing to fix, nothing a pattern could match): a tool's
+   * input is sanitized as a span attribute and then parsed as the tool's input, one right after
+   * the other, and the second pass need not scan it again. Compared by identity: the same string.
+   */
+  private readonly recentClear: string[] = [];
+
   constructor(
     private readonly counters: SanitizeCounters,
     private readonly redactor: Redactor,
@@ -81,9 +88,18 @@ export class Sanitizer {
       out = fixed;
     }
     if (allowed || (key !== undefined && this.redactor.isAllowed(key))) return out;
+    if (this.redactor.isClearText(out)) {
+      if (out === value && value.length >= RECENT_CLEAR_MIN_LENGTH) this.rememberClear(value);
+      return out;
+    }
     const redacted = this.redactor.redactString(out);
     if (redacted.count > 0) this.counters.add('redacted', redacted.count);
     return redacted.value;
+  }
+
+  private rememberClear(value: string): void {
+    if (this.recentClear.length >= RECENT_CLEAR_SLOTS) this.recentClear.shift();
+    this.recentClear.push(value);
   }
 
   /** A storable name or id: like {@link string}, and cut at `maxNameLength` with a marker. */
@@ -133,7 +149,12 @@ export class Sanitizer {
     // Too long to keep whole: keep the truncated text rather than parse megabytes to cut them.
     if (value.length <= this.limits.maxStringLength && looksLikeJson(value)) {
       try {
-        return this.json(JSON.parse(value) as unknown, key, allowed);
+        const parsed = JSON.parse(value) as unknown;
+        // JSON text without escapes holds its keys and strings verbatim: when the whole text needs
+        // no fixing and holds nothing a secret pattern could match, none of its parts does either,
+        // and one scan of the text stands for a scan of each key and string.
+        const clear = !value.includes('\\') && (this.recentClear.includes(value) || (!NEEDS_FIX.test(value) && this.redactor.isClearText(value)));
+        return this.walk(parsed, key, 0, new Set(), allowed, clear);
       } catch {
         // Not JSON after all (or nested too deep for the parser): kept as text below.
       }
@@ -168,11 +189,22 @@ export class Sanitizer {
     return this.string(value, key, allowed);
   }
 
-  private walk(value: unknown, key: string | undefined, depth: number, seen: Set<object>, allowedAbove = false): JsonValue {
+  /**
+   * `clear`: the value was parsed from JSON text already scanned whole (see {@link jsonFromString}),
+   * so its strings and keys need only the checks that depend on them alone: length, secret names.
+   */
+  private walk(value: unknown, key: string | undefined, depth: number, seen: Set<object>, allowedAbove = false, clear = false): JsonValue {
     // An allowed name exempts its whole value, however deep.
     const allowed = allowedAbove || (key !== undefined && this.redactor.isAllowed(key));
     switch (typeof value) {
       case 'string':
+        if (clear && value.length <= this.limits.maxStringLength) {
+          if (!allowed && key !== undefined && value !== '' && this.redactor.isSecretKey(key)) {
+            this.counters.add('redacted');
+            return REDACTED;
+          }
+          return value;
+        }
         return this.stringValue(value, key, allowed);
       case 'number':
         if (!allowed && key !== undefined && this.redactor.isSecretKey(key)) return this.string(String(value), key);
@@ -215,7 +247,7 @@ export class Sanitizer {
         const items = obj as ArrayLike<unknown>;
         const kept = Math.min(items.length, this.limits.maxArrayLength);
         const out: JsonValue[] = new Array<JsonValue>(kept);
-        for (let i = 0; i < kept; i++) out[i] = this.walk(items[i], undefined, depth + 1, seen, allowed);
+        for (let i = 0; i < kept; i++) out[i] = this.walk(items[i], undefined, depth + 1, seen, allowed, clear);
         if (kept < items.length) {
           this.counters.add('truncated');
           out.push(arrayTruncationMarker(items.length - kept));
@@ -235,7 +267,7 @@ export class Sanitizer {
       const out: JsonObject = {};
       for (const [k, v] of Object.entries(obj)) {
         if (v === undefined || typeof v === 'function') continue;
-        out[this.string(k)] = this.walk(v, k, depth + 1, seen, allowed);
+        out[clear && k.length <= this.limits.maxStringLength ? k : this.string(k)] = this.walk(v, k, depth + 1, seen, allowed, clear);
       }
       return out;
     } catch {
@@ -246,6 +278,10 @@ export class Sanitizer {
     }
   }
 }
+
+/** Strings shorter than this are cheap to scan again; remembering them would cost more. */
+const RECENT_CLEAR_MIN_LENGTH = 256;
+const RECENT_CLEAR_SLOTS = 4;
 
 /** A JSON key that may name a secret; only then is JSON text parsed to look under it. */
 const SECRET_NAME_IN_JSON = /"[^"]{0,60}(?:pass|pwd|secret|key|token|auth|cookie|credential)[^"]{0,60}"\s*:/i;
