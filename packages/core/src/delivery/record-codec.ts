@@ -3,9 +3,20 @@ import type { AgentRecord } from '../records.js';
 // Record fields that hold Dates; JSON turns them into ISO strings, and replay turns them back.
 const DATE_FIELDS = ['startTime', 'endTime', 'decidedAt', 'recordedAt', 'completionStartTime'] as const;
 
-/** Records as bytes for the spool. Already sanitized and redacted, so secrets never reach the disk. */
+/** Bytes already made for a batch: every sink's pipeline is handed the same batch, and spools it. */
+const encoded = new WeakMap<readonly AgentRecord[], Buffer>();
+
+/**
+ * Records as bytes for the spool. Already sanitized and redacted, so secrets never reach the disk.
+ * Made once per batch, however many sinks spool it (batches are never changed once handed over).
+ */
 export function encodeRecords(records: readonly AgentRecord[]): Buffer {
-  return Buffer.from(JSON.stringify(records), 'utf8');
+  let payload = encoded.get(records);
+  if (payload === undefined) {
+    payload = Buffer.from(JSON.stringify(records), 'utf8');
+    encoded.set(records, payload);
+  }
+  return payload;
 }
 
 /** Records from spool bytes, with their Date fields restored. */

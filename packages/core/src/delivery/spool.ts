@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -123,7 +123,8 @@ export class FileSpool {
     const header = Buffer.allocUnsafe(HEADER);
     header.writeUInt32LE(payload.length, 0);
     header.writeUInt32LE(crc32(payload), 4);
-    writeSync(fd, Buffer.concat([header, payload]), 0, frameBytes, this.writeOffset);
+    // Header and payload in one system call, without copying the payload into a frame first.
+    writevSync(fd, [header, payload], this.writeOffset);
     if (this.fsync) fsyncSync(fd);
     this.writeOffset += frameBytes;
     this.sizes.set(this.writeSegment, this.writeOffset);
