@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,8 +63,15 @@ describe('mini-agent-otel serve keeps a durable spool by default', () => {
 
     // The database is back (here: the embedded one); the spool drains into it on start.
     const dataDir = join(workDir, 'pglite');
-    const second = await serveUntil(['--data-dir', dataDir], async () => {});
-    expect(second.code).toBe(0);
+    const second = await serveUntil(['--data-dir', dataDir], async (url) => {
+      // Stop it once it has started: the embedded database created and the sinks ready.
+      const ready = new URL('/health/ready', url);
+      for (let i = 0; i < 600; i++) {
+        if ((await fetch(ready).catch(() => undefined))?.ok) return;
+        await sleep(100);
+      }
+    });
+    expect(second, second.stderr).toMatchObject({ code: 0, signal: null });
     expect(second.stdout).not.toMatch(/bytes spooled/);
     const db = await PGlite.create(dataDir);
     try {
