@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LANGFUSE_KEYS, startChild } from '../lib/children.js';
 import { fmt, progress, QUICK, writeResult } from '../lib/measure.js';
-import { connectDriver, countRows, createDatabase } from '../lib/postgres.js';
+import { backendCpuMs, connectDriver, countRows, createDatabase } from '../lib/postgres.js';
 import { startTcpProxy } from '../lib/tcp-proxy.js';
 import { SPANS_PER_TRACE } from '../lib/workload.js';
 
@@ -51,17 +51,28 @@ const lost = Object.values(during.sinks).reduce((n, s) => n + Object.values(s.dr
 progress(
   NAME,
   `produced in ${fmt(produced.wallMs / 1000, 1)} s (${fmt((produced.cpuMs * 1000) / SPANS)} µs CPU a span); peak RSS ${fmt(produced.maxRssMb, 0)} MB; ` +
+    `peak heap ${fmt(produced.peakMemoryMb.heapUsed, 0)} MB used of ${fmt(produced.peakMemoryMb.heapTotal, 0)} MB, external ${fmt(produced.peakMemoryMb.external, 0)} MB; ` +
     `spooled ${Object.entries(spoolMb).map(([n, mb]) => `${n} ${fmt(mb, 0)} MB`).join(', ')}; records dropped ${lost}`,
 );
 
 progress(NAME, 'sinks up; draining');
+const receivers0 = await receivers.ask('stats');
+const server0 = await backendCpuMs(admin, database.name);
 pgProxy.up();
 lfProxy.up();
 const drained = await agent.ask('drain');
+const receivers1 = await receivers.ask('stats');
+const server1 = await backendCpuMs(admin, database.name);
+const drainCpu = {
+  agentMs: drained.cpuMs,
+  langfuseTestServerMs: receivers1.cpuMs - receivers0.cpuMs,
+  postgresBackendsMs: server0 === null || server1 === null ? null : server1 - server0,
+};
 const after = await agent.ask('stats');
 await agent.ask('shutdown');
 const rows = await countRows(admin);
 const langfuseSpans = (await receivers.ask('stats')).langfuseSpans;
+progress(NAME, `drain CPU: agent ${fmt(drainCpu.agentMs / 1000, 1)} s, Langfuse test server ${fmt(drainCpu.langfuseTestServerMs / 1000, 1)} s, PostgreSQL backends ${drainCpu.postgresBackendsMs === null ? 'n/a' : `${fmt(drainCpu.postgresBackendsMs / 1000, 1)} s`}`);
 progress(NAME, `drained in ${fmt(drained.wallMs / 1000, 1)} s (${fmt((SPANS + WARMUP_SPANS) / (drained.wallMs / 1000), 0)} spans/s); ${rows.spans.toLocaleString('en-US')} span rows, ${langfuseSpans.toLocaleString('en-US')} spans at Langfuse`);
 if (rows.spans !== SPANS + WARMUP_SPANS) throw new Error(`expected ${SPANS + WARMUP_SPANS} span rows, found ${rows.spans}`);
 
@@ -79,6 +90,7 @@ writeResult(NAME, {
   spoolMb,
   droppedRecords: lost,
   drain: drained,
+  drainCpu,
   rows,
   langfuseSpans,
   deliveryStats: after.sinks,

@@ -36,6 +36,8 @@ for (const size of SIZES) {
     cpuUsPerSpan: (cpuMs * 1000) / size,
     wallUsPerSpan: (wallMs * 1000) / size,
     maxRssMb: Math.max(produced.maxRssMb, drained.maxRssMb),
+    peakHeapUsedMb: produced.peakMemoryMb.heapUsed,
+    peakHeapTotalMb: produced.peakMemoryMb.heapTotal,
     rows: rows.total,
     langfuseSpans,
     droppedRecords: lost,
@@ -44,7 +46,7 @@ for (const size of SIZES) {
   progress(
     NAME,
     `${size.toLocaleString('en-US')} spans: ${fmt(point.spansPerSecond, 0)} spans/s, ${fmt(point.cpuUsPerSpan)} µs agent CPU a span, ` +
-      `peak RSS ${fmt(point.maxRssMb, 0)} MB, ${rows.total.toLocaleString('en-US')} rows, ${langfuseSpans.toLocaleString('en-US')} spans at Langfuse, ${lost} records dropped`,
+      `peak RSS ${fmt(point.maxRssMb, 0)} MB (heap ${fmt(point.peakHeapUsedMb, 0)} of ${fmt(point.peakHeapTotalMb, 0)} MB), ${rows.total.toLocaleString('en-US')} rows, ${langfuseSpans.toLocaleString('en-US')} spans at Langfuse, ${lost} records dropped`,
   );
 }
 await admin.end();

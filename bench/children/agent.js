@@ -26,38 +26,47 @@ const tracer = trace.getTracer('bench-agent', '1.4.0');
 const exporter = tracing.exporter;
 const exportSpans = exporter.export.bind(exporter);
 let exported = 0;
+let exportCalled;
 exporter.export = (spans, done) => {
   exported += spans.length;
   exportSpans(spans, done);
+  exportCalled?.();
 };
+// Waits for the next export() call without spinning (a spinning wait would count as the agent's CPU).
+const nextExport = () => new Promise((resolve) => (exportCalled = resolve));
 
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const pause = () => new Promise((resolve) => setImmediate(resolve));
 const queued = () => Object.values(tracing.stats().sinks).reduce((n, s) => n + s.queuedRecords, 0);
 
 let produced = 0;
 let traceNumber = 0;
 let rssSamples = [];
-const sampler = setInterval(() => rssSamples.push(process.memoryUsage.rss() / 1024 ** 2), 100);
+let peakMemory = {};
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  rssSamples.push(m.rss / 1024 ** 2);
+  for (const [key, value] of Object.entries(m)) peakMemory[key] = Math.max(peakMemory[key] ?? 0, value / 1024 ** 2);
+}, 100);
 sampler.unref();
 
 async function produce(count, throttleRecords) {
   rssSamples = [];
+  peakMemory = {};
   const w0 = performance.now();
   const c0 = cpuMs();
   const target = produced + count;
   while (produced < target) {
     emitTrace(tracer, traceNumber++);
     produced += SPANS_PER_TRACE;
-    while (produced - exported > 1_500) await pause();
+    while (produced - exported > 1_500) await nextExport();
     // Without a spool, records wait in memory while a sink is slower than the agent (and are
     // dropped past its bound): keep the agent at the sinks' pace instead.
     if (throttleRecords && traceNumber % 10 === 0) while (queued() > throttleRecords) await new Promise((r) => setTimeout(r, 5));
   }
-  return { spans: count, wallMs: performance.now() - w0, cpuMs: cpuMs() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, rssSamples };
+  return { spans: count, wallMs: performance.now() - w0, cpuMs: cpuMs() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, peakMemoryMb: peakMemory, rssSamples };
 }
 
 async function drain() {

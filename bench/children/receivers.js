@@ -27,7 +27,8 @@ setInterval(() => {
 
 process.on('message', (message) => {
   if (message === 'stats') {
-    process.send({ langfuseSpans: langfuseSpans + langfuse.acceptedSpans.length, otlpRequests, otlpBytes: otlpSpansBytes });
+    const cpu = process.cpuUsage();
+    process.send({ langfuseSpans: langfuseSpans + langfuse.acceptedSpans.length, otlpRequests, otlpBytes: otlpSpansBytes, cpuMs: (cpu.user + cpu.system) / 1000 });
   }
 });
 process.on('SIGTERM', () => process.exit(0));
