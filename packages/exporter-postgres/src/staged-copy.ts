@@ -67,7 +67,17 @@ export function encodeTables(tables: readonly TableRows[]): EncodedTable[] {
 export async function copyThroughStaging(tx: Queryable, tables: readonly EncodedTable[]): Promise<void> {
   const copyIn = tx.copyIn;
   if (!copyIn) throw new TypeError('copyThroughStaging needs a database that supports COPY');
-  await Promise.all(tables.map(({ mapping }) => tx.query(stagedStatements(mapping).create)));
-  for (const { mapping, body } of tables) await copyIn(stagedStatements(mapping).copy, body);
-  await Promise.all(tables.map(({ mapping }) => tx.query(stagedStatements(mapping).insert)));
+  // The staging tables are made without waiting (the driver pipelines the statements) and checked
+  // with the INSERTs; a failure aborts the transaction, so what follows it fails too and the batch
+  // is never half written. The COPYs go one at a time: the driver ends a COPY's stream after the
+  // next statement may have started, and a second COPY would be cancelled by it.
+  const creates = Promise.all(tables.map(({ mapping }) => tx.query(stagedStatements(mapping).create)));
+  creates.catch(() => {}); // awaited below
+  try {
+    for (const { mapping, body } of tables) await copyIn(stagedStatements(mapping).copy, body);
+  } catch (error) {
+    await creates; // a staging table that could not be made is the better reason
+    throw error;
+  }
+  await Promise.all([creates, ...tables.map(({ mapping }) => tx.query(stagedStatements(mapping).insert))]);
 }
