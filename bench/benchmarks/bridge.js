@@ -29,9 +29,6 @@ const bridges = {
   decode: await startChild('bridge', { args: ['decode'] }),
   interpret: await startChild('bridge', { args: ['interpret'] }),
   postgres: await startChild('bridge', { args: ['postgres'], env }),
-  // The same with a 64 MB young generation: most of a batch's objects then die young instead of
-  // being copied and promoted (a deployment setting: NODE_OPTIONS=--max-semi-space-size=64).
-  'postgres-semi64': await startChild('bridge', { args: ['postgres'], env, execArgv: ['--max-semi-space-size=64'] }),
 };
 
 /** One round: every body posted to the bridge, then its queue flushed; the bridge's CPU in between. */
@@ -72,7 +69,6 @@ writeResult(NAME, {
   rowsStored: rows,
   ratios: [
     { label: 'bridge → Postgres, spans/s per core', value: perCore('postgres').median, spread: perCore('postgres').spread, target: TARGET, better: 'higher', unit: 'spans/s' },
-    { label: '  … with --max-semi-space-size=64', value: perCore('postgres-semi64').median, spread: perCore('postgres-semi64').spread, target: TARGET, better: 'higher', unit: 'spans/s', informational: true },
     { label: '  … decode + interpret only', value: perCore('interpret').median, spread: perCore('interpret').spread, target: TARGET, better: 'higher', unit: 'spans/s', informational: true },
     { label: '  … decode only (the ceiling)', value: perCore('decode').median, spread: perCore('decode').spread, target: TARGET, better: 'higher', unit: 'spans/s', informational: true },
   ],

@@ -20,7 +20,7 @@ const database = await createDatabase('outage');
 const admin = connectDriver(database.url);
 const pgUrl = new URL(database.url);
 const pgProxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
-const lfUrl = new URL(receivers.info.langfuseUrl);
+const lfUrl = new URL(receivers.info.langfuseLiteUrl);
 const lfProxy = await startTcpProxy({ host: lfUrl.hostname, port: Number(lfUrl.port) });
 const spoolDir = mkdtempSync(join(tmpdir(), 'mini-agent-bench-spool-'));
 
@@ -60,7 +60,14 @@ const receivers0 = await receivers.ask('stats');
 const server0 = await backendCpuMs(admin, database.name);
 pgProxy.up();
 lfProxy.up();
-const drained = await agent.ask('drain');
+const draining = agent.ask('drain');
+const watch = setInterval(async () => {
+  // Progress while draining: what each sink has replayed from its spool so far.
+  const stats = await agent.ask('stats').catch(() => undefined);
+  if (stats?.sinks) progress(NAME, `  replayed ${Object.entries(stats.sinks).map(([name, s]) => `${name} ${s.replayed.toLocaleString('en-US')}`).join(', ')} records`);
+}, 5_000);
+const drained = await draining;
+clearInterval(watch);
 const receivers1 = await receivers.ask('stats');
 const server1 = await backendCpuMs(admin, database.name);
 const drainCpu = {

@@ -16,7 +16,7 @@ const points = [];
 for (const size of SIZES) {
   await truncateAll(admin);
   const agent = await startChild('agent', {
-    env: { BENCH_AGENT_CONFIG: JSON.stringify({ databaseUrl: database.url, langfuseUrl: receivers.info.langfuseUrl, ...LANGFUSE_KEYS }) },
+    env: { BENCH_AGENT_CONFIG: JSON.stringify({ databaseUrl: database.url, langfuseUrl: receivers.info.langfuseLiteUrl, ...LANGFUSE_KEYS }) },
   });
   const lf0 = (await receivers.ask('stats')).langfuseSpans;
   progress(NAME, `${size.toLocaleString('en-US')} spans`);

@@ -5,6 +5,7 @@
 //   'stats'                          the exporter's counters
 import { registerMiniAgentTracing } from '@mini-agent/otel';
 import { trace } from '@opentelemetry/api';
+import { answerParent } from '../lib/children.js';
 import { emitTrace, SPANS_PER_TRACE } from '../lib/workload.js';
 
 const config = JSON.parse(process.env.BENCH_AGENT_CONFIG);
@@ -83,14 +84,15 @@ async function drain() {
   return { wallMs: performance.now() - w0, cpuMs: cpuMs() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
-process.on('message', async (message) => {
-  if (message.produce) process.send(await produce(message.produce, message.throttleRecords));
-  else if (message === 'drain') process.send(await drain());
-  else if (message === 'stats') process.send({ produced, exported, ...tracing.stats() });
-  else if (message === 'shutdown') {
+answerParent(async (message) => {
+  if (message.produce) return produce(message.produce, message.throttleRecords);
+  if (message === 'drain') return drain();
+  if (message === 'stats') return { produced, exported, ...tracing.stats() };
+  if (message === 'shutdown') {
     await tracing.shutdown();
-    process.send({ done: true });
-    process.exit(0);
+    setTimeout(() => process.exit(0), 100);
+    return { done: true };
   }
+  return undefined;
 });
 process.send({ ready: true, rssMb: process.memoryUsage.rss() / 1024 ** 2 });

@@ -3,6 +3,7 @@
 // then discarded) or `postgres` (rows stored through the Postgres sink).
 import { createBridge } from '@mini-agent/bridge';
 import { createPostgresSink } from '@mini-agent/exporter-postgres';
+import { answerParent } from '../lib/children.js';
 
 const mode = process.argv[2];
 const discardSink = { name: 'discard', write: async () => {}, shutdown: async () => {} };
@@ -21,12 +22,13 @@ const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-process.on('message', async (message) => {
-  if (message === 'cpu') process.send({ cpuMs: cpu(), maxRssKb: process.resourceUsage().maxRSS });
+answerParent(async (message) => {
+  if (message === 'cpu') return { cpuMs: cpu(), maxRssKb: process.resourceUsage().maxRSS };
   if (message === 'flush') {
     await bridge.flush();
-    process.send({ cpuMs: cpu(), stats: bridge.stats() });
+    return { cpuMs: cpu(), stats: bridge.stats() };
   }
+  return undefined;
 });
 process.on('SIGTERM', async () => {
   await bridge.close();

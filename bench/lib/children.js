@@ -8,6 +8,16 @@ const PROFILE = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-
 
 export const LANGFUSE_KEYS = { publicKey: 'pk-lf-bench', secretKey: 'sk-lf-bench' };
 
+let nextId = 1;
+
+/**
+ * Answers the parent's questions: `answer(message)` is called for each, and what it returns (or
+ * resolves to) is sent back tagged with the question's id. For use inside a child.
+ */
+export function answerParent(answer) {
+  process.on('message', async ({ id, message }) => process.send({ id, answer: await answer(message) }));
+}
+
 /** Forks `children/<name>.js` and waits for its first message (its addresses). */
 export async function startChild(name, { execArgv = [], env = {}, args = [] } = {}) {
   const child = fork(fileURLToPath(new URL(`../children/${name}.js`, import.meta.url)), args, {
@@ -22,11 +32,20 @@ export async function startChild(name, { execArgv = [], env = {}, args = [] } = 
   return {
     process: child,
     info: first,
-    /** Sends `message` and resolves with the next answer. */
+    /** Sends `message` and resolves with the child's answer to it (several may be pending). */
     ask(message) {
-      return new Promise((resolve) => {
-        child.once('message', resolve);
-        child.send(message);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        const onMessage = (reply) => {
+          if (reply?.id !== id) return;
+          child.off('message', onMessage);
+          child.off('exit', onExit);
+          resolve(reply.answer);
+        };
+        const onExit = (code) => reject(new Error(`child ${name} exited with ${code} before answering`));
+        child.on('message', onMessage);
+        child.once('exit', onExit);
+        child.send({ id, message });
       });
     },
     stop() {
