@@ -10,7 +10,7 @@ import { connectDriver, countRows, createDatabase, truncateAll } from '../lib/po
 import { chunk, recordWorkload } from '../lib/workload.js';
 
 const NAME = 'bridge';
-const SPANS = QUICK ? 6_000 : 20_000;
+const SPANS = QUICK ? 6_000 : 16_000;
 const SPANS_PER_REQUEST = 512; // what a BatchSpanProcessor in front of the OTLP exporter sends
 const CONCURRENT_REQUESTS = 4;
 const ROUNDS = QUICK ? 3 : 5;

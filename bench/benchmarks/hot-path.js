@@ -12,8 +12,8 @@ import { createDatabase } from '../lib/postgres.js';
 
 const NAME = 'hot-path';
 const BLOCK = 1_000; // spans per timed block: past the processor's 512-span batch, as a busy agent is
-const BLOCKS = QUICK ? 10 : 30;
-const ROUNDS = QUICK ? 3 : 7;
+const BLOCKS = QUICK ? 10 : 15;
+const ROUNDS = QUICK ? 3 : 5;
 
 // Ten attribute values made once: the loop measures the SDK calls, not building strings.
 const VALUES = [

@@ -12,7 +12,7 @@ import { connectDriver, createDatabase, truncateAll } from '../lib/postgres.js';
 import { chunk, recordWorkload } from '../lib/workload.js';
 
 const NAME = 'pipeline-cpu';
-const SPANS = QUICK ? 5_000 : 15_000;
+const SPANS = QUICK ? 5_000 : 10_000;
 const BATCH = 512; // the BatchSpanProcessor's default export batch
 const ROUNDS = QUICK ? 3 : 5;
 

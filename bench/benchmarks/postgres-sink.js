@@ -10,10 +10,10 @@ import { backendCpuMs, connectDriver, countRows, createDatabase, truncateAll } f
 import { chunk, recordWorkload } from '../lib/workload.js';
 
 const NAME = 'postgres-sink';
-const SPANS = QUICK ? 8_000 : 16_000;
+const SPANS = QUICK ? 8_000 : 12_000;
 const BATCH_SIZES = QUICK ? [512, 2048] : [512, 2048, 8192]; // spans per transaction
 const HEADLINE_BATCH = 2048; // what the bridge hands the sink (its default export batch)
-const ROUNDS = QUICK ? 3 : 5;
+const ROUNDS = QUICK ? 3 : 4;
 
 const database = await createDatabase('sink');
 const admin = connectDriver(database.url);
