@@ -20,10 +20,17 @@ export type SanitizeReason =
  */
 export class SanitizeCounters {
   private readonly counts = new Map<SanitizeReason, number>();
+  private changes = 0;
 
   /** Counts one change. */
   add(reason: SanitizeReason, n = 1): void {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + n);
+    this.changes += n;
+  }
+
+  /** Changes counted so far, for every reason: when it has not moved, nothing was altered in between. */
+  get total(): number {
+    return this.changes;
   }
 
   /** How often `reason` happened. */

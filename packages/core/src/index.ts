@@ -15,4 +15,5 @@ export type * from './records.js';
 export { DEFAULT_SPOOL_DIR, DeliveryPipeline, estimateBytes, type DeliveryOptions, type DeliveryStats } from './delivery/pipeline.js';
 export { retryDelay, type RetryOptions } from './delivery/backoff.js';
 export { FileSpool, type FileSpoolOptions, type SpoolAppendResult, type SpoolEntry, type SpoolFullPolicy, type SpoolPosition } from './delivery/spool.js';
+export { jsonText } from './json-text.js';
 export { EXPORTER_METRICS, observeExporterStats } from './exporter-metrics.js';

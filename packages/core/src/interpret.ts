@@ -87,6 +87,9 @@ export class Interpreter {
     // Records are built field by field, not with object spread: spread takes V8's slow path.
     const common: Common = { traceId, spanId, parentSpanId, startTime, endTime, durationMs, success: !outcome.failed, errorMessage };
 
+    // One sanitized copy, shared by the span record and (for a session) the trace record: records
+    // are never changed once made, and a session's attributes would otherwise be walked twice.
+    const attributes = s.attributes(span.attributes);
     const records: AgentRecord[] = [];
     const spanRecord: SpanRecord = {
       traceId,
@@ -101,7 +104,7 @@ export class Interpreter {
       otelKind: OTEL_KINDS[span.kind] ?? 'internal',
       status: outcome.status,
       statusMessage: span.status.message ? s.string(span.status.message) : null,
-      attributes: s.attributes(span.attributes),
+      attributes,
       events: span.events.map((e) => ({ name: s.string(e.name), time: this.date(e.time), attributes: s.attributes(e.attributes ?? {}) })),
       links: span.links.map((l) => ({
         // Ids of a link are not checked by the SDK: kept as given, made storable.
@@ -112,7 +115,7 @@ export class Interpreter {
       resource,
       scope: { name: s.name(span.instrumentationScope.name), version: nullableName(span.instrumentationScope.version, s) },
     };
-    records.push(this.trace(span, facts, kind === SpanKinds.SESSION, outcome, { traceId, spanId, startTime, endTime, resource }));
+    records.push(this.trace(span, facts, kind === SpanKinds.SESSION, outcome, { traceId, spanId, startTime, endTime, resource, attributes }));
     records.push(spanRecord);
 
     if (kind === SpanKinds.TOOL) records.push(this.tool(span, facts, common));
@@ -145,7 +148,7 @@ export class Interpreter {
     facts: SpanFacts,
     complete: boolean,
     outcome: Outcome,
-    at: { traceId: string; spanId: string; startTime: Date; endTime: Date; resource: JsonObject },
+    at: { traceId: string; spanId: string; startTime: Date; endTime: Date; resource: JsonObject; attributes: JsonObject },
   ): TraceRecord {
     const s = this.sanitizer;
     const r = span.resource.attributes;
@@ -172,7 +175,7 @@ export class Interpreter {
       output: complete ? this.value(facts.sessionOutput, span, 'output') : null,
       tags: complete ? (facts.tags ?? []).map((t) => s.name(t)) : [],
       environment: nullableName(environment, s),
-      attributes: complete ? s.attributes(span.attributes) : {},
+      attributes: complete ? at.attributes : {},
       resource: at.resource,
     };
   }

@@ -1,5 +1,6 @@
 import type { SanitizeCounters } from './counters.js';
 import type { Redactor } from './redact.js';
+import { rememberJsonText } from './json-text.js';
 import { REDACTED } from './redact.js';
 import type { JsonObject, JsonValue } from './records.js';
 
@@ -154,7 +155,12 @@ export class Sanitizer {
         // no fixing and holds nothing a secret pattern could match, none of its parts does either,
         // and one scan of the text stands for a scan of each key and string.
         const clear = !value.includes('\\') && (this.recentClear.includes(value) || (!NEEDS_FIX.test(value) && this.redactor.isClearText(value)));
-        return this.walk(parsed, key, 0, new Set(), allowed, clear);
+        const changesBefore = this.counters.total;
+        const out = this.walk(parsed, key, 0, new Set(), allowed, clear);
+        // Every change is counted: none means the text is still the value's JSON, and the sinks
+        // can send it as it came instead of stringifying the value again.
+        if (this.counters.total === changesBefore) rememberJsonText(out, value);
+        return out;
       } catch {
         // Not JSON after all (or nested too deep for the parser): kept as text below.
       }

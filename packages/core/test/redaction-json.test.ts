@@ -1,7 +1,7 @@
 import { ATTR_SPAN_KIND, ATTR_TOOL_INPUT, ATTR_TOOL_NAME, ATTR_TOOL_OUTPUT } from '@mini-agent/semconv';
 import { recordSpans } from '@mini-agent/test-support';
 import { describe, expect, it } from 'vitest';
-import { Interpreter, REDACTED, type ToolExecutionRecord } from '../src/index.js';
+import { Interpreter, jsonText, REDACTED, type ToolExecutionRecord } from '../src/index.js';
 
 const KEY = 'sk-proj-Q7vX2mN9pL4kR8tW1zY6cB3dF5gH0jKa';
 
@@ -45,5 +45,29 @@ describe('a JSON tool input is masked however it is written', () => {
     const { tool, raw } = await toolRecord(input);
     expect(raw).not.toContain(KEY);
     expect(JSON.stringify(tool.input)).not.toContain(KEY);
+  });
+});
+
+describe('the JSON text the sinks send for a parsed input', () => {
+  it('is the text the input came in when sanitizing changed nothing', async () => {
+    // Spaces after the colons: a text JSON.stringify would not make, so reuse is visible.
+    const input = '{"path": "/srv/notes.md", "limit": 20, "filters": ["region:eu"]}';
+    const { tool } = await toolRecord(input);
+    expect(jsonText(tool.input)).toBe(input);
+    expect(JSON.parse(jsonText(tool.input))).toEqual(tool.input);
+  });
+
+  it('is made from the sanitized value when anything was masked, so the secret never comes back', async () => {
+    const input = `{"note": "use ${KEY} here", "password": "hunter2", "path": "/srv/a"}`;
+    const { tool } = await toolRecord(input);
+    const text = jsonText(tool.input);
+    expect(text).not.toContain(KEY);
+    expect(text).not.toContain('hunter2');
+    expect(JSON.parse(text)).toEqual(tool.input);
+  });
+
+  it('is made from the sanitized value when a NUL byte was replaced', async () => {
+    const { tool } = await toolRecord('{"path": "/srv/a\\u0000b"}');
+    expect(jsonText(tool.input)).toBe(JSON.stringify({ path: '/srv/a\uFFFDb' }));
   });
 });

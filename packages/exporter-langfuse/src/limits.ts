@@ -1,5 +1,4 @@
-import type { JsonObject, JsonValue } from '@mini-agent/core';
-import { jsonText } from './json-text.js';
+import { jsonText, type JsonObject, type JsonValue } from '@mini-agent/core';
 import type { LangfuseBatch, LangfuseObservation, LangfuseTrace } from './model.js';
 import type { MaskedField, MaskFunction } from './options.js';
 
@@ -25,12 +24,13 @@ export function fieldBytes(value: JsonValue | null): number {
 
 /**
  * Whether a value's serialized size is within `maxBytes`; counts bytes only when characters alone
- * cannot tell. An object is measured from its values' JSON texts, which the OTLP transport then
- * sends one metadata key at a time (made once, see `jsonText`).
+ * cannot tell. `perKey`: the object travels one key at a time (metadata on the OTLP transport), so
+ * it is measured from its values' JSON texts, which that transport then reuses; anything else is
+ * measured by its whole JSON text, which is usually the text it arrived in (see `jsonText`).
  */
-function fits(value: JsonValue, maxBytes: number): boolean {
+function fits(value: JsonValue, maxBytes: number, perKey: boolean): boolean {
   // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && objectTextLength(value) * 3 <= maxBytes) return true;
+  if (perKey && typeof value === 'object' && value !== null && !Array.isArray(value) && objectTextLength(value) * 3 <= maxBytes) return true;
   const text = typeof value === 'string' ? value : jsonText(value);
   return text.length * 3 <= maxBytes || utf8Bytes(text) <= maxBytes;
 }
@@ -50,9 +50,10 @@ export function truncationNote(originalBytes: number, limitBytes: number): strin
 /**
  * Brings a value under `maxBytes`. Objects keep their shape when cutting their longest strings is
  * enough; otherwise the value becomes its JSON text, cut, with a note of the original size.
+ * `perKey`: the value is an object sent one key at a time (see {@link fits}).
  */
-export function truncateJson(value: JsonValue | null, maxBytes: number): { value: JsonValue | null; truncated: boolean } {
-  if (value === null || fits(value, maxBytes)) return { value, truncated: false };
+export function truncateJson(value: JsonValue | null, maxBytes: number, perKey = false): { value: JsonValue | null; truncated: boolean } {
+  if (value === null || fits(value, maxBytes, perKey)) return { value, truncated: false };
   const size = fieldBytes(value);
   if (typeof value === 'object') {
     for (let leafLimit = Math.floor(maxBytes / 2); leafLimit >= 256; leafLimit = Math.floor(leafLimit / 2)) {
@@ -95,7 +96,7 @@ export function applyLimits(
 ): LangfuseBatch {
   const field = (value: JsonValue | null, name: MaskedField): JsonValue | null => {
     const masked = settings.mask ? applyMask(settings.mask, value, name, counts) : value;
-    const limited = truncateJson(masked, settings.maxFieldBytes);
+    const limited = truncateJson(masked, settings.maxFieldBytes, name === 'metadata');
     if (limited.truncated) counts.truncatedFields += 1;
     return limited.value;
   };

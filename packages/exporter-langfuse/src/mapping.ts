@@ -1,14 +1,15 @@
-import type {
-  AgentRecord,
-  DecisionRecord,
-  GenerationRecord,
-  JsonObject,
-  JsonValue,
-  MetricRecord,
-  SpanRecord,
-  TokenUsage,
-  ToolExecutionRecord,
-  TraceRecord,
+import {
+  jsonText,
+  type AgentRecord,
+  type DecisionRecord,
+  type GenerationRecord,
+  type JsonObject,
+  type JsonValue,
+  type MetricRecord,
+  type SpanRecord,
+  type TokenUsage,
+  type ToolExecutionRecord,
+  type TraceRecord,
 } from '@mini-agent/core';
 import { EVENT_DECISION, EVENT_METRIC } from '@mini-agent/semconv';
 import { derivedObservationId } from './ids.js';
@@ -146,14 +147,13 @@ function toObservation(
   const type = observationType(group);
   const failed = span?.status === 'error' || tool?.success === false || generation?.success === false;
   const facts = traceFacts.get(timed.traceId);
-  const metadata = baseMetadata(span);
+  const io = inputOutput(type, group, decision);
+  const metadata = baseMetadata(span, io);
   if (group.metrics.length > 0) metadata.metrics = group.metrics.map(metricEntry);
   if (tool) Object.assign(metadata, { toolName: tool.toolName, category: tool.category }, tool.metadata);
   if (generation?.provider) metadata.provider = generation.provider;
   if (decision) Object.assign(metadata, decisionMetadata(decision));
   if (type === 'agent' && trace?.agentName) metadata.agentName = trace.agentName;
-
-  const io = inputOutput(type, group, decision);
   return {
     id: timed.spanId,
     traceId: timed.traceId,
@@ -217,16 +217,37 @@ function toDecisionEvent(
   };
 }
 
-function baseMetadata(span: SpanRecord | undefined): JsonObject {
+function baseMetadata(span: SpanRecord | undefined, io: { input: JsonValue | null; output: JsonValue | null }): JsonObject {
   if (!span) return {};
   const metadata: JsonObject = { kind: span.kind, otelKind: span.otelKind, durationMs: span.durationMs };
   if (span.scope.name) metadata.scope = { name: span.scope.name, version: span.scope.version };
-  if (Object.keys(span.attributes).length > 0) metadata.attributes = capValues(span.attributes);
+  const attributes = withoutPayload(span.attributes, io);
+  if (Object.keys(attributes).length > 0) metadata.attributes = capValues(attributes);
   // Metric and decision events are mapped on their own; other events (exceptions, …) are kept as they came.
   const events = span.events.filter((e) => e.name !== EVENT_METRIC && e.name !== EVENT_DECISION);
   if (events.length > 0) metadata.events = events.map((e) => ({ name: e.name, time: e.time.toISOString(), attributes: capValues(e.attributes) }));
   if (span.links.length > 0) metadata.links = span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: capValues(l.attributes) }));
   return metadata;
+}
+
+/**
+ * The span's attributes less those whose text is, word for word, the observation's input or
+ * output (a tool's `mini_agent.tool.input`, an LLM call's `gen_ai.input.messages`, …). Langfuse
+ * shows those as the input and output; repeated in metadata they doubled every request's bytes
+ * and its serializing CPU. Anything not identical (other formatting, a flattened message list)
+ * stays, so nothing is lost.
+ */
+function withoutPayload(attributes: JsonObject, io: { input: JsonValue | null; output: JsonValue | null }): JsonObject {
+  const texts = [io.input, io.output].filter((v) => v !== null).map((v) => (typeof v === 'string' ? v : jsonText(v)));
+  if (texts.length === 0) return attributes;
+  let out: JsonObject | undefined;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (typeof value !== 'string' || !texts.includes(value)) continue;
+    out ??= { ...attributes };
+    delete out[key];
+  }
+  return out ?? attributes;
 }
 
 function decisionMetadata(decision: DecisionRecord): JsonObject {

@@ -1,11 +1,10 @@
 import { LangfuseOtelSpanAttributes as A } from '@langfuse/core';
-import type { JsonObject, JsonValue } from '@mini-agent/core';
+import { jsonText, type JsonObject, type JsonValue } from '@mini-agent/core';
 import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type AttributeValue, type SpanContext } from '@opentelemetry/api';
 import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { MAX_REQUEST_BYTES } from './batching.js';
-import { jsonText } from './json-text.js';
 import { truncateJson, utf8Bytes } from './limits.js';
 import type { LangfuseBatch, LangfuseObservation, LangfuseTrace } from './model.js';
 
@@ -43,7 +42,7 @@ export function toOtlpSpans(batch: LangfuseBatch): ReadableSpan[] {
   return batch.observations.map((o) => {
     const attributes = observationAttributes(o);
     const trace = traceBySpan.get(`${o.traceId}/${o.id}`);
-    if (trace) Object.assign(attributes, traceAttributes(trace));
+    if (trace) Object.assign(attributes, traceAttributes(trace, o.parentObservationId === null ? o : undefined));
     const { fitted, bytes } = fitAttributes(attributes);
     const span = toReadableSpan(o, fitted, resourceFor(o.otel.resource));
     attributeBytes.set(span, bytes);
@@ -74,8 +73,12 @@ export function observationAttributes(o: LangfuseObservation): Attributes {
   return attributes;
 }
 
-/** Langfuse's attributes for the trace, set on the session span. */
-export function traceAttributes(t: LangfuseTrace): Attributes {
+/**
+ * Langfuse's attributes for the trace, set on the session span. Langfuse copies a trace's input
+ * and output from its root observation, so when the session span is that root (`root`) and says
+ * the same, they are not sent twice.
+ */
+export function traceAttributes(t: LangfuseTrace, root?: LangfuseObservation): Attributes {
   const attributes: Attributes = {};
   set(attributes, A.TRACE_NAME, t.name);
   // Both spellings: current servers read `session.id`/`user.id`, earlier v3 servers the `langfuse.` ones.
@@ -84,8 +87,10 @@ export function traceAttributes(t: LangfuseTrace): Attributes {
   set(attributes, A.TRACE_USER_ID, t.userId);
   set(attributes, A.TRACE_COMPAT_USER_ID, t.userId);
   if (t.tags.length > 0) attributes[A.TRACE_TAGS] = [...t.tags];
-  set(attributes, A.TRACE_INPUT, serialize(t.input));
-  set(attributes, A.TRACE_OUTPUT, serialize(t.output));
+  const input = serialize(t.input);
+  const output = serialize(t.output);
+  if (!root || input !== serialize(root.input)) set(attributes, A.TRACE_INPUT, input);
+  if (!root || output !== serialize(root.output)) set(attributes, A.TRACE_OUTPUT, output);
   for (const [key, value] of Object.entries(t.metadata)) set(attributes, `${A.TRACE_METADATA}.${key}`, serialize(value));
   set(attributes, A.RELEASE, t.release);
   set(attributes, A.ENVIRONMENT, t.environment);

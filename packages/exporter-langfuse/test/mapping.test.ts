@@ -1,4 +1,6 @@
 import { interpret, type AgentRecord, type GenerationRecord, type SpanRecord } from '@mini-agent/core';
+import { ATTR_SPAN_KIND, ATTR_TOOL_INPUT, ATTR_TOOL_NAME, ATTR_TOOL_OUTPUT } from '@mini-agent/semconv';
+import { recordSpans } from '@mini-agent/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mapRecords, type LangfuseBatch, type LangfuseObservation } from '../src/index.js';
 import { langfuseEnvironment, usageDetails } from '../src/mapping.js';
@@ -118,6 +120,25 @@ describe('mapping details', () => {
     expect(attributes['app.customer']).toBe('acme');
     expect(attributes['app.blob']!.length).toBeLessThan(2100);
     expect(attributes['app.blob']).toContain('truncated by mini-agent: 100000 bytes');
+  });
+
+  it('leaves out of metadata the attributes that are, word for word, the input or output; keeps the rest', async () => {
+    const input = '{"path": "/srv/a.md"}';
+    const [span] = await recordSpans((tracer) =>
+      tracer
+        .startSpan('read', {
+          attributes: { [ATTR_SPAN_KIND]: 'tool', [ATTR_TOOL_NAME]: 'read_file', [ATTR_TOOL_INPUT]: input, [ATTR_TOOL_OUTPUT]: 'done', 'app.copy': input, 'app.other': '{"path":"/srv/a.md"}' },
+        })
+        .end(),
+    );
+    const [o] = mapRecords(interpret(span!)).observations;
+    expect(o).toMatchObject({ type: 'tool', input: { path: '/srv/a.md' }, output: 'done' });
+    const attributes = o!.metadata.attributes as Record<string, unknown>;
+    expect(Object.keys(attributes)).not.toContain(ATTR_TOOL_INPUT);
+    expect(Object.keys(attributes)).not.toContain(ATTR_TOOL_OUTPUT);
+    expect(Object.keys(attributes)).not.toContain('app.copy');
+    // Same text under another name is gone too (it is the input); other spellings of it stay.
+    expect(attributes).toMatchObject({ [ATTR_TOOL_NAME]: 'read_file', 'app.other': '{"path":"/srv/a.md"}' });
   });
 
   it('makes environments Langfuse accepts', () => {

@@ -1,3 +1,4 @@
+import { jsonText, type JsonValue } from '@mini-agent/core';
 import type { TableRow } from './tables.js';
 
 /** A value COPY's binary format cannot carry in its column's type: the batch then goes the INSERT way. */
@@ -106,7 +107,7 @@ function field(out: CopyBuffer, value: unknown, type: string): void {
     case 'text':
       return out.text(String(value));
     case 'jsonb':
-      return out.text(JSON.stringify(value), 1);
+      return out.text(jsonText(value as JsonValue), 1);
     case 'timestamptz': {
       // What JSON would send as null (an invalid Date) is NULL here too: both write paths store the same.
       const ms = value instanceof Date ? value.getTime() : Date.parse(String(value));

@@ -1,3 +1,4 @@
+import { knownJsonText } from '../json-text.js';
 import type { AgentRecord } from '../records.js';
 import { DeliveryError } from '../sink.js';
 
@@ -62,6 +63,9 @@ export function estimateBytes(value: unknown): number {
     case 'object': {
       if (value === null) return 4;
       if (value instanceof Date) return 26;
+      // A parsed tool input or message list usually still has the text it came in: no walk needed.
+      const text = knownJsonText(value);
+      if (text !== undefined) return text.length;
       let total = 2;
       if (Array.isArray(value)) {
         for (const item of value) total += estimateBytes(item) + 1;
