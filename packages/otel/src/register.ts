@@ -1,4 +1,4 @@
-import { context, diag, propagation, trace, type Meter, type ProxyTracerProvider } from '@opentelemetry/api';
+import { context, diag, propagation, trace, type Meter, type MeterProvider, type ProxyTracerProvider } from '@opentelemetry/api';
 import {
   InterpretingExporter,
   type DeliveryOptions,
@@ -11,7 +11,14 @@ import { BatchSpanProcessor, SimpleSpanProcessor, type BufferConfig, type SpanPr
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { configuredSinks, type SinkOptions } from './configured-sinks.js';
 import { installExitHooks } from './exit-hooks.js';
+import { ProcessorDropCounter, type ProcessorStats } from './processor-drops.js';
 import { buildResource, type ResourceOptions } from './resource.js';
+
+/** What {@link MiniAgentTracing.stats} reports: the exporter's counters and the batch processor's drops. */
+export interface MiniAgentStats extends ExporterStats {
+  /** Spans the SDK's span processor dropped before the exporter saw them (`dropped.queue_full`). */
+  processor: ProcessorStats;
+}
 
 /** Options of {@link registerMiniAgentTracing}. Everything is optional. */
 export interface MiniAgentTracingOptions extends ResourceOptions, SinkOptions {
@@ -42,8 +49,11 @@ export interface MiniAgentTracingOptions extends ResourceOptions, SinkOptions {
   readonly meter?: Meter;
   /** How long a flush or shutdown waits for the sinks, in milliseconds. Default 10 000. */
   readonly flushTimeoutMillis?: number;
-  /** Batching of the span processor in front of the sinks (queue size, delay, batch size). */
-  readonly batch?: BufferConfig;
+  /**
+   * Batching of the span processor in front of the sinks (queue size, delay, batch size). A
+   * `selfObsMeterProvider` given here still gets the SDK's processor metrics.
+   */
+  readonly batch?: BufferConfig & { readonly selfObsMeterProvider?: MeterProvider };
   /** Flush on SIGTERM, SIGINT and `beforeExit`. Default `true`. */
   readonly exitHooks?: boolean;
   /** The longest an exit flush may hold the process, in milliseconds. Default 10 000. */
@@ -62,8 +72,11 @@ export interface MiniAgentTracing {
    * reason one is not; nothing waits for it unless you do: spans are queued meanwhile.
    */
   readonly ready: Promise<void>;
-  /** Spans received, records stored and dropped per sink, values sanitized. */
-  stats(): ExporterStats;
+  /**
+   * Spans received, records stored and dropped per sink, values sanitized; and (`processor`) the
+   * spans the batch processor dropped before the exporter saw them, which the SDK reports nowhere else.
+   */
+  stats(): MiniAgentStats;
   /**
    * Exports every finished span now and waits until each sink stored it (or spooled it, or the
    * flush timeout passed). Never rejects: failures show in {@link stats} and `diag`.
@@ -110,7 +123,10 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
     ...(options.flushTimeoutMillis !== undefined ? { flushTimeoutMs: options.flushTimeoutMillis } : {}),
     ...(options.meter ? { meter: options.meter } : {}),
   });
-  const processor = options.mode === 'immediate' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, options.batch);
+  // The SDK counts queue-full drops only in its self-observability metrics: watched here, passed on to the user's provider.
+  const drops = new ProcessorDropCounter(options.batch?.selfObsMeterProvider);
+  const batch: BufferConfig & { selfObsMeterProvider: MeterProvider } = { ...options.batch, selfObsMeterProvider: drops };
+  const processor = options.mode === 'immediate' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, batch);
   const provider = new NodeTracerProvider({
     resource: buildResource(options),
     spanProcessors: [processor, ...otlpProcessors(options.otlp), ...(options.spanProcessors ?? [])],
@@ -127,7 +143,7 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
     exporter,
     sinks,
     ready: allReady,
-    stats: () => exporter.stats(),
+    stats: () => ({ ...exporter.stats(), processor: drops.stats() }),
     // The processors hand their spans over; the exporter's pipelines then deliver (or spool) what they hold.
     forceFlush: () =>
       provider

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { context, diag, DiagLogLevel, propagation, trace } from '@opentelemetry/api';
+import { context, createNoopMeter, diag, DiagLogLevel, propagation, trace, type MeterProvider } from '@opentelemetry/api';
 import { DeliveryError } from '@mini-agent/core';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { PGlite } from '@electric-sql/pglite';
@@ -134,6 +134,32 @@ describe('registerMiniAgentTracing', () => {
     const stats = current.stats().sinks.broken;
     expect(stats?.lastError).toContain('disk full');
     expect(Object.values(stats?.rejected ?? {}).reduce((a, b) => a + b, 0)).toBe(healthy.records.length);
+  });
+
+  it('spans the batch processor drops on a full queue are counted in stats(), and still reach a meter provider the user gave', async () => {
+    const sink = new MemorySink();
+    const seen: { value: number; attributes: Record<string, unknown> | undefined }[] = [];
+    const userMeter = createNoopMeter();
+    const userProvider = {
+      getMeter: () => ({
+        ...userMeter,
+        createUpDownCounter: userMeter.createUpDownCounter.bind(userMeter),
+        createObservableUpDownCounter: userMeter.createObservableUpDownCounter.bind(userMeter),
+        createCounter: () => ({ add: (value: number, attributes?: Record<string, unknown>) => seen.push({ value, attributes }) }),
+      }),
+    } as unknown as MeterProvider;
+    current = registerMiniAgentTracing({ ...isolated, sinks: [sink], batch: { maxQueueSize: 64, maxExportBatchSize: 64, selfObsMeterProvider: userProvider } });
+    const tracer = trace.getTracer('flood');
+    const ENDED = 5_000;
+    // Ended in one synchronous burst: the processor can hand over one batch, the rest of the queue fills up.
+    for (let i = 0; i < ENDED; i++) tracer.startSpan(`burst ${i}`).end();
+    await current.forceFlush();
+    const stats = current.stats();
+    const dropped = stats.processor.dropped.queue_full ?? 0;
+    expect(dropped).toBeGreaterThan(0);
+    expect(stats.spans.received + dropped).toBe(ENDED);
+    const userDropped = seen.filter((m) => m.attributes?.['error.type'] === 'queue_full').reduce((n, m) => n + m.value, 0);
+    expect(userDropped).toBe(dropped);
   });
 
   it('without Langfuse keys Langfuse is not attached and diag says why, once', async () => {
