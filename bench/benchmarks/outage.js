@@ -29,6 +29,7 @@ const lfProxy = await startTcpProxy({ host: lfUrl.hostname, port: Number(lfUrl.p
 const proxiedPg = new URL(database.url);
 proxiedPg.host = `127.0.0.1:${pgProxy.port}`;
 
+const bare = await bareRun(SPANS);
 const main = await outage({ label: 'default V8 heap', spans: SPANS });
 let rows = await countRows(admin);
 const langfuseSpans = (await receivers.ask('stats')).langfuseSpans;
@@ -59,6 +60,7 @@ writeResult(NAME, {
   rows,
   langfuseSpans,
   deliveryStats: after.sinks,
+  bare: { spans: SPANS, produced: bare },
   capped: { flags: CAPPED_FLAGS, spans: CAPPED_SPANS, produced: capped.produced, drain: capped.drained, droppedRecords: capped.lost },
   ratios: [
     { label: `peak RSS while ${fmt(SPANS / 1e6, 1)}M spans are produced`, value: produced.maxRssMb, target: RSS_TARGET_MB, better: 'lower', unit: 'MB' },
@@ -72,11 +74,26 @@ writeResult(NAME, {
     },
   ],
   notes: [
+    `the bare SDK (BatchSpanProcessor, an exporter that does nothing) producing the same ${fmt(SPANS / 1e6, 1)}M spans peaked at ${fmt(bare.maxRssMb, 0)} MB RSS`,
     `time to drain after recovery: ${fmt(drained.wallMs / 1000, 1)} s (${fmt((SPANS + WARMUP_SPANS) / (drained.wallMs / 1000), 0)} spans/s into both sinks)`,
     `spool ${fmt((Object.values(spoolMb).reduce((a, b) => a + b, 0) / SPANS) * 1024, 2)} KB a span over both sinks; ${rows.total.toLocaleString('en-US')} rows stored after both drains; ${SPANS_PER_TRACE} spans a trace`,
     `CPU a span while producing: ${fmt((produced.cpuMs * 1000) / SPANS, 0)} µs (default heap), ${fmt((capped.produced.cpuMs * 1000) / CAPPED_SPANS, 0)} µs (capped old space)`,
   ],
 });
+
+/** The baseline: the same agent workload through a bare SDK whose exporter does nothing; its peak RSS. */
+async function bareRun(spans) {
+  const agent = await startChild('agent', { env: { BENCH_AGENT_CONFIG: JSON.stringify({ bare: true }) } });
+  try {
+    await agent.ask({ produce: WARMUP_SPANS });
+    const produced = await agent.ask({ produce: spans });
+    progress(NAME, `bare SDK baseline: ${spans.toLocaleString('en-US')} spans in ${fmt(produced.wallMs / 1000, 1)} s; peak RSS ${fmt(produced.maxRssMb, 0)} MB`);
+    await agent.ask('shutdown');
+    return produced;
+  } finally {
+    await agent.stop();
+  }
+}
 
 /**
  * One outage: an agent process (spool on) produces `spans` while both sinks are cut off, then the

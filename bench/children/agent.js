@@ -1,15 +1,19 @@
 // Child process: an agent traced by registerMiniAgentTracing with both sinks, producing the
-// benchmark workload. Its own process, so its peak RSS is the agent's alone. Driven over IPC:
+// benchmark workload. Its own process, so its peak RSS is the agent's alone. With `bare: true` in
+// its config it is the baseline instead: a NodeTracerProvider with a BatchSpanProcessor in front
+// of an exporter that does nothing. Driven over IPC:
 //   { produce: n, throttleRecords }  emit n spans (whole traces); reply with time, CPU and memory
 //   'drain'                          wait until every sink delivered everything held; reply with the time
 //   'stats'                          the exporter's counters
 import { registerMiniAgentTracing } from '@mini-agent/otel';
 import { trace } from '@opentelemetry/api';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { answerParent } from '../lib/children.js';
 import { emitTrace, SPANS_PER_TRACE } from '../lib/workload.js';
 
 const config = JSON.parse(process.env.BENCH_AGENT_CONFIG);
-const tracing = registerMiniAgentTracing({
+const tracing = config.bare ? bareTracing() : registerMiniAgentTracing({
   serviceName: 'bench-agent',
   serviceVersion: '1.4.0',
   resourceAttributes: { 'deployment.environment.name': 'bench' },
@@ -96,3 +100,12 @@ answerParent(async (message) => {
   return undefined;
 });
 process.send({ ready: true, rssMb: process.memoryUsage.rss() / 1024 ** 2 });
+
+/** The baseline: what registerMiniAgentTracing returns, for a bare SDK whose exporter does nothing. */
+function bareTracing() {
+  // The export callback comes a macrotask later, as it does from any exporter that does I/O.
+  const exporter = { export: (_spans, done) => setImmediate(() => done({ code: 0 })), forceFlush: async () => {}, shutdown: async () => {} };
+  const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+  provider.register();
+  return { provider, exporter, ready: Promise.resolve(), stats: () => ({ sinks: {} }), shutdown: () => provider.shutdown() };
+}
