@@ -95,7 +95,8 @@ function exporterOf(options: BridgeOptions): SpanExporter {
   if (options.exporter) return options.exporter;
   if (options.sinks) {
     const { sinks, interpretOptions, delivery } = options;
-    return new InterpretingExporter({ sinks, ...(interpretOptions ? { interpretOptions } : {}), ...(delivery ? { delivery } : {}) });
+    // Called from the bridge's own queue, not from an agent's span.end(): nothing to defer for.
+    return new InterpretingExporter({ sinks, deferExport: false, ...(interpretOptions ? { interpretOptions } : {}), ...(delivery ? { delivery } : {}) });
   }
   throw new TypeError('createBridge: give an exporter or sinks to send spans to');
 }

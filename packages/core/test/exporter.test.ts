@@ -116,6 +116,15 @@ describe('InterpretingExporter', () => {
     await provider.shutdown();
   });
 
+  it('with deferExport: false (a caller that is no agent, like the bridge) interprets at once, on the caller\'s stack', async () => {
+    const spans = await recordSpans((tracer) => tracer.startSpan('now').end());
+    const exporter = new InterpretingExporter({ sinks: [new MemorySink()], deferExport: false });
+    const done = new Promise((resolve) => exporter.export([...spans], resolve));
+    expect(exporter.stats().spans).toMatchObject({ received: 1, interpreted: 1 });
+    expect(await done).toMatchObject({ code: ExportResultCode.SUCCESS });
+    await exporter.shutdown();
+  });
+
   it('counts sanitized values in stats()', async () => {
     const spans = await recordSpans((tracer) => tracer.startSpan('s', { attributes: { text: 'a\u0000b', key: 'sk-lf-abcdef123456' } }).end());
     const exporter = new InterpretingExporter({ sinks: [new MemorySink()] });
