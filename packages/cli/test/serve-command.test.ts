@@ -106,6 +106,38 @@ describe('mini-agent-otel serve', () => {
     }
   }, 300_000);
 
+  it('a SIGTERM sent twice (to the process and its group, as timeout does) during start-up still stops it cleanly, database intact', async () => {
+    const dataDir = join(workDir, 'pglite-double-term');
+    let signals = 0;
+    const result = await runNode([CLI_BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--no-spool'], {
+      cwd: workDir,
+      env: cleanEnv(),
+      onStdout: (stdout, child) => {
+        // The first as soon as it listens (usually while the embedded database is still being
+        // created); the second once the first is being handled, so the two cannot merge into one.
+        if (signals === 0 && stdout.includes('mini-agent bridge listening on')) {
+          signals = 1;
+          child.kill('SIGTERM');
+        } else if (signals === 1 && stdout.includes('SIGTERM: shutting down')) {
+          signals = 2;
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    expect(signals).toBe(2);
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('SIGTERM again: already stopping');
+    expect(result.stdout).toMatch(/^stopped: 0 spans received/m);
+    const db = await PGlite.create(dataDir);
+    try {
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM mini_agent_observability.spans');
+      expect(rows[0]?.n).toBe(0);
+    } finally {
+      await db.close();
+    }
+  }, 300_000);
+
   it('refuses a port that is not a number with a usage error', async () => {
     const result = await runNode([CLI_BIN, 'serve', '--port', 'http'], { cwd: workDir });
     expect(result.code).toBe(2);

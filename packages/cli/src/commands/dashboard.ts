@@ -4,6 +4,7 @@ import { DEFAULT_PORT, isLoopback, startDashboard, type Dashboard } from '@mini-
 import { CliError, ExitCode, type Command, type Io } from '../command.js';
 import { databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP, type DatabaseTarget } from '../database-target.js';
 import { parsedOrUsageError } from '../parse.js';
+import { nextShutdownSignal } from '../shutdown-signal.js';
 
 /** The environment variable holding the dashboard's token. */
 export const DASHBOARD_TOKEN_ENV = 'MINI_AGENT_DASHBOARD_TOKEN';
@@ -95,7 +96,7 @@ export async function serveDashboard(options: ServeDashboardOptions, io: Io): Pr
   io.out(`  data:  ${dashboard.source} (read-only)`);
   if (token) io.out(`  token: ${generated ? 'generated for this run (in the URL above)' : `required (from --token or ${DASHBOARD_TOKEN_ENV}); open the URL with ?token=…`}`);
   io.out('  Ctrl-C to stop.');
-  const signal = await nextShutdownSignal();
+  const signal = await nextShutdownSignal(io);
   io.out(`${signal}: stopping the dashboard`);
   await dashboard.close();
   return ExitCode.OK;
@@ -106,17 +107,4 @@ function portOf(flag: string | undefined): number {
   const port = Number(flag);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be a number from 0 to 65535, got '${flag}'`, ExitCode.USAGE);
   return port;
-}
-
-/** Resolves on the first SIGTERM or SIGINT. */
-function nextShutdownSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
 }

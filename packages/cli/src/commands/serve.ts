@@ -6,6 +6,7 @@ import { createPostgresSink } from '@mini-agent/exporter-postgres';
 import { CliError, ExitCode, type Command, type Io } from '../command.js';
 import { databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP, type DatabaseTarget } from '../database-target.js';
 import { parsedOrUsageError } from '../parse.js';
+import { nextShutdownSignal } from '../shutdown-signal.js';
 import { SPOOL_FLAGS, spoolDirOf } from '../spool-dir.js';
 
 const HELP = `Usage: mini-agent-otel serve [--port ${DEFAULT_BRIDGE_PORT}] [--host 127.0.0.1] [--token TOKEN] [--database-url URL | --data-dir DIR] [--spool-dir DIR | --no-spool]
@@ -19,7 +20,8 @@ Records that cannot be delivered yet (the database or Langfuse is down) go to a 
 disk, and a sender gets 200 only once its spans are stored or spooled; the spool is replayed in
 order when the sink is back, and after a restart. While spans arrive it prints one line a second.
 SIGTERM or Ctrl-C stops it gracefully: new requests are refused, the queue is exported and
-flushed (or spooled), then it exits with code 0.
+flushed (or spooled), then it exits with code 0. A repeated SIGTERM is ignored while it stops;
+a second Ctrl-C exits at once without flushing.
 
 Options:
   --port PORT         TCP port (default ${DEFAULT_BRIDGE_PORT}; the Collector's own OTLP ports are 4317/4318)
@@ -63,6 +65,9 @@ export const serveCommand: Command = {
     const token = values.token || process.env[TOKEN_ENV] || undefined;
     const target = databaseTarget(values);
     const spoolDir = spoolDirOf(values['spool-dir'], values['no-spool'] ?? false);
+    // Listening for the stop before the sinks start: a SIGTERM while an embedded database is
+    // being created waits for it instead of killing the process halfway.
+    const stopped = nextShutdownSignal(io);
     const { sinks, ready, described } = sinksFor(target, values['no-langfuse'] ?? false, io);
 
     let bridge: Bridge;
@@ -90,7 +95,7 @@ export const serveCommand: Command = {
     );
 
     const stopLogging = logThroughput(bridge, io);
-    const signal = await nextShutdownSignal(io);
+    const signal = await stopped;
     io.out(`${signal}: shutting down — refusing new requests, exporting ${bridge.stats().queue.queued} queued spans`);
     await bridge.close();
     stopLogging();
@@ -169,21 +174,4 @@ function reportSpooled(bridge: Bridge, io: Io): void {
 
 function refusals(stats: BridgeStats): number {
   return Object.entries(stats.responses).reduce((sum, [status, n]) => (status === '200' ? sum : sum + n), 0);
-}
-
-/** Resolves on the first SIGTERM or SIGINT; a second one ends the process at once. */
-function nextShutdownSignal(io: Io): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      process.once('SIGINT', () => {
-        io.err('second interrupt: exiting without flushing');
-        process.exit(130);
-      });
-      resolve(signal);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
 }
