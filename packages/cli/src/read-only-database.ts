@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
+import { passwordOf } from '@mini-agent/exporter-postgres';
 import { CliError } from './command.js';
 import type { DatabaseTarget } from './database-target.js';
 
@@ -118,14 +119,4 @@ function readError(label: string, error: unknown, secret?: string): CliError {
   let message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
   if (secret) message = message.split(secret).join('***');
   return new CliError(`cannot read ${label}: ${message}`);
-}
-
-function passwordOf(url: string): string | undefined {
-  try {
-    const parsed = new URL(url);
-    const password = parsed.password || parsed.searchParams.get('password');
-    return password ? decodeURIComponent(password) : undefined;
-  } catch {
-    return /\/\/[^:/@]*:([^@/]*)@/.exec(url)?.[1];
-  }
 }

@@ -17,6 +17,6 @@ export {
   type MigrationTarget,
 } from './migrate.js';
 export type { ConnectionOptions } from './connection.js';
-export { maskDatabaseUrl } from './connection-url.js';
+export { maskDatabaseUrl, passwordOf } from './connection-url.js';
 export { DEFAULT_PGLITE_DIR } from './pglite-database.js';
 export { SCHEMA } from './tables.js';
