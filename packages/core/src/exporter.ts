@@ -90,7 +90,8 @@ export class InterpretingExporter implements SpanExporter {
     // agent for milliseconds; a macrotask later, the agent's own continuations run first. The
     // context goes along, so the processor's suppressed tracing still covers the sinks' I/O.
     if (!this.deferExport) {
-      void this.track(this.exportSpans(spans)).then(resultCallback);
+      // exportSpans() tracks its own delivery for forceFlush().
+      void this.exportSpans(spans).then(resultCallback);
       return;
     }
     const active = context.active();
