@@ -1,16 +1,11 @@
 import type { AgentRecord, ToolExecutionRecord } from '@mini-agent/core';
-import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { buildWorkspacePackage, REPO_ROOT as REPO } from '@mini-agent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBridge, type Bridge } from '../src/index.js';
 import { memorySink } from './helpers.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const TOKEN = 'example-token-5f2c';
 
 /** Runs a program to completion with a clean environment plus `env`. */
@@ -25,34 +20,6 @@ function run(command: string, args: string[], env: Record<string, string>, cwd =
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
   });
-}
-
-/**
- * Builds the collector-agent example and what it depends on, as a user would before `pnpm start`
- * (a turbo cache hit when the workspace is already built). Serialized with the other suites that
- * build through turbo by the same lock directory: two tsc runs writing one dist/ would race.
- */
-async function buildExample(): Promise<void> {
-  const lock = join(tmpdir(), 'mini-agent-cli-test-build.lock');
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
-      if (since !== undefined && Date.now() - since > 10 * 60_000) rmSync(lock, { recursive: true, force: true });
-      await sleep(250);
-    }
-  }
-  try {
-    await promisify(execFile)('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@mini-agent/example-collector-agent', '--output-logs=errors-only'], {
-      cwd: REPO,
-      env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
 }
 
 const ofTrace = (records: readonly AgentRecord[], traceId: string) => records.filter((r) => r.traceId === traceId);
@@ -106,7 +73,8 @@ describe('the examples, run against a bridge on 127.0.0.1', () => {
   });
 
   it('collector-agent: the agent exports standard OTLP and its session lands with every tool, decision and LLM call', async () => {
-    await buildExample();
+    // As a user would before `pnpm start` (a turbo cache hit when the workspace is already built).
+    await buildWorkspacePackage('@mini-agent/example-collector-agent');
     // Run from its own folder, as `pnpm start` does: the agent describes the folder it runs in.
     const result = await run(
       process.execPath,

@@ -1,43 +1,17 @@
-import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { buildWorkspacePackage, REPO_ROOT } from '@mini-agent/test-support';
 
 /** The repository root and the CLI's entry point, as a user runs it after a build. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export { REPO_ROOT };
 export const CLI_BIN = join(REPO_ROOT, 'packages', 'cli', 'dist', 'bin.js');
 
 /**
  * Builds a package and everything it depends on (default: the CLI) with turbo, a cache hit when
- * CI already built; one test file at a time, since two tsc runs writing the same dist/ would race.
+ * CI already built; serialized with every other suite that builds (see `buildWorkspacePackage`).
  */
-export async function buildCli(filter = 'mini-agent-otel'): Promise<void> {
-  const lock = join(tmpdir(), 'mini-agent-cli-test-build.lock');
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // A lock left by a killed run is older than any real build.
-      const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
-      if (since !== undefined && Date.now() - since > 10 * 60_000) rmSync(lock, { recursive: true, force: true });
-      await sleep(250);
-    }
-  }
-  try {
-    await run('pnpm', ['exec', 'turbo', 'run', 'build', `--filter=${filter}`, '--output-logs=errors-only'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+export function buildCli(filter = 'mini-agent-otel'): Promise<void> {
+  return buildWorkspacePackage(filter);
 }
 
 /** How a spawned process ended and what it printed. */
