@@ -1,22 +1,11 @@
 import type { AgentRecord, RecordSink } from '@mini-agent/core';
+import { seeded } from '@mini-agent/test-support';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBridge, type Bridge } from '../src/index.js';
 import { capturedBody } from './captured-body.js';
 import { agentRun, manySpans } from './helpers.js';
 import { post } from './http.js';
-
-/** A deterministic generator (mulberry32), so a failing body can be found again. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A sink that counts and forgets, so memory measures the bridge and not what it stored. */
 function countingSink(): RecordSink & { spans: number } {

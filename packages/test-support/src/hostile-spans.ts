@@ -27,7 +27,8 @@ const CONTRACT_ATTRIBUTES = [
 const METRIC = { event: 'mini_agent.metric', type: 'mini_agent.metric.type', value: 'mini_agent.metric.value', unit: 'mini_agent.metric.unit' };
 const DECISION_EVENT = 'mini_agent.decision';
 
-function seeded(seed: number): () => number {
+/** A deterministic generator of numbers in [0, 1) (mulberry32), so a failing input can be made again from its seed. */
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -29,4 +29,4 @@ export {
   type OtlpBodyFormat,
 } from './otlp-decode.js';
 export { buildWorkspacePackage, REPO_ROOT } from './build.js';
-export { hostileSpans, type HostileCorpus } from './hostile-spans.js';
+export { hostileSpans, seeded, type HostileCorpus } from './hostile-spans.js';
