@@ -120,3 +120,4 @@ export { LangfuseAttributes, LangfuseObservationTypes, LangfuseUsageKeys } from 
 export { OpenInferenceAttributes, OpenInferenceSpanKinds } from './openinference.js';
 export { VercelAiAttributes, VercelAiMetadataKeys, VercelAiOperations } from './vercel-ai.js';
 export { OpenLlmetryAttributes, OpenLlmetryAssociationKeys, OpenLlmetrySpanKinds } from './openllmetry.js';
+export { semconvSpec, type SemconvSpec } from './spec.js';
