@@ -16,7 +16,7 @@ TABLES = {
     "tool_executions": (
         "select x.tool_name, x.category, x.input, x.output, x.success, x.error_message, x.duration_ms "
         "from mini_agent_observability.tool_executions x join mini_agent_observability.traces t on t.id = x.trace_id "
-        "where t.session_id = $1 order by x.started_at"
+        "where t.session_id = $1 order by x.started_at, x.tool_name"
     ),
     "decisions": (
         "select d.decision_type, d.considered_options, d.chosen, d.reasoning from mini_agent_observability.decisions d "
