@@ -114,21 +114,21 @@ class JsonMaker:
         if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
             return value.isoformat()
         if isinstance(value, enum.Enum):
-            return walk(value.value, None, depth, ancestors[:-1], allowed)
+            return walk(value.value, None, depth, ancestors, allowed)
         if isinstance(value, (Decimal, uuid.UUID, PurePath)):
             return str(value)
         if isinstance(value, BaseException):
             return {"name": type(value).__name__, "message": self.text(str(value))}
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-            return walk(fields, None, depth, ancestors[:-1], allowed)
+            return walk(fields, None, depth, ancestors, allowed)
         dump = getattr(value, "model_dump", None)  # pydantic v2 models
         if callable(dump) and not isinstance(value, type):
-            return walk(dump(mode="json"), None, depth, ancestors[:-1], allowed)
+            return walk(dump(mode="json"), None, depth, ancestors, allowed)
         attributes = getattr(value, "__dict__", None)
         if isinstance(attributes, dict) and not isinstance(value, type):
             public = {k: v for k, v in attributes.items() if not k.startswith("_") and not callable(v)}
-            return walk(public, None, depth, ancestors[:-1], allowed)
+            return walk(public, None, depth, ancestors, allowed)
         return self.text(_str(value))
 
     def _string_value(self, value: str, key: Optional[str], allowed: bool) -> str:
