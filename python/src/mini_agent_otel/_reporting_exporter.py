@@ -23,7 +23,12 @@ class _WhileExporting(logging.Filter):
     """Drops the OTLP exporter's own records while this wrapper is exporting, on that thread only."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not getattr(_exporting, "active", False)
+        if not getattr(_exporting, "active", False):
+            return True
+        # The first is kept (the most specific), so the one line this wrapper logs can say why.
+        if _exporting.reason is None:
+            _exporting.reason = record.getMessage()
+        return False
 
 
 _filter = _WhileExporting()
@@ -45,7 +50,7 @@ class ReportingExporter(SpanExporter):
             logger.addFilter(_filter)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        _exporting.active = True
+        _exporting.active, _exporting.reason = True, None
         error: Optional[BaseException] = None
         try:
             result = self._inner.export(spans)
@@ -61,12 +66,13 @@ class ReportingExporter(SpanExporter):
             self._failed_exports += 1
             first, self._reported = not self._reported, True
         if first:
+            reason = f" ({error})" if error else f" ({_exporting.reason})" if _exporting.reason else ""
             _log.error(
                 "mini_agent_otel: could not deliver %d span(s) to %s%s; the agent continues, and further "
                 "losses are counted (Telemetry.stats()) rather than logged",
                 len(spans),
                 self._destination,
-                f" ({error})" if error else " (endpoint unreachable or refusing; is `mini-agent-otel serve` running?)",
+                reason or " (is `mini-agent-otel serve` running?)",
             )
         return result
 
