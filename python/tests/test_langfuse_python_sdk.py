@@ -23,7 +23,7 @@ def session_rows(stack: Stack) -> dict[str, Any]:
     return {
         "session_id": session_id,
         "tools": tools,
-        "generations": stack.wait_for(f"select x.* from mini_agent_observability.generations x {JOIN}", session_id),
+        "generations": stack.wait_for(f"select x.* from mini_agent_observability.generations x {JOIN}", session_id, count=2),
         "traces": stack.wait_for("select * from mini_agent_observability.traces where session_id = $1 and ended_at is not null", session_id),
         "spans": stack.query(f"select x.name, x.kind, x.attributes->>'user.id' as user_id, x.attributes->>'session.id' as session_id from mini_agent_observability.spans x {JOIN} order by x.started_at", session_id),
     }
@@ -37,11 +37,19 @@ def test_tool_observations_are_tool_rows_and_level_error_is_a_failure(session_ro
 
 
 def test_the_generation_keeps_model_messages_and_usage(session_rows: dict[str, Any]) -> None:
-    (generation,) = session_rows["generations"]
+    generation = next(g for g in session_rows["generations"] if g["name"] == "llm-call")
     assert generation["model"] == "gpt-4o" and generation["name"] == "llm-call"
     assert (int(generation["input_tokens"]), int(generation["output_tokens"])) == (80, 30)
     assert generation["input"] == [{"role": "user", "content": "refund A-17?"}]
     assert generation["output"] == {"role": "assistant", "content": "checking the order"}
+
+
+def test_langfuses_openai_client_usage_in_openais_shape_keeps_every_count(session_rows: dict[str, Any]) -> None:
+    # langfuse.openai passes OpenAI's usage object as usage_details: prompt/completion tokens and their details.
+    call = next(g for g in session_rows["generations"] if g["name"] == "weather-call")
+    counts = [int(call[k]) for k in ("input_tokens", "output_tokens", "total_tokens", "cached_tokens", "reasoning_tokens")]
+    assert counts == [25, 12, 37, 5, 4]
+    assert call["model"] == "gpt-4o-mini-2024-07-18" and call["output"]["tool_calls"][0]["function"]["name"] == "get_weather"
 
 
 def test_propagated_session_and_user_reach_the_trace_and_every_span(session_rows: dict[str, Any]) -> None:
@@ -51,6 +59,6 @@ def test_propagated_session_and_user_reach_the_trace_and_every_span(session_rows
     assert trace["input"] == {"question": "Can I get a refund for A-17?"}
     assert trace["output"] == "Sorry, the refund window is closed."
     assert sorted((s["name"], s["kind"]) for s in session_rows["spans"]) == [
-        ("issue_refund", "tool"), ("llm-call", "llm"), ("lookup_order", "tool"), ("support-agent", "session"),
+        ("issue_refund", "tool"), ("llm-call", "llm"), ("lookup_order", "tool"), ("support-agent", "session"), ("weather-call", "llm"),
     ]
     assert {(s["user_id"], s["session_id"]) for s in session_rows["spans"]} == {("lf-user-1", session_rows["session_id"])}

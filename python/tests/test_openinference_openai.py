@@ -39,7 +39,7 @@ def test_each_chat_completion_is_a_generation_with_model_usage_and_messages(rows
     for generation in (asked, answered):
         assert (generation["model"], generation["provider"], generation["success"]) == ("gpt-4o-mini-2024-07-18", "openai", True)
         assert generation["model_parameters"]["temperature"] == 0
-    assert (int(asked["input_tokens"]), int(asked["output_tokens"])) == (25, 12)
+    assert [int(asked[k]) for k in ("input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens")] == [25, 12, 5, 4]
     assert (int(answered["input_tokens"]), int(answered["output_tokens"])) == (41, 7)
     assert asked["input"] == [{"role": "user", "content": "Weather in Paris?"}]
     (tool_call,) = asked["output"][0]["tool_calls"]

@@ -54,6 +54,29 @@ describe('Langfuse SDK spans', () => {
     });
   });
 
+  it('usage in OpenAI\'s shapes (as Langfuse\'s API takes it and its Python OpenAI integration sends it) keeps its counts', async () => {
+    const usageOfSpan = async (details: unknown) =>
+      oneOf(await spanWith({ [L.OBSERVATION_TYPE]: 'generation', [L.OBSERVATION_USAGE_DETAILS]: JSON.stringify(details) }), 'generation').usage;
+    // Chat completions: the counts include the cached and reasoning tokens already.
+    expect(
+      await usageOfSpan({
+        prompt_tokens: 25,
+        completion_tokens: 12,
+        total_tokens: 37,
+        prompt_tokens_details: { cached_tokens: 5, audio_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: 4 },
+      }),
+    ).toEqual({ input: 25, output: 12, total: 37, cached: 5, reasoning: 4 });
+    // The Responses API.
+    expect(
+      await usageOfSpan({ input_tokens: 30, output_tokens: 9, total_tokens: 39, input_tokens_details: { cached_tokens: 10 }, output_tokens_details: { reasoning_tokens: 2 } }),
+    ).toEqual({ input: 30, output: 9, total: 39, cached: 10, reasoning: 2 });
+    // Without details, and with the total left to be summed.
+    expect(await usageOfSpan({ prompt_tokens: 7, completion_tokens: 3 })).toMatchObject({ input: 7, output: 3, total: 10 });
+    // Langfuse's own buckets are read as before.
+    expect(await usageOfSpan({ input: 8, output: 2 })).toMatchObject({ input: 8, output: 2, total: 10 });
+  });
+
   it('an agent observation is the session: trace name, ids, tags, release and input/output', async () => {
     const span = await spanWith(
       {

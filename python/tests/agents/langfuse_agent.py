@@ -5,8 +5,13 @@ Usage: python langfuse_agent.py SESSION_ID   (BRIDGE_BASE_URL and MINI_AGENT_BRI
 
 import os
 import sys
+from pathlib import Path
 
 from langfuse import Langfuse, propagate_attributes
+from langfuse.openai import OpenAI
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
+from fake_openai import FakeOpenAI  # noqa: E402
 
 # Langfuse exports OTLP/HTTP to {base_url}/{LANGFUSE_OTEL_TRACES_EXPORT_PATH}; the bridge takes a
 # bearer token, which replaces the SDK's Basic auth header.
@@ -29,6 +34,12 @@ with langfuse.start_as_current_observation(name="support-agent", as_type="agent"
             model_parameters={"temperature": 0.1},
         ) as generation:
             generation.update(output={"role": "assistant", "content": "checking the order"}, usage_details={"input": 80, "output": 30, "total": 110})
+        # Langfuse's drop-in OpenAI client records the call as a generation with OpenAI's usage shape.
+        server = FakeOpenAI()
+        OpenAI(base_url=server.base_url, api_key="sk-test-local").chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "Weather in Paris?"}], name="weather-call"
+        )
+        server.close()
         with langfuse.start_as_current_observation(name="lookup_order", as_type="tool", input={"order": "A-17"}) as lookup:
             lookup.update(output={"status": "delivered"})
         with langfuse.start_as_current_observation(name="issue_refund", as_type="tool", input={"order": "A-17"}) as refund:

@@ -23,7 +23,13 @@ def _completion(request: dict[str, Any], n: int) -> dict[str, Any]:
             "content": None,
             "tool_calls": [{"id": "call_weather_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}],
         }
-        finish, usage = "tool_calls", {"prompt_tokens": 25, "completion_tokens": 12, "total_tokens": 37}
+        finish, usage = "tool_calls", {
+            "prompt_tokens": 25,
+            "completion_tokens": 12,
+            "total_tokens": 37,
+            "prompt_tokens_details": {"cached_tokens": 5, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 4},
+        }
     return {
         "id": f"chatcmpl-local-{n}",
         "object": "chat.completion",

@@ -66,6 +66,8 @@ function usageDetails(raw: unknown): SpanFacts['usage'] {
   const details = jsonObject(raw);
   if (!details) return undefined;
   const count = (key: string) => (typeof details[key] === 'number' && Number.isFinite(details[key]) ? (details[key] as number) : undefined);
+  const openAi = openAiUsage(details, count);
+  if (openAi) return openAi;
   const sum = (keys: string[]) => keys.reduce<number | undefined>((total, key) => (count(key) === undefined ? total : (total ?? 0) + count(key)!), undefined);
   const keys = Object.keys(details);
   const inputBuckets = keys.filter((k) => k === U.INPUT || k.startsWith(`${U.INPUT}_`) || (U.CACHED as readonly string[]).includes(k));
@@ -77,6 +79,37 @@ function usageDetails(raw: unknown): SpanFacts['usage'] {
     cached: sum(keys.filter((k) => (U.CACHED as readonly string[]).includes(k))),
     reasoning: sum(keys.filter((k) => (U.REASONING as readonly string[]).includes(k))),
   });
+}
+
+/**
+ * Usage in OpenAI's own shapes, which Langfuse's API takes besides its buckets (its `UsageDetails`
+ * is one of: buckets, the chat completions usage, the Responses API usage) and which Langfuse's
+ * Python OpenAI integration sends as it gets it: `prompt_tokens` / `completion_tokens` with
+ * `*_tokens_details`, or `input_tokens` / `output_tokens` with `*_tokens_details`. OpenAI's
+ * counts already include the cached and reasoning tokens, as a generation row's do.
+ */
+function openAiUsage(details: Record<string, unknown>, count: (key: string) => number | undefined): SpanFacts['usage'] {
+  const chat = count('prompt_tokens') !== undefined || count('completion_tokens') !== undefined;
+  const responses = !chat && (isObject(details.input_tokens_details) || isObject(details.output_tokens_details) ||
+    (count('input_tokens') !== undefined && count(U.INPUT) === undefined));
+  if (!chat && !responses) return undefined;
+  const [inputKey, outputKey] = chat ? ['prompt_tokens', 'completion_tokens'] : ['input_tokens', 'output_tokens'];
+  const detail = (key: string, name: string) => {
+    const group = details[`${key}_details`];
+    const value = isObject(group) ? group[name] : undefined;
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  };
+  return usageOf({
+    input: count(inputKey),
+    output: count(outputKey),
+    total: count('total_tokens'),
+    cached: detail(inputKey, 'cached_tokens'),
+    reasoning: detail(outputKey, 'reasoning_tokens'),
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `langfuse.observation.metadata` as one JSON object, or flattened as `.metadata.<key>`. */
