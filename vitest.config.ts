@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // One vitest run over every package, so CI gets one count. Workspace packages resolve to their
 // TypeScript sources through an export condition of our own (a generic name like `source` is also
@@ -12,6 +12,8 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
+    // Python virtual environments (python/.venv, examples/python-agent/.venv) hold no tests of ours.
+    exclude: [...configDefaults.exclude, '**/.venv/**'],
     globalSetup: ['packages/test-support/src/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
