@@ -149,3 +149,33 @@ def test_deep_nesting_and_long_lists_are_bounded_like_the_typescript_packages() 
     assert (depth, value) == (DEFAULT_LIMITS.max_depth, "[too deep]")
     listed = maker.value(list(range(10_003)))
     assert len(listed) == 10_001 and listed[-1] == "…[3 more items truncated by mini-agent]"
+
+
+def test_async_with_works_for_sessions_tools_and_llm_calls(spans: InMemorySpanExporter) -> None:
+    async def agent() -> None:
+        async with session("async session") as s:
+            async with tool("fetch", category="mcp", input={"url": "u"}) as call:
+                await asyncio.sleep(0)
+                call.set_output({"ok": True})
+            async with llm_call("m") as llm:
+                llm.set_output("hi")
+            s.set_output("done")
+
+    asyncio.run(agent())
+    root = only(spans, "async session")
+    fetch = only(spans, "execute_tool fetch")
+    assert fetch.parent.span_id == root.context.span_id and fetch.attributes["mini_agent.tool.output"] == '{"ok":true}'
+    assert only(spans, "chat m").parent.span_id == root.context.span_id
+
+
+def test_a_failing_session_is_failed_with_its_message_and_its_children_still_end(spans: InMemorySpanExporter) -> None:
+    @session("doomed")
+    def doomed() -> None:
+        with tool("step", category="core"):
+            raise KeyError("missing config")
+
+    with pytest.raises(KeyError):
+        doomed()
+    assert only(spans, "execute_tool step").status.status_code is StatusCode.ERROR
+    root = only(spans, "doomed")
+    assert (root.status.status_code, root.status.description) == (StatusCode.ERROR, "'missing config'")

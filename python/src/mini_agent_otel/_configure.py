@@ -108,7 +108,7 @@ def configure(
         if isinstance(current, TracerProvider):
             current.add_span_processor(processor)
             atexit.register(processor.shutdown)
-            _log.info("mini_agent_otel: a TracerProvider is already configured; adding the OTLP exporter to it (%s)", url)
+            _log.warning("mini_agent_otel: a TracerProvider is already configured; adding the OTLP exporter to it (%s) instead of replacing it", url)
             _configured = Telemetry(current, True, url, processor, exporter)
             return _configured
         name = service_name or env.get("OTEL_SERVICE_NAME") or "mini-agent"
