@@ -86,3 +86,28 @@ def record_failure(span: Span, error: BaseException) -> None:
     span.record_exception(error)
     message = str(error) or type(error).__name__
     span.set_status(Status(StatusCode.ERROR, message))
+
+
+class ScopedHandle:
+    """What ``with helper(...) as handle`` gives: the span, and ``with`` / ``async with`` over the scope."""
+
+    def __init__(self, scope: SpanScope) -> None:
+        self._scope = scope
+
+    @property
+    def span(self) -> Span:
+        """The span of this piece of work."""
+        return self._scope.span
+
+    def __enter__(self) -> Any:
+        self._scope.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> bool:
+        return self._scope.__exit__(*exc)
+
+    async def __aenter__(self) -> Any:
+        return self.__enter__()
+
+    async def __aexit__(self, *exc: Any) -> bool:
+        return self.__exit__(*exc)

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
-from opentelemetry.trace import Span
 
 from . import _settings
 from ._guard import quietly
-from ._span_scope import SpanScope
+from ._span_scope import ScopedHandle, SpanScope
 from .semconv import ATTR_SPAN_KIND, GenAiAttributes, SpanKinds
 
 #: A prompt or response: one string, or GenAI messages (``{"role", "parts": [...]}``).
 Messages = Union[str, Sequence[dict[str, Any]]]
 
 
-class LlmCall:
+class LlmCall(ScopedHandle):
     """The running call, as ``with llm_call(...) as call`` gives it."""
-
-    def __init__(self, scope: SpanScope) -> None:
-        self._scope = scope
-
-    @property
-    def span(self) -> Span:
-        """The call's span."""
-        return self._scope.span
 
     def set_usage(self, input_tokens: Optional[int] = None, output_tokens: Optional[int] = None) -> None:
         """Token counts, as the provider reported them."""
@@ -50,19 +41,6 @@ class LlmCall:
     def set_response_model(self, model: str) -> None:
         """The model that actually answered, when it differs from the requested one."""
         quietly("recording the response model", lambda: self.span.set_attribute(GenAiAttributes.RESPONSE_MODEL, _settings.json_maker.name(model)))
-
-    def __enter__(self) -> "LlmCall":
-        self._scope.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> bool:
-        return self._scope.__exit__(*exc)
-
-    async def __aenter__(self) -> "LlmCall":
-        return self.__enter__()
-
-    async def __aexit__(self, *exc: Any) -> bool:
-        return self.__exit__(*exc)
 
 
 def llm_call(model: str, *, provider: Optional[str] = None, input: Optional[Messages] = None) -> LlmCall:

@@ -9,7 +9,7 @@ from opentelemetry.trace import Span
 from . import _settings
 from ._decorate import call_arguments, wrap
 from ._guard import quietly
-from ._span_scope import SpanScope
+from ._span_scope import ScopedHandle, SpanScope
 from .semconv import (
     ATTR_SPAN_KIND,
     ATTR_TOOL_CATEGORY,
@@ -24,33 +24,12 @@ from .semconv import (
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class ToolCall:
+class ToolCall(ScopedHandle):
     """The running tool call, as ``with tool(...) as call`` gives it."""
-
-    def __init__(self, scope: SpanScope) -> None:
-        self._scope = scope
-
-    @property
-    def span(self) -> Span:
-        """The tool's span."""
-        return self._scope.span
 
     def set_output(self, output: Any) -> None:
         """Records the tool's result (stored as JSON, masked and bounded)."""
         quietly("recording a tool output", lambda: _set_json(self.span, ATTR_TOOL_OUTPUT, output))
-
-    def __enter__(self) -> "ToolCall":
-        self._scope.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> bool:
-        return self._scope.__exit__(*exc)
-
-    async def __aenter__(self) -> "ToolCall":
-        return self.__enter__()
-
-    async def __aexit__(self, *exc: Any) -> bool:
-        return self.__exit__(*exc)
 
 
 class _Tool:
