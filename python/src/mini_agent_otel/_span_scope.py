@@ -19,7 +19,17 @@ from . import _settings
 from ._guard import quietly
 
 
-class SpanScope:
+class AsyncWith:
+    """``async with`` for a context manager whose ``with`` never blocks: the same enter and exit."""
+
+    async def __aenter__(self) -> Any:
+        return self.__enter__()  # type: ignore[attr-defined]
+
+    async def __aexit__(self, *exc: Any) -> bool:
+        return self.__exit__(*exc)  # type: ignore[attr-defined,no-any-return]
+
+
+class SpanScope(AsyncWith):
     """Starts ``name`` with ``attributes`` on enter, ends it on exit; usable with ``with`` and ``async with``."""
 
     def __init__(
@@ -56,12 +66,6 @@ class SpanScope:
         self.finish(exc)
         return False  # the agent's exception goes on unchanged
 
-    async def __aenter__(self) -> Span:
-        return self.__enter__()
-
-    async def __aexit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> bool:
-        return self.__exit__(exc_type, exc, tb)
-
     def finish(self, error: Optional[BaseException] = None, end_time: Optional[int] = None, failure: Optional[str] = None) -> None:
         """Records the outcome and ends the span (once): ``error`` raised, or ``failure`` reported without one."""
         span = self.span
@@ -88,7 +92,7 @@ def record_failure(span: Span, error: BaseException) -> None:
     span.set_status(Status(StatusCode.ERROR, message))
 
 
-class ScopedHandle:
+class ScopedHandle(AsyncWith):
     """What ``with helper(...) as handle`` gives: the span, and ``with`` / ``async with`` over the scope."""
 
     def __init__(self, scope: SpanScope) -> None:
@@ -105,9 +109,3 @@ class ScopedHandle:
 
     def __exit__(self, *exc: Any) -> bool:
         return self._scope.__exit__(*exc)
-
-    async def __aenter__(self) -> Any:
-        return self.__enter__()
-
-    async def __aexit__(self, *exc: Any) -> bool:
-        return self.__exit__(*exc)

@@ -11,7 +11,7 @@ from . import _settings
 from ._decorate import wrap
 from ._guard import quietly
 from ._process import ProcessSample, cpu_metrics, memory_metrics, sample_process
-from ._span_scope import SpanScope
+from ._span_scope import AsyncWith, SpanScope
 from .metric import add_metric_event
 from .semconv import (
     ATTR_AGENT_NAME,
@@ -29,7 +29,7 @@ from .semconv import (
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Session:
+class Session(AsyncWith):
     """A running session: ``with session(...) as s`` gives it; also a decorator.
 
     Memory (RSS, and % of the memory limit) is recorded at start and end, CPU time (ms, and % of
@@ -120,12 +120,6 @@ class Session:
     def __exit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> bool:
         self.end(exc)
         return False
-
-    async def __aenter__(self) -> "Session":
-        return self.start()
-
-    async def __aexit__(self, exc_type: Any, exc: Optional[BaseException], tb: Any) -> bool:
-        return self.__exit__(exc_type, exc, tb)
 
     def __call__(self, fn: F) -> F:
         fields = self._fields

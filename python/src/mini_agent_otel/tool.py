@@ -9,7 +9,7 @@ from opentelemetry.trace import Span
 from . import _settings
 from ._decorate import call_arguments, wrap
 from ._guard import quietly
-from ._span_scope import ScopedHandle, SpanScope
+from ._span_scope import AsyncWith, ScopedHandle, SpanScope
 from .semconv import (
     ATTR_SPAN_KIND,
     ATTR_TOOL_CATEGORY,
@@ -32,7 +32,7 @@ class ToolCall(ScopedHandle):
         quietly("recording a tool output", lambda: _set_json(self.span, ATTR_TOOL_OUTPUT, output))
 
 
-class _Tool:
+class _Tool(AsyncWith):
     def __init__(self, name: Optional[str], category: str, input: Any, capture_input: bool, capture_output: bool) -> None:
         self.name = name
         self.category = category
@@ -64,12 +64,6 @@ class _Tool:
 
     def __exit__(self, *exc: Any) -> bool:
         return self._active.__exit__(*exc)
-
-    async def __aenter__(self) -> ToolCall:
-        return self.__enter__()
-
-    async def __aexit__(self, *exc: Any) -> bool:
-        return self.__exit__(*exc)
 
     def __call__(self, fn: F) -> F:
         name = self.name or getattr(fn, "__name__", "tool")
