@@ -133,7 +133,7 @@ for (const backend of BACKENDS) {
         input: { city: 'Paris' },
         output: { city: 'Paris', conditions: 'sunny' },
         success: true,
-        metadata: { tool_call_id: 'call-1' },
+        call_id: 'call-1',
       });
       expect(byName.book_flight).toMatchObject({ input: { to: 'Oslo' }, success: false, error_message: 'no seats left' });
     });
