@@ -1,9 +1,9 @@
 import type { Tracer } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { BACKENDS, rowsOf, type Row, type StoredRows } from './support/databases.js';
 import { startLocalLangfuse, type LocalLangfuse } from './support/langfuse.js';
 import { agentTracing } from './support/tracing.js';
+import { TRAVEL_PROMPT, travelTools } from './support/travel-agent.js';
 
 // An agent on the Vercel AI SDK 7 with its OpenTelemetry integration, @ai-sdk/otel, which emits
 // the OTel GenAI conventions (invoke_agent / agent_step / chat / execute_tool spans). The model is
@@ -36,7 +36,7 @@ const FIRST_CHUNK_DELAY_MS = 60;
 
 /** What the agent does: one tool-using generateText and one streamText, each its own trace. */
 async function runAgent(tracer: Tracer): Promise<{ answer: string; streamed: string }> {
-  const { generateText, streamText, stepCountIs, tool, simulateReadableStream } = await import('ai-v7');
+  const { generateText, streamText, stepCountIs, simulateReadableStream } = await import('ai-v7');
   const { MockLanguageModelV4 } = await import('ai-v7/test');
   const { OpenTelemetry } = await import('@ai-sdk/otel');
   // Per call rather than registerTelemetry(): the test's own provider, no global left behind.
@@ -66,21 +66,8 @@ async function runAgent(tracer: Tracer): Promise<{ answer: string; streamed: str
   });
   const { text: answer } = await generateText({
     model,
-    prompt: 'Weather in Paris, and book me a flight to Oslo',
-    tools: {
-      get_weather: tool({
-        description: 'Weather for a city',
-        inputSchema: z.object({ city: z.string() }),
-        execute: async ({ city }) => ({ city, conditions: 'sunny' }),
-      }),
-      book_flight: tool({
-        description: 'Books a flight',
-        inputSchema: z.object({ to: z.string() }),
-        execute: async (): Promise<string> => {
-          throw new Error('no seats left');
-        },
-      }),
-    },
+    prompt: TRAVEL_PROMPT,
+    tools: travelTools,
     stopWhen: stepCountIs(2),
     telemetry: { functionId: 'travel-agent', integrations },
   });
@@ -189,7 +176,7 @@ for (const backend of BACKENDS) {
     it('invoke_agent is the session: the agent named after functionId, the prompt and the answer; agent_step spans are steps', async () => {
       const [trace] = await rowsOf(db, 'traces', agentTrace);
       expect(trace).toMatchObject({ complete: true, name: 'invoke_agent claude-mock', agent_name: 'travel-agent', status: 'unset' });
-      expect(trace!.input).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'Weather in Paris, and book me a flight to Oslo' }] }]);
+      expect(trace!.input).toEqual([{ role: 'user', parts: [{ type: 'text', content: TRAVEL_PROMPT }] }]);
       expect(JSON.stringify(trace!.output)).toContain(ANSWER);
       const spans = await db.query('SELECT name, kind FROM mini_agent_observability.spans WHERE trace_id = $1 ORDER BY name', [agentTrace]);
       expect(spans).toEqual([
