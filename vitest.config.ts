@@ -19,6 +19,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: more workers only make the Postgres server and PGlite fight for CPU.
     maxWorkers: 2,
-    reporters: ['default', ['json', { outputFile: 'test-output/vitest.json' }]],
+    // CI's extra Node lanes write their own report beside the main run's (see .ci/node-lane).
+    reporters: ['default', ['json', { outputFile: process.env.MINI_AGENT_VITEST_JSON ?? 'test-output/vitest.json' }]],
   },
 });

@@ -1,4 +1,4 @@
-import { generateText, simulateReadableStream, stepCountIs, streamText, tool } from 'ai';
+import { generateText, simulateReadableStream, stepCountIs, streamText } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { generateText as generateTextV5, stepCountIs as stepCountIsV5, tool as toolV5 } from 'ai-v5';
 import { MockLanguageModelV2 } from 'ai-v5/test';
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { BACKENDS, ONE_BACKEND, rowsOf, type StoredRows } from './support/databases.js';
 import { startLocalLangfuse, type LocalLangfuse } from './support/langfuse.js';
 import { agentTracing } from './support/tracing.js';
+import { TRAVEL_PROMPT, travelTools } from './support/travel-agent.js';
 
 // An agent built on the Vercel AI SDK with telemetry on: the model (the SDK's own mock model)
 // asks for two tools, one of which fails, then answers. Spans go through PostgresExporter and
@@ -45,21 +46,8 @@ async function runWithAiSdk6(tracer: import('@opentelemetry/api').Tracer) {
   });
   return generateText({
     model,
-    prompt: 'Weather in Paris, and book me a flight to Oslo',
-    tools: {
-      get_weather: tool({
-        description: 'Weather for a city',
-        inputSchema: z.object({ city: z.string() }),
-        execute: async ({ city }) => ({ city, conditions: 'sunny' }),
-      }),
-      book_flight: tool({
-        description: 'Books a flight',
-        inputSchema: z.object({ to: z.string() }),
-        execute: async (): Promise<string> => {
-          throw new Error('no seats left');
-        },
-      }),
-    },
+    prompt: TRAVEL_PROMPT,
+    tools: travelTools,
     stopWhen: stepCountIs(2),
     experimental_telemetry: { isEnabled: true, tracer, functionId: 'travel-agent', metadata: telemetryMetadata },
   });
@@ -133,7 +121,7 @@ for (const backend of BACKENDS) {
         input: { city: 'Paris' },
         output: { city: 'Paris', conditions: 'sunny' },
         success: true,
-        metadata: { tool_call_id: 'call-1' },
+        call_id: 'call-1',
       });
       expect(byName.book_flight).toMatchObject({ input: { to: 'Oslo' }, success: false, error_message: 'no seats left' });
     });
@@ -165,7 +153,7 @@ for (const backend of BACKENDS) {
         name: 'ai.generateText',
         output: 'Sunny in Paris; the flight could not be booked.',
       });
-      expect(trace!.input).toMatchObject({ prompt: 'Weather in Paris, and book me a flight to Oslo' });
+      expect(trace!.input).toMatchObject({ prompt: TRAVEL_PROMPT });
     });
 
     it('in Langfuse: tool observations, generation observations with usage, and the session’s trace', () => {

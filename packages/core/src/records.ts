@@ -73,6 +73,10 @@ export interface ToolExecutionRecord extends RecordBase {
   readonly name: string;
   readonly toolName: string;
   readonly category: ToolCategory;
+  /** The model's id for this tool call (`gen_ai.tool.call.id`, `ai.toolCall.id`), linking it to the generation that asked for it. */
+  readonly callId: string | null;
+  /** Who runs the tool (`gen_ai.tool.type`): `function` (the client), `extension` (the agent or provider), `datastore`. */
+  readonly toolType: string | null;
   readonly input: JsonValue | null;
   readonly output: JsonValue | null;
   readonly success: boolean;
@@ -109,12 +113,18 @@ export interface MetricRecord extends RecordBase {
   readonly metadata: JsonObject;
 }
 
-/** Token counts of one LLM call; absent counts are `null`. */
+/**
+ * Token counts of one LLM call; absent counts are `null`. As in the OTel GenAI conventions,
+ * `input` includes the cached and cache-creation tokens and `output` the reasoning tokens.
+ */
 export interface TokenUsage {
   readonly input: number | null;
   readonly output: number | null;
   readonly total: number | null;
+  /** Input tokens read from the provider's prompt cache. */
   readonly cached: number | null;
+  /** Input tokens written to the provider's prompt cache (cache-creation tokens). */
+  readonly cacheCreation: number | null;
   readonly reasoning: number | null;
 }
 

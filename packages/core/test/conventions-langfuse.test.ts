@@ -40,8 +40,8 @@ describe('Langfuse SDK spans', () => {
       [L.OBSERVATION_MODEL_PARAMETERS]: '{"temperature":0.2}',
       [L.OBSERVATION_INPUT]: '[{"role":"user","content":"hi"}]',
       [L.OBSERVATION_OUTPUT]: '{"role":"assistant","content":"hello"}',
-      // Langfuse buckets: input excludes the cached tokens, output the reasoning tokens.
-      [L.OBSERVATION_USAGE_DETAILS]: '{"input":80,"input_cached_tokens":20,"output":30,"output_reasoning_tokens":10,"total":140}',
+      // Langfuse buckets: input excludes the cached and cache-creation tokens, output the reasoning tokens.
+      [L.OBSERVATION_USAGE_DETAILS]: '{"input":75,"input_cached_tokens":20,"input_cache_creation":5,"output":30,"output_reasoning_tokens":10,"total":140}',
       [L.OBSERVATION_COMPLETION_START_TIME]: '"2026-01-02T03:04:05.000Z"',
     });
     expect(oneOf(span, 'generation')).toMatchObject({
@@ -49,7 +49,7 @@ describe('Langfuse SDK spans', () => {
       modelParameters: { temperature: 0.2 },
       input: [{ role: 'user', content: 'hi' }],
       output: { role: 'assistant', content: 'hello' },
-      usage: { input: 100, output: 40, total: 140, cached: 20, reasoning: 10 },
+      usage: { input: 100, output: 40, total: 140, cached: 20, cacheCreation: 5, reasoning: 10 },
       completionStartTime: new Date('2026-01-02T03:04:05.000Z'),
     });
   });

@@ -40,6 +40,7 @@ describe('OpenInference spans', () => {
       [OI.LLM_TOKEN_COUNT_COMPLETION]: 12,
       [OI.LLM_TOKEN_COUNT_TOTAL]: 62,
       [OI.LLM_TOKEN_COUNT_PROMPT_CACHE_READ]: 32,
+      [OI.LLM_TOKEN_COUNT_PROMPT_CACHE_WRITE]: 6,
       [OI.LLM_TOKEN_COUNT_COMPLETION_REASONING]: 4,
     });
     expect(oneOf(span, 'generation')).toMatchObject({
@@ -51,7 +52,7 @@ describe('OpenInference spans', () => {
         { role: 'user', content: 'weather in Paris?' },
       ],
       output: [{ role: 'assistant', tool_calls: [{ function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }],
-      usage: { input: 50, output: 12, total: 62, cached: 32, reasoning: 4 },
+      usage: { input: 50, output: 12, total: 62, cached: 32, cacheCreation: 6, reasoning: 4 },
     });
   });
 

@@ -58,6 +58,7 @@ describe('OpenLLMetry (Traceloop) spans', () => {
       'gen_ai.usage.completion_tokens': 4,
       [T.LLM_USAGE_TOTAL_TOKENS]: 10,
       [T.USAGE_CACHE_READ_INPUT_TOKENS]: 2,
+      [T.USAGE_CACHE_CREATION_INPUT_TOKENS]: 3,
       [T.USAGE_REASONING_TOKENS]: 1,
     });
     expect(oneOf(span, 'generation')).toMatchObject({
@@ -66,7 +67,7 @@ describe('OpenLLMetry (Traceloop) spans', () => {
       input: [{ role: 'user', content: 'tell a joke' }],
       output: [{ role: 'assistant', content: 'knock knock' }],
       // The explicit total wins over input + output.
-      usage: { input: 5, output: 4, total: 10, cached: 2, reasoning: 1 },
+      usage: { input: 5, output: 4, total: 10, cached: 2, cacheCreation: 3, reasoning: 1 },
     });
   });
 });

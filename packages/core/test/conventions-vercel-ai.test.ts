@@ -19,7 +19,7 @@ describe('Vercel AI SDK spans', () => {
       toolName: 'weather',
       input: { city: 'Berlin' },
       output: { temperature: 21 },
-      metadata: { tool_call_id: 'call-1' },
+      callId: 'call-1',
     });
   });
 
@@ -61,6 +61,7 @@ describe('Vercel AI SDK spans', () => {
         [V.USAGE_OUTPUT_TOKENS]: 9,
         [V.USAGE_TOTAL_TOKENS]: 39,
         [V.USAGE_CACHED_INPUT_TOKENS]: 16,
+        [V.USAGE_CACHE_WRITE_TOKENS]: 4,
         [V.USAGE_REASONING_TOKENS]: 3,
       },
       { name: 'ai.streamText.doStream', nested: true },
@@ -69,7 +70,7 @@ describe('Vercel AI SDK spans', () => {
     expect(generation).toMatchObject({
       model: 'claude-3-7',
       output: { text: 'checking', toolCalls: [{ toolCallId: 'c1', toolName: 'weather', input: '{}' }] },
-      usage: { input: 30, output: 9, total: 39, cached: 16, reasoning: 3 },
+      usage: { input: 30, output: 9, total: 39, cached: 16, cacheCreation: 4, reasoning: 3 },
     });
     expect(generation.completionStartTime!.getTime() - generation.startTime.getTime()).toBeCloseTo(250, 0);
   });

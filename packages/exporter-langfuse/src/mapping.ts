@@ -266,9 +266,10 @@ function origin(span: SpanRecord | undefined, failed: boolean): OtelOrigin {
 }
 
 /**
- * Langfuse's usage keys (`input`, `output`, `total`, `input_cached_tokens`, `output_reasoning_tokens`),
- * priced per key. OTel GenAI input/output counts include cached and reasoning tokens, so those are
- * taken out of `input`/`output` as Langfuse does for OpenAI usage, or they would be priced twice.
+ * Langfuse's usage keys (`input`, `output`, `total`, `input_cached_tokens`, `input_cache_creation`,
+ * `output_reasoning_tokens`), priced per key. OTel GenAI input/output counts include cached,
+ * cache-creation and reasoning tokens, so those are taken out of `input`/`output` as Langfuse does
+ * for OpenAI and Anthropic usage, or they would be priced twice.
  */
 export function usageDetails(usage: TokenUsage): Record<string, number> | null {
   const count = (n: number | null) => (n !== null && Number.isFinite(n) && n >= 0 ? Math.round(n) : null);
@@ -276,13 +277,15 @@ export function usageDetails(usage: TokenUsage): Record<string, number> | null {
   const output = count(usage.output);
   const total = count(usage.total);
   const cached = count(usage.cached);
+  const cacheCreation = count(usage.cacheCreation);
   const reasoning = count(usage.reasoning);
   const details: Record<string, number> = {};
-  if (input !== null) details.input = Math.max(input - (cached ?? 0), 0);
+  if (input !== null) details.input = Math.max(input - (cached ?? 0) - (cacheCreation ?? 0), 0);
   if (output !== null) details.output = Math.max(output - (reasoning ?? 0), 0);
   if (total !== null) details.total = total;
   else if (input !== null && output !== null) details.total = input + output;
   if (cached !== null) details.input_cached_tokens = cached;
+  if (cacheCreation !== null) details.input_cache_creation = cacheCreation;
   if (reasoning !== null) details.output_reasoning_tokens = reasoning;
   return Object.keys(details).length > 0 ? details : null;
 }

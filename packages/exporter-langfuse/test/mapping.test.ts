@@ -101,7 +101,7 @@ describe('mapping details', () => {
     const base = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, startTime: new Date(1000), endTime: new Date(3000), durationMs: 2000 };
     const generation: GenerationRecord = {
       ...base, type: 'generation', name: 'stream', model: 'm', provider: null, input: 'hi', output: 'hello',
-      usage: { input: 1, output: 2, total: null, cached: null, reasoning: null }, modelParameters: { stop: ['\n'] },
+      usage: { input: 1, output: 2, total: null, cached: null, cacheCreation: null, reasoning: null }, modelParameters: { stop: ['\n'] },
       success: true, errorMessage: null, completionStartTime: new Date(1500),
     };
     const records: AgentRecord[] = [generation];
@@ -148,7 +148,17 @@ describe('mapping details', () => {
     expect(langfuseEnvironment('***')).toBeNull();
   });
 
+  it('takes cache reads and cache writes out of input, each its own priced key, as Langfuse prices Anthropic usage', () => {
+    expect(usageDetails({ input: 1200, output: 80, total: null, cached: 200, cacheCreation: 900, reasoning: null })).toEqual({
+      input: 100,
+      output: 80,
+      total: 1280,
+      input_cached_tokens: 200,
+      input_cache_creation: 900,
+    });
+  });
+
   it('reports no usage when no count is known', () => {
-    expect(usageDetails({ input: null, output: null, total: null, cached: null, reasoning: null })).toBeNull();
+    expect(usageDetails({ input: null, output: null, total: null, cached: null, cacheCreation: null, reasoning: null })).toBeNull();
   });
 });

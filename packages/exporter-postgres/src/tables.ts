@@ -42,8 +42,11 @@ export function insertStatement(mapping: TableMapping<AgentRecord>): string {
   ].join('\n');
 }
 
-/** Token counts are whole numbers; a fractional one would be rejected by `bigint` and fail the batch. */
-const whole = (n: number | null): number | null => (n === null ? null : Math.round(n));
+/**
+ * Token counts are whole numbers; a fractional one would be rejected by `bigint` and fail the batch.
+ * A count a record lacks (one spooled by a version that did not read it) is NULL.
+ */
+const whole = (n: number | null | undefined): number | null => (n === null || n === undefined ? null : Math.round(n));
 
 const tools: TableMapping<ToolExecutionRecord> = {
   table: 'tool_executions',
@@ -51,13 +54,14 @@ const tools: TableMapping<ToolExecutionRecord> = {
   columns: {
     id: 'text', trace_id: 'text', parent_span_id: 'text', name: 'text', tool_name: 'text', category: 'text',
     input: 'jsonb', output: 'jsonb', success: 'boolean', error_message: 'text', started_at: 'timestamptz',
-    ended_at: 'timestamptz', duration_ms: 'double precision', metadata: 'jsonb',
+    ended_at: 'timestamptz', duration_ms: 'double precision', metadata: 'jsonb', call_id: 'text', tool_type: 'text',
   },
   onConflict: 'DO NOTHING',
   toRow: (r) => ({
     id: r.spanId, trace_id: r.traceId, parent_span_id: r.parentSpanId, name: r.name, tool_name: r.toolName,
     category: r.category, input: r.input, output: r.output, success: r.success, error_message: r.errorMessage,
     started_at: r.startTime, ended_at: r.endTime, duration_ms: r.durationMs, metadata: r.metadata,
+    call_id: r.callId, tool_type: r.toolType,
   }),
 };
 
@@ -116,7 +120,7 @@ const generations: TableMapping<GenerationRecord> = {
     input: 'jsonb', output: 'jsonb', input_tokens: 'bigint', output_tokens: 'bigint', total_tokens: 'bigint',
     cached_tokens: 'bigint', reasoning_tokens: 'bigint', model_parameters: 'jsonb', success: 'boolean',
     error_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz', duration_ms: 'double precision',
-    completion_start_time: 'timestamptz',
+    completion_start_time: 'timestamptz', cache_creation_tokens: 'bigint',
   },
   onConflict: 'DO NOTHING',
   toRow: (r) => ({
@@ -125,7 +129,7 @@ const generations: TableMapping<GenerationRecord> = {
     output_tokens: whole(r.usage.output), total_tokens: whole(r.usage.total), cached_tokens: whole(r.usage.cached),
     reasoning_tokens: whole(r.usage.reasoning), model_parameters: r.modelParameters, success: r.success,
     error_message: r.errorMessage, started_at: r.startTime, ended_at: r.endTime, duration_ms: r.durationMs,
-    completion_start_time: r.completionStartTime,
+    completion_start_time: r.completionStartTime, cache_creation_tokens: whole(r.usage.cacheCreation),
   }),
 };
 

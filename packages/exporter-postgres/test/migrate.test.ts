@@ -95,6 +95,37 @@ for (const backend of BACKENDS) {
       expect((await recorded(db)).map((r) => r.name)).toEqual(repoFiles);
     });
 
+    it('upgrading a Supabase database brings the columns added since to its public views, which still run as the caller', async () => {
+      // A database migrated before 030 existed, Supabase layer included: its views froze the columns of then.
+      const dir = mkdtempSync(join(tmpdir(), 'mini-agent-sql-'));
+      dirs.push(dir);
+      for (const name of repoFiles.filter((n) => n < '030')) cpSync(join(findSqlDir(), name), join(dir, name));
+      await migrate(db.target, { sqlDir: dir, supabase: true });
+      const publicColumns = async () =>
+        db.query(
+          `SELECT table_name, column_name FROM information_schema.columns
+            WHERE table_schema = 'public' AND column_name IN ('call_id', 'tool_type', 'cache_creation_tokens') ORDER BY 1, 2`,
+        );
+      expect(await publicColumns()).toEqual([]);
+
+      expect((await migrate(db.target, { supabase: true })).applied).toContain('030_genai_columns.sql');
+      expect(await publicColumns()).toEqual([
+        { table_name: 'mini_agent_generations', column_name: 'cache_creation_tokens' },
+        { table_name: 'mini_agent_tool_executions', column_name: 'call_id' },
+        { table_name: 'mini_agent_tool_executions', column_name: 'tool_type' },
+      ]);
+      const views = await db.query(
+        `SELECT c.relname, c.reloptions, has_table_privilege('authenticated', c.oid, 'SELECT') AS readable,
+                has_table_privilege('anon', c.oid, 'SELECT') AS anon_readable
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'public' AND c.relname IN ('mini_agent_generations', 'mini_agent_tool_executions') ORDER BY 1`,
+      );
+      expect(views).toEqual([
+        { relname: 'mini_agent_generations', reloptions: ['security_invoker=true'], readable: true, anon_readable: false },
+        { relname: 'mini_agent_tool_executions', reloptions: ['security_invoker=true'], readable: true, anon_readable: false },
+      ]);
+    });
+
     it('adopts a database whose tables were created by running the files by hand', async () => {
       for (const file of listMigrations().filter((f) => !isSupabaseFile(f.name))) {
         if (typeof db.target === 'string') await db.query(file.sql);

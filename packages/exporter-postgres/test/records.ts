@@ -12,7 +12,7 @@ const END = new Date('2026-11-25T10:00:00.250Z');
 export function toolRecord(traceId: string, overrides: Partial<ToolExecutionRecord> = {}): ToolExecutionRecord {
   return {
     type: 'tool', traceId, spanId: newSpanId(), parentSpanId: null, name: 'fetch', toolName: 'fetch', category: 'core',
-    input: null, output: null, success: true, errorMessage: null, startTime: START, endTime: END, durationMs: 250, metadata: {},
+    callId: null, toolType: null, input: null, output: null, success: true, errorMessage: null, startTime: START, endTime: END, durationMs: 250, metadata: {},
     ...overrides,
   };
 }

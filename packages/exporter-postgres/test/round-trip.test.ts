@@ -61,7 +61,13 @@ function runSession(provider: BasicTracerProvider): { traceId: string; ids: Reco
   read.end(at(150));
 
   const search = child(session, 'search_docs', 200);
-  search.setAttributes({ [ATTR_SPAN_KIND]: 'tool', [ATTR_TOOL_NAME]: 'search_docs', [ATTR_TOOL_CATEGORY]: 'mcp' });
+  search.setAttributes({
+    [ATTR_SPAN_KIND]: 'tool',
+    [ATTR_TOOL_NAME]: 'search_docs',
+    [ATTR_TOOL_CATEGORY]: 'mcp',
+    [G.TOOL_CALL_ID]: 'call_7',
+    [G.TOOL_TYPE]: 'datastore',
+  });
   search.recordException(new Error('index offline'));
   search.setStatus({ code: SpanStatusCode.ERROR, message: 'index offline' });
   search.end(at(1200));
@@ -74,6 +80,10 @@ function runSession(provider: BasicTracerProvider): { traceId: string; ids: Reco
     [G.REQUEST_TEMPERATURE]: 0.2,
     [G.USAGE_INPUT_TOKENS]: 120,
     [G.USAGE_OUTPUT_TOKENS]: 30,
+    [G.USAGE_CACHE_READ_INPUT_TOKENS]: 80,
+    [G.USAGE_CACHE_CREATION_INPUT_TOKENS]: 20,
+    [G.USAGE_REASONING_OUTPUT_TOKENS]: 10,
+    [G.RESPONSE_TIME_TO_FIRST_CHUNK]: 0.2,
     [G.INPUT_MESSAGES]: JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]),
     [G.OUTPUT_MESSAGES]: JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'hello' }] }]),
   });
@@ -158,24 +168,27 @@ for (const backend of BACKENDS) {
         expect.objectContaining({
           id: ids.read, trace_id: traceId, parent_span_id: ids.session, name: 'read_file', tool_name: 'read_file',
           category: 'file', input: { path: 'notes.md' }, output: 'plain text, not JSON', success: true,
-          error_message: null, started_at: at(100), ended_at: at(150), duration_ms: 50, metadata: {},
+          error_message: null, started_at: at(100), ended_at: at(150), duration_ms: 50, metadata: {}, call_id: null,
+          tool_type: null,
         }),
         expect.objectContaining({
           id: ids.search, parent_span_id: ids.session, tool_name: 'search_docs', category: 'mcp', input: null,
           output: null, success: false, error_message: 'index offline', started_at: at(200), ended_at: at(1200), duration_ms: 1000,
+          call_id: 'call_7', tool_type: 'datastore',
         }),
       ]);
     });
 
-    it('stores the LLM call as a generation with model, provider, messages and token counts', async () => {
+    it('stores the LLM call as a generation with model, provider, messages, token counts and time to first chunk', async () => {
       const [row] = await db.query('SELECT * FROM mini_agent_observability.generations WHERE trace_id = $1', [traceId]);
-      expect({ ...row, input_tokens: Number(row?.input_tokens), output_tokens: Number(row?.output_tokens), total_tokens: Number(row?.total_tokens) }).toMatchObject({
+      const counts = ['input_tokens', 'output_tokens', 'total_tokens', 'cached_tokens', 'cache_creation_tokens', 'reasoning_tokens'];
+      expect({ ...row, ...Object.fromEntries(counts.map((c) => [c, Number(row?.[c])])) }).toMatchObject({
         id: ids.llm, parent_span_id: ids.session, name: 'chat gpt-4o', model: 'gpt-4o', provider: 'openai',
         input: [{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }],
         output: [{ role: 'assistant', parts: [{ type: 'text', content: 'hello' }] }],
-        input_tokens: 120, output_tokens: 30, total_tokens: 150, cached_tokens: null, reasoning_tokens: null,
+        input_tokens: 120, output_tokens: 30, total_tokens: 150, cached_tokens: 80, cache_creation_tokens: 20, reasoning_tokens: 10,
         model_parameters: { temperature: 0.2 }, success: true, error_message: null,
-        started_at: at(1300), ended_at: at(1800), duration_ms: 500, completion_start_time: null,
+        started_at: at(1300), ended_at: at(1800), duration_ms: 500, completion_start_time: at(1500),
       });
     });
 

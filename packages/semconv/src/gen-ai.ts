@@ -23,9 +23,19 @@ export const GenAiAttributes = {
   /** Deprecated names some instrumentations still emit. */
   USAGE_PROMPT_TOKENS: 'gen_ai.usage.prompt_tokens',
   USAGE_COMPLETION_TOKENS: 'gen_ai.usage.completion_tokens',
+  /** Input tokens read from the provider's cache; part of `gen_ai.usage.input_tokens`. */
   USAGE_CACHE_READ_INPUT_TOKENS: 'gen_ai.usage.cache_read.input_tokens',
+  /** Input tokens written to the provider's cache; part of `gen_ai.usage.input_tokens`. */
   USAGE_CACHE_CREATION_INPUT_TOKENS: 'gen_ai.usage.cache_creation.input_tokens',
+  /** Output tokens spent on reasoning; part of `gen_ai.usage.output_tokens`. */
   USAGE_REASONING_OUTPUT_TOKENS: 'gen_ai.usage.reasoning.output_tokens',
+  /** Seconds from issuing the request to the first chunk of a streamed response. */
+  RESPONSE_TIME_TO_FIRST_CHUNK: 'gen_ai.response.time_to_first_chunk',
+  /**
+   * The same measure under the name of the GenAI client metric; `@ai-sdk/otel` 1.0 (AI SDK 7)
+   * writes it on its `chat` spans in place of the span attribute.
+   */
+  CLIENT_OPERATION_TIME_TO_FIRST_CHUNK: 'gen_ai.client.operation.time_to_first_chunk',
   INPUT_MESSAGES: 'gen_ai.input.messages',
   OUTPUT_MESSAGES: 'gen_ai.output.messages',
   SYSTEM_INSTRUCTIONS: 'gen_ai.system_instructions',
@@ -34,13 +44,19 @@ export const GenAiAttributes = {
   AGENT_ID: 'gen_ai.agent.id',
   AGENT_VERSION: 'gen_ai.agent.version',
   TOOL_NAME: 'gen_ai.tool.name',
+  /** `function` (run by the client), `extension` (run by the agent or provider), `datastore`. */
   TOOL_TYPE: 'gen_ai.tool.type',
+  /** The model's id for the tool call, linking the call in its output to the tool's result. */
   TOOL_CALL_ID: 'gen_ai.tool.call.id',
   TOOL_CALL_ARGUMENTS: 'gen_ai.tool.call.arguments',
   TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
 } as const;
 
-/** Values of `gen_ai.operation.name` and the agent span kind each one means. */
+/**
+ * Values of `gen_ai.operation.name` and the agent span kind each one means. `create_agent` only
+ * sets an agent up (its name and version still fill the trace's), so it is a step, not a session,
+ * even though it carries a model. `agent_step` is one loop iteration of the AI SDK 7 agent.
+ */
 export const GenAiOperations = {
   chat: 'llm',
   text_completion: 'llm',
@@ -48,5 +64,7 @@ export const GenAiOperations = {
   embeddings: 'llm',
   execute_tool: 'tool',
   invoke_agent: 'session',
-  create_agent: 'session',
+  invoke_workflow: 'session',
+  create_agent: 'step',
+  agent_step: 'step',
 } as const;

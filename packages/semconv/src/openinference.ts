@@ -25,6 +25,7 @@ export const OpenInferenceAttributes = {
   LLM_TOKEN_COUNT_COMPLETION: 'llm.token_count.completion',
   LLM_TOKEN_COUNT_TOTAL: 'llm.token_count.total',
   LLM_TOKEN_COUNT_PROMPT_CACHE_READ: 'llm.token_count.prompt_details.cache_read',
+  LLM_TOKEN_COUNT_PROMPT_CACHE_WRITE: 'llm.token_count.prompt_details.cache_write',
   LLM_TOKEN_COUNT_COMPLETION_REASONING: 'llm.token_count.completion_details.reasoning',
   SESSION_ID: 'session.id',
   USER_ID: 'user.id',

@@ -19,6 +19,7 @@ export const OpenLlmetryAttributes = {
   LLM_USAGE_TOTAL_TOKENS: 'llm.usage.total_tokens',
   USAGE_TOTAL_TOKENS: 'gen_ai.usage.total_tokens',
   USAGE_CACHE_READ_INPUT_TOKENS: 'gen_ai.usage.cache_read_input_tokens',
+  USAGE_CACHE_CREATION_INPUT_TOKENS: 'gen_ai.usage.cache_creation_input_tokens',
   USAGE_REASONING_TOKENS: 'gen_ai.usage.reasoning_tokens',
   /** Set by OpenLLMetry's MCP instrumentation on MCP request spans. */
   MCP_REQUEST_ID: 'mcp.request.id',

@@ -33,6 +33,7 @@ export const VercelAiAttributes = {
   USAGE_COMPLETION_TOKENS: 'ai.usage.completionTokens',
   USAGE_CACHED_INPUT_TOKENS: 'ai.usage.cachedInputTokens',
   USAGE_CACHE_READ_TOKENS: 'ai.usage.inputTokenDetails.cacheReadTokens',
+  USAGE_CACHE_WRITE_TOKENS: 'ai.usage.inputTokenDetails.cacheWriteTokens',
   USAGE_REASONING_TOKENS: 'ai.usage.reasoningTokens',
   USAGE_OUTPUT_REASONING_TOKENS: 'ai.usage.outputTokenDetails.reasoningTokens',
   /** Embedding calls count their input as `ai.usage.tokens`. */

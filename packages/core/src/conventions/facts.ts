@@ -1,5 +1,6 @@
 import type { SpanKind as AgentSpanKind } from '@mini-agent/semconv';
 import { isSpanContextValid, type Attributes } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { InterpretableSpan, TokenUsage } from '../records.js';
 
 /**
@@ -20,6 +21,10 @@ export interface SpanFacts {
   tags?: string[];
   toolName?: string;
   toolCategory?: string;
+  /** The model's id for the tool call. */
+  toolCallId?: string;
+  /** Who runs the tool: `function`, `extension`, `datastore` (`gen_ai.tool.type`). */
+  toolType?: string;
   toolInput?: unknown;
   toolOutput?: unknown;
   /** Extra facts about a tool call kept in its row's metadata, e.g. `{ server: 'weather' }`. */
@@ -30,6 +35,7 @@ export interface SpanFacts {
   llmOutput?: unknown;
   usage?: Partial<Record<keyof TokenUsage, number>>;
   modelParameters?: Record<string, unknown>;
+  /** When the first chunk of the answer arrived: an ISO string or epoch milliseconds. */
   completionStartTime?: string | number;
   decisionType?: string;
   decisionOptions?: unknown;
@@ -146,4 +152,11 @@ export function jsonObject(value: unknown): Record<string, unknown> | undefined 
 export function hasParent(span: InterpretableSpan): boolean {
   const parent = span.parentSpanContext;
   return parent !== undefined && isSpanContextValid(parent);
+}
+
+/** Epoch milliseconds `ms` after the span's start (a time to first chunk), or undefined when not a valid time. */
+export function afterStart(span: InterpretableSpan, ms: number | undefined): number | undefined {
+  if (ms === undefined || ms < 0 || !Array.isArray(span.startTime)) return undefined;
+  const at = hrTimeToMilliseconds(span.startTime) + ms;
+  return Number.isFinite(at) ? at : undefined;
 }

@@ -1,5 +1,6 @@
 import { GenAiAttributes as G, GenAiOperations } from '@mini-agent/semconv';
-import { defined, firstStr, num, str, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
+import type { InterpretableSpan } from '../records.js';
+import { afterStart, defined, firstStr, num, str, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
 
 const MODEL_PARAMETERS: Record<string, string> = {
   temperature: G.REQUEST_TEMPERATURE,
@@ -14,12 +15,14 @@ const MODEL_PARAMETERS: Record<string, string> = {
 
 /**
  * The OpenTelemetry GenAI conventions (`gen_ai.*`): LLM calls (`chat`, `text_completion`, ...),
- * tool executions (`execute_tool`) and agent invocations (`invoke_agent`, whose messages become
- * the session's input and output). A span with a requested model and no operation is an LLM call.
+ * tool executions (`execute_tool`) and agent or workflow invocations (`invoke_agent`,
+ * `invoke_workflow`, whose messages become the session's input and output). A span with a
+ * requested model and no operation is an LLM call.
  */
 export const genAiAdapter: ConventionAdapter = {
   name: 'gen_ai',
-  read({ attributes: a }): SpanFacts {
+  read(span): SpanFacts {
+    const a = span.attributes;
     const operation = str(a, G.OPERATION_NAME);
     const kind = operation !== undefined ? GenAiOperations[operation as keyof typeof GenAiOperations] : undefined;
     const modelParameters: Record<string, unknown> = {};
@@ -34,6 +37,8 @@ export const genAiAdapter: ConventionAdapter = {
       sessionInput: isSession ? a[G.INPUT_MESSAGES] : undefined,
       sessionOutput: isSession ? a[G.OUTPUT_MESSAGES] : undefined,
       toolName: str(a, G.TOOL_NAME),
+      toolCallId: str(a, G.TOOL_CALL_ID),
+      toolType: str(a, G.TOOL_TYPE),
       toolInput: a[G.TOOL_CALL_ARGUMENTS],
       toolOutput: a[G.TOOL_CALL_RESULT],
       model: firstStr(a, [G.RESPONSE_MODEL, G.REQUEST_MODEL]),
@@ -41,12 +46,23 @@ export const genAiAdapter: ConventionAdapter = {
       llmInput: isSession ? undefined : a[G.INPUT_MESSAGES],
       llmOutput: isSession ? undefined : a[G.OUTPUT_MESSAGES],
       modelParameters: Object.keys(modelParameters).length > 0 ? modelParameters : undefined,
+      completionStartTime: isLlm ? firstChunkTime(span) : undefined,
       usage: usageOf({
         input: num(a, G.USAGE_INPUT_TOKENS) ?? num(a, G.USAGE_PROMPT_TOKENS),
         output: num(a, G.USAGE_OUTPUT_TOKENS) ?? num(a, G.USAGE_COMPLETION_TOKENS),
         cached: num(a, G.USAGE_CACHE_READ_INPUT_TOKENS),
+        cacheCreation: num(a, G.USAGE_CACHE_CREATION_INPUT_TOKENS),
         reasoning: num(a, G.USAGE_REASONING_OUTPUT_TOKENS),
       }),
     });
   },
 };
+
+/**
+ * When the first chunk arrived: the time to it is given in seconds from the request, which the
+ * span's start stands for (the span covers the call).
+ */
+function firstChunkTime(span: InterpretableSpan): number | undefined {
+  const seconds = num(span.attributes, G.RESPONSE_TIME_TO_FIRST_CHUNK) ?? num(span.attributes, G.CLIENT_OPERATION_TIME_TO_FIRST_CHUNK);
+  return afterStart(span, seconds === undefined ? undefined : seconds * 1000);
+}

@@ -70,14 +70,16 @@ function usageDetails(raw: unknown): SpanFacts['usage'] {
   if (openAi) return openAi;
   const sum = (keys: string[]) => keys.reduce<number | undefined>((total, key) => (count(key) === undefined ? total : (total ?? 0) + count(key)!), undefined);
   const keys = Object.keys(details);
-  const inputBuckets = keys.filter((k) => k === U.INPUT || k.startsWith(`${U.INPUT}_`) || (U.CACHED as readonly string[]).includes(k));
+  const isIn = (names: readonly string[]) => (k: string) => names.includes(k);
+  const inputBuckets = keys.filter((k) => k === U.INPUT || k.startsWith(`${U.INPUT}_`) || isIn(U.CACHED)(k) || isIn(U.CACHE_CREATION)(k));
   const outputBuckets = keys.filter((k) => k === U.OUTPUT || k.startsWith(`${U.OUTPUT}_`));
   return usageOf({
     input: sum(inputBuckets),
     output: sum(outputBuckets),
     total: count(U.TOTAL),
-    cached: sum(keys.filter((k) => (U.CACHED as readonly string[]).includes(k))),
-    reasoning: sum(keys.filter((k) => (U.REASONING as readonly string[]).includes(k))),
+    cached: sum(keys.filter(isIn(U.CACHED))),
+    cacheCreation: sum(keys.filter(isIn(U.CACHE_CREATION))),
+    reasoning: sum(keys.filter(isIn(U.REASONING))),
   });
 }
 

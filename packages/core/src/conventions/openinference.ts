@@ -44,6 +44,7 @@ export const openInferenceAdapter: ConventionAdapter = {
         output: num(a, OI.LLM_TOKEN_COUNT_COMPLETION),
         total: num(a, OI.LLM_TOKEN_COUNT_TOTAL),
         cached: num(a, OI.LLM_TOKEN_COUNT_PROMPT_CACHE_READ),
+        cacheCreation: num(a, OI.LLM_TOKEN_COUNT_PROMPT_CACHE_WRITE),
         reasoning: num(a, OI.LLM_TOKEN_COUNT_COMPLETION_REASONING),
       }),
     });

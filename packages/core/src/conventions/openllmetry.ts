@@ -12,6 +12,7 @@ const MARKERS = [
   T.LLM_USAGE_TOTAL_TOKENS,
   T.USAGE_TOTAL_TOKENS,
   T.USAGE_CACHE_READ_INPUT_TOKENS,
+  T.USAGE_CACHE_CREATION_INPUT_TOKENS,
   T.USAGE_REASONING_TOKENS,
 ];
 const MESSAGE_MARKERS = [`${T.PROMPT_PREFIX}.0.role`, `${T.PROMPT_PREFIX}.0.content`, `${T.COMPLETION_PREFIX}.0.role`, `${T.COMPLETION_PREFIX}.0.content`];
@@ -51,6 +52,7 @@ export const openLlmetryAdapter: ConventionAdapter = {
       usage: usageOf({
         total: num(a, T.LLM_USAGE_TOTAL_TOKENS) ?? num(a, T.USAGE_TOTAL_TOKENS),
         cached: num(a, T.USAGE_CACHE_READ_INPUT_TOKENS),
+        cacheCreation: num(a, T.USAGE_CACHE_CREATION_INPUT_TOKENS),
         reasoning: num(a, T.USAGE_REASONING_TOKENS),
       }),
     });

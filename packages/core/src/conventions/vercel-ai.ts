@@ -1,8 +1,7 @@
 import { VercelAiAttributes as V, VercelAiMetadataKeys, VercelAiOperations as Ops } from '@mini-agent/semconv';
 import type { Attributes } from '@opentelemetry/api';
-import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { InterpretableSpan } from '../records.js';
-import { defined, firstStr, hasParent, num, parseJson, str, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
+import { afterStart, defined, firstStr, hasParent, num, parseJson, str, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
 
 /**
  * The Vercel AI SDK's telemetry (versions 4 to 6, `experimental_telemetry`): `ai.toolCall` spans
@@ -29,13 +28,13 @@ export const vercelAiAdapter: ConventionAdapter = {
       toolName: kind === 'tool' ? str(a, V.TOOL_CALL_NAME) : undefined,
       toolInput: kind === 'tool' ? a[V.TOOL_CALL_ARGS] : undefined,
       toolOutput: kind === 'tool' ? a[V.TOOL_CALL_RESULT] : undefined,
-      toolMetadata: kind === 'tool' && str(a, V.TOOL_CALL_ID) ? { tool_call_id: str(a, V.TOOL_CALL_ID) } : undefined,
+      toolCallId: kind === 'tool' ? str(a, V.TOOL_CALL_ID) : undefined,
       model: firstStr(a, [V.RESPONSE_MODEL, V.MODEL_ID]),
       provider: str(a, V.MODEL_PROVIDER),
       llmInput: kind === 'llm' ? (a[V.PROMPT_MESSAGES] ?? a[V.PROMPT]) : undefined,
       llmOutput: kind === 'llm' ? responseOf(a) : undefined,
       modelParameters: kind === 'llm' ? settingsOf(a) : undefined,
-      completionStartTime: kind === 'llm' ? firstChunkTime(span) : undefined,
+      completionStartTime: kind === 'llm' ? afterStart(span, num(a, V.RESPONSE_MS_TO_FIRST_CHUNK)) : undefined,
       usage: kind === 'llm' ? usageOfCall(a) : undefined,
     });
   },
@@ -59,6 +58,7 @@ function usageOfCall(a: Attributes): SpanFacts['usage'] {
     output: num(a, V.USAGE_OUTPUT_TOKENS) ?? num(a, V.USAGE_COMPLETION_TOKENS),
     total: num(a, V.USAGE_TOTAL_TOKENS),
     cached: num(a, V.USAGE_CACHED_INPUT_TOKENS) ?? num(a, V.USAGE_CACHE_READ_TOKENS),
+    cacheCreation: num(a, V.USAGE_CACHE_WRITE_TOKENS),
     reasoning: num(a, V.USAGE_REASONING_TOKENS) ?? num(a, V.USAGE_OUTPUT_REASONING_TOKENS),
   });
 }
@@ -81,12 +81,4 @@ function settingsOf(a: Attributes): Record<string, unknown> | undefined {
     if (name !== 'maxRetries' && name !== 'timeout') settings[name] = value;
   }
   return Object.keys(settings).length > 0 ? settings : undefined;
-}
-
-/** Streaming calls give the time to the first chunk in milliseconds after the span's start. */
-function firstChunkTime(span: InterpretableSpan): number | undefined {
-  const ms = num(span.attributes, V.RESPONSE_MS_TO_FIRST_CHUNK);
-  if (ms === undefined || !Array.isArray(span.startTime)) return undefined;
-  const at = hrTimeToMilliseconds(span.startTime) + ms;
-  return Number.isFinite(at) ? at : undefined;
 }
