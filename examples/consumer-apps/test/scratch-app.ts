@@ -51,8 +51,7 @@ export async function createScratchApp(options: {
   if (options.installer === 'pnpm-strict') manifest.pnpm = { overrides: local };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const script of readdirSync(APPS)) copyFileSync(join(APPS, script), join(dir, script));
-  const env = { ...process.env, PATH: `${dirname(options.node)}:${process.env.PATH ?? ''}`, npm_config_update_notifier: 'false' };
-  delete env.npm_config_user_agent;
+  const env = { ...userEnvironment(), PATH: `${dirname(options.node)}:${process.env.PATH ?? ''}`, npm_config_update_notifier: 'false' };
   const command =
     options.installer === 'npm'
       ? ['npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=warn']]
@@ -81,7 +80,7 @@ export async function createScratchApp(options: {
 
 /** `npm ls --all` in the app: its exit code and output (non-zero on missing, invalid or extraneous packages). */
 export async function npmLs(app: ScratchApp): Promise<{ code: number; output: string }> {
-  const env = { ...process.env, PATH: `${dirname(app.node)}:${process.env.PATH ?? ''}` };
+  const env = { ...userEnvironment(), PATH: `${dirname(app.node)}:${process.env.PATH ?? ''}` };
   try {
     const { stdout, stderr } = await run('npm', ['ls', '--all'], { cwd: app.dir, env, maxBuffer: 32 * 1024 * 1024 });
     return { code: 0, output: `${stdout}${stderr}` };
@@ -91,12 +90,22 @@ export async function npmLs(app: ScratchApp): Promise<{ code: number; output: st
   }
 }
 
-function runScript(node: string, dir: string, script: string, extra: Record<string, string>) {
-  // Nothing from the test run (a DATABASE_URL, OTEL_* or vitest's own variables) leaks into the app.
+/**
+ * The environment of a user's shell: nothing from the test run. Above all no `NODE_PATH` (pnpm sets
+ * it to the workspace's hoisted packages, where a package missing from the app would be found) and
+ * no `npm_*` settings of the workspace's package manager; no database, Langfuse or OTel variables.
+ */
+function userEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(DATABASE_URL|SUPABASE_DB_URL|LANGFUSE_|OTEL_|MINI_AGENT_|NODE_OPTIONS|VITEST|NODE_ENV)/.test(key)) env[key] = value;
+    if (/^(NODE_PATH|npm_|PNPM_|DATABASE_URL|SUPABASE_DB_URL|LANGFUSE_|OTEL_|MINI_AGENT_|NODE_OPTIONS|VITEST|NODE_ENV|TEST)/.test(key)) continue;
+    env[key] = value;
   }
+  return env;
+}
+
+function runScript(node: string, dir: string, script: string, extra: Record<string, string>) {
+  const env = userEnvironment();
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolvePromise, reject) => {
     const child = spawn(node, [script], { cwd: dir, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
