@@ -22,6 +22,8 @@ interface Scenario {
   readonly registeredProvider: RegExp;
   /** Both setups into both databases, or (a lane that repeats a line) one setup into each. */
   readonly runs: 'all' | 'one-each';
+  /** More setups of this line (title, script), each run once into the PostgreSQL server. */
+  readonly moreSetups?: readonly (readonly [string, string])[];
 }
 
 // sdk-node 0.301.0 pins sdk-trace, core and context-async-hooks at 3.1.0: an app that lists them
@@ -49,6 +51,7 @@ const SCENARIOS: readonly Scenario[] = [
     ownProviderScript: 'own-provider-sdk3.mjs',
     registeredProvider: /^TracerProvider/,
     runs: 'all',
+    moreSetups: [['NodeSDK with PostgresExporter among its spanProcessors', 'own-provider-sdk-node.mjs']],
   },
   {
     title: 'Node 20, SDK 2 (sdk-trace-base 2.12, api 1.9), npm',
@@ -134,29 +137,32 @@ for (const scenario of SCENARIOS) {
       ['registerMiniAgentTracing()', 'register.mjs'],
       ['the app’s own provider with PostgresExporter', scenario.ownProviderScript],
     ] as const;
+    const runs: (readonly [string, string, 'PGlite' | 'PostgreSQL'])[] = [];
     for (const target of ['PGlite', 'PostgreSQL'] as const) {
-      for (const [how, script] of scenario.runs === 'all' ? setups : [setups[target === 'PGlite' ? 0 : 1]]) {
-        it.skipIf(target === 'PostgreSQL' && !hasPostgres())(`${how}: a session with a tool lands in ${target}`, async () => {
-          const sessionId = randomUUID();
-          const database = target === 'PostgreSQL' ? await createTestDatabase('consumer') : undefined;
-          const pgliteDir = join(app.dir, `pglite-${sessionId}`);
-          try {
-            const result = await app.runScript(script, {
-              SESSION_ID: sessionId,
-              ...(database ? { DATABASE_URL: database.url } : { PGLITE_DIR: pgliteDir }),
-            });
-            expect(result.stderr).toBe('');
-            expect(result.code).toBe(0);
-            const output = JSON.parse(result.stdout) as { provider: string; stats: { sinks: { postgres: { delivered: number } } } };
-            if (script === 'register.mjs') expect(output.provider).toMatch(scenario.registeredProvider);
-            expect(output.stats.sinks.postgres.delivered).toBeGreaterThan(0);
-            const stored = database ? await toolCallsInPostgres(database.url) : await toolCallsInPglite(pgliteDir);
-            expect(stored).toEqual([{ session_id: sessionId, tool_name: 'lookup_order', success: true }]);
-          } finally {
-            await database?.drop();
-          }
-        }, 120_000);
-      }
+      for (const [how, script] of scenario.runs === 'all' ? setups : [setups[target === 'PGlite' ? 0 : 1]]) runs.push([how, script, target]);
+    }
+    for (const [how, script] of scenario.moreSetups ?? []) runs.push([how, script, 'PostgreSQL']);
+    for (const [how, script, target] of runs) {
+      it.skipIf(target === 'PostgreSQL' && !hasPostgres())(`${how}: a session with a tool lands in ${target}`, async () => {
+        const sessionId = randomUUID();
+        const database = target === 'PostgreSQL' ? await createTestDatabase('consumer') : undefined;
+        const pgliteDir = join(app.dir, `pglite-${sessionId}`);
+        try {
+          const result = await app.runScript(script, {
+            SESSION_ID: sessionId,
+            ...(database ? { DATABASE_URL: database.url } : { PGLITE_DIR: pgliteDir }),
+          });
+          expect(result.stderr).toBe('');
+          expect(result.code).toBe(0);
+          const output = JSON.parse(result.stdout) as { provider: string; stats: { sinks: { postgres: { delivered: number } } } };
+          if (script === 'register.mjs') expect(output.provider).toMatch(scenario.registeredProvider);
+          expect(output.stats.sinks.postgres.delivered).toBeGreaterThan(0);
+          const stored = database ? await toolCallsInPostgres(database.url) : await toolCallsInPglite(pgliteDir);
+          expect(stored).toEqual([{ session_id: sessionId, tool_name: 'lookup_order', success: true }]);
+        } finally {
+          await database?.drop();
+        }
+      }, 120_000);
     }
   });
 }

@@ -188,7 +188,8 @@ function warnIfNotGlobal(provider: SdkTracerProvider): void {
   if (typeof current.getDelegate !== 'function' || current.getDelegate() === provider) return;
   console.warn(
     '@mini-agent/otel: another OpenTelemetry tracer provider was registered first, so spans go there, not to the mini-agent sinks. ' +
-      'Add the exporter to your own setup instead: new BatchSpanProcessor(new InterpretingExporter({ sinks })).',
+      'Add the exporter to your own setup instead: new BatchSpanProcessor(new InterpretingExporter({ sinks })) on SDK 2.x, ' +
+      'new BatchSpanProcessor({ exporter: new InterpretingExporter({ sinks }) }) on SDK 3.x.',
   );
 }
 
