@@ -41,6 +41,14 @@ const SDK2 = {
   '@opentelemetry/sdk-trace-node': '2.12.1',
 };
 
+/** What every SDK 2 app has in common, whatever the Node line and installer. */
+const SDK2_APP = {
+  dependencies: SDK2,
+  sdkPackages: ['@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace', '@opentelemetry/core', '@opentelemetry/resources'],
+  ownProviderScript: 'own-provider-sdk2.mjs',
+  registeredProvider: /^NodeTracerProvider$/,
+} as const;
+
 const SCENARIOS: readonly Scenario[] = [
   {
     title: 'Node 24, SDK 3 (sdk-node 0.301, sdk-trace 3.1, api 1.10), npm',
@@ -53,26 +61,14 @@ const SCENARIOS: readonly Scenario[] = [
     runs: 'all',
     moreSetups: [['NodeSDK with PostgresExporter among its spanProcessors', 'own-provider-sdk-node.mjs']],
   },
-  {
-    title: 'Node 20, SDK 2 (sdk-trace-base 2.12, api 1.9), npm',
-    node: 20,
-    installer: 'npm',
-    dependencies: SDK2,
-    sdkPackages: ['@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace', '@opentelemetry/core', '@opentelemetry/resources'],
-    ownProviderScript: 'own-provider-sdk2.mjs',
-    registeredProvider: /^NodeTracerProvider$/,
-    runs: 'all',
-  },
+  { ...SDK2_APP, title: 'Node 20, SDK 2 (sdk-trace-base 2.12, api 1.9), npm', node: 20, installer: 'npm', runs: 'all' },
   {
     // Node 24 picks the newest versions for anything left open: the case where a required peer
     // on `@opentelemetry/core` would resolve to 3.x beside an SDK 2 app.
+    ...SDK2_APP,
     title: 'Node 24, SDK 2 (sdk-trace-base 2.12, api 1.9), pnpm with strict-peer-dependencies',
     node: 24,
     installer: 'pnpm-strict',
-    dependencies: SDK2,
-    sdkPackages: ['@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace', '@opentelemetry/core', '@opentelemetry/resources'],
-    ownProviderScript: 'own-provider-sdk2.mjs',
-    registeredProvider: /^NodeTracerProvider$/,
     runs: 'one-each',
   },
 ];
