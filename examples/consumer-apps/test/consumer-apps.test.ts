@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, hasPostgres, missingNodeReason, nodeBinary, type NodeMajor } from '@mini-agent/test-support';
+import { createTestDatabase, hasPostgres, missingNodeReason, nodeBinary, startLangfuseTestServer, type NodeMajor } from '@mini-agent/test-support';
+import { startCollector } from './collector.js';
 import { LIBRARIES, packLibraries, type Packs } from './packs.js';
 import { createScratchApp, npmLs, type Installer, type ScratchApp } from './scratch-app.js';
 import { toolCallsInPglite, toolCallsInPostgres } from './stored-session.js';
@@ -35,10 +36,12 @@ const SDK3 = {
   '@opentelemetry/context-async-hooks': '3.1.0',
   '@opentelemetry/core': '3.1.0',
 };
+// The OTLP exporter brings the OTLP parts (0.2xx) that Langfuse's transport and the `otlp` option use.
 const SDK2 = {
   '@opentelemetry/api': '1.9.1',
   '@opentelemetry/sdk-trace-base': '2.12.1',
   '@opentelemetry/sdk-trace-node': '2.12.1',
+  '@opentelemetry/exporter-trace-otlp-proto': '0.223.1',
 };
 
 /** What every SDK 2 app has in common, whatever the Node line and installer. */
@@ -138,6 +141,31 @@ for (const scenario of SCENARIOS) {
       for (const [how, script] of scenario.runs === 'all' ? setups : [setups[target === 'PGlite' ? 0 : 1]]) runs.push([how, script, target]);
     }
     for (const [how, script] of scenario.moreSetups ?? []) runs.push([how, script, 'PostgreSQL']);
+    it('Langfuse and a collector receive the session over OTLP, through the OTLP parts of the app’s own SDK line', async () => {
+      const langfuse = await startLangfuseTestServer({ publicKey: 'pk-lf-consumer', secretKey: 'sk-lf-consumer' });
+      const collector = await startCollector();
+      try {
+        const result = await app.runScript('langfuse-and-collector.mjs', {
+          SESSION_ID: randomUUID(),
+          LANGFUSE_PUBLIC_KEY: 'pk-lf-consumer',
+          LANGFUSE_SECRET_KEY: 'sk-lf-consumer',
+          LANGFUSE_BASE_URL: langfuse.baseUrl,
+          OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        });
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        const { traceId } = JSON.parse(result.stdout) as { traceId: string };
+        expect(langfuse.trace(traceId)?.name).toBe('consumer-session');
+        expect(langfuse.observations(traceId).map((observation) => observation.name).join(' ')).toContain('lookup_order');
+        expect(collector.spans.filter((span) => span.traceId === traceId).map((span) => span.name).sort()).toEqual(
+          ['consumer-session', 'execute_tool lookup_order'].sort(),
+        );
+      } finally {
+        await langfuse.close();
+        await collector.close();
+      }
+    }, 120_000);
+
     for (const [how, script, target] of runs) {
       it.skipIf(target === 'PostgreSQL' && !hasPostgres())(`${how}: a session with a tool lands in ${target}`, async () => {
         const sessionId = randomUUID();
