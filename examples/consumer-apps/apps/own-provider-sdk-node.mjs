@@ -2,7 +2,7 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { PostgresExporter } from '@mini-agent/exporter-postgres';
-import { withSession, withTool } from '@mini-agent/otel';
+import { runAgentSession } from './agent-session.mjs';
 
 const databaseUrl = process.env.DATABASE_URL;
 const exporter = new PostgresExporter(databaseUrl ? { databaseUrl } : { dataDir: process.env.PGLITE_DIR });
@@ -10,8 +10,6 @@ const sdk = new NodeSDK({ spanProcessors: [new BatchSpanProcessor({ exporter })]
 sdk.start();
 
 await exporter.ready;
-await withSession({ name: 'consumer-session', sessionId: process.env.SESSION_ID }, () =>
-  withTool({ name: 'lookup_order', category: 'core', input: { order: 42 } }, async () => ({ status: 'shipped' })),
-);
+await runAgentSession();
 await sdk.shutdown();
 console.log(JSON.stringify({ provider: 'NodeSDK', stats: exporter.stats() }));

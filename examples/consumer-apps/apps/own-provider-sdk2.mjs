@@ -2,7 +2,7 @@
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { PostgresExporter } from '@mini-agent/exporter-postgres';
-import { withSession, withTool } from '@mini-agent/otel';
+import { runAgentSession } from './agent-session.mjs';
 
 const databaseUrl = process.env.DATABASE_URL;
 const exporter = new PostgresExporter(databaseUrl ? { databaseUrl } : { dataDir: process.env.PGLITE_DIR });
@@ -10,8 +10,6 @@ const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcesso
 provider.register();
 
 await exporter.ready;
-await withSession({ name: 'consumer-session', sessionId: process.env.SESSION_ID }, () =>
-  withTool({ name: 'lookup_order', category: 'core', input: { order: 42 } }, async () => ({ status: 'shipped' })),
-);
+await runAgentSession();
 await provider.shutdown();
 console.log(JSON.stringify({ provider: provider.constructor.name, stats: exporter.stats() }));

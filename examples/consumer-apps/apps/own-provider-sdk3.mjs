@@ -4,7 +4,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { PostgresExporter } from '@mini-agent/exporter-postgres';
-import { withSession, withTool } from '@mini-agent/otel';
+import { runAgentSession } from './agent-session.mjs';
 
 const databaseUrl = process.env.DATABASE_URL;
 const exporter = new PostgresExporter(databaseUrl ? { databaseUrl } : { dataDir: process.env.PGLITE_DIR });
@@ -14,8 +14,6 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
 
 await exporter.ready;
-await withSession({ name: 'consumer-session', sessionId: process.env.SESSION_ID }, () =>
-  withTool({ name: 'lookup_order', category: 'core', input: { order: 42 } }, async () => ({ status: 'shipped' })),
-);
+await runAgentSession();
 await provider.shutdown();
 console.log(JSON.stringify({ provider: provider.constructor.name, stats: exporter.stats() }));

@@ -1,5 +1,6 @@
 // A user's agent that lets @mini-agent/otel set up tracing with whichever SDK line the app installed.
-import { registerMiniAgentTracing, withSession, withTool } from '@mini-agent/otel';
+import { registerMiniAgentTracing } from '@mini-agent/otel';
+import { runAgentSession } from './agent-session.mjs';
 
 const databaseUrl = process.env.DATABASE_URL;
 const tracing = registerMiniAgentTracing({
@@ -10,8 +11,6 @@ const tracing = registerMiniAgentTracing({
   exitHooks: false,
 });
 await tracing.ready;
-await withSession({ name: 'consumer-session', sessionId: process.env.SESSION_ID }, () =>
-  withTool({ name: 'lookup_order', category: 'core', input: { order: 42 } }, async () => ({ status: 'shipped' })),
-);
+await runAgentSession();
 await tracing.shutdown();
 console.log(JSON.stringify({ provider: tracing.provider.constructor.name, stats: tracing.stats() }));

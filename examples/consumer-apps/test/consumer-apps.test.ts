@@ -167,7 +167,7 @@ for (const scenario of SCENARIOS) {
     }, 120_000);
 
     for (const [how, script, target] of runs) {
-      it.skipIf(target === 'PostgreSQL' && !hasPostgres())(`${how}: a session with a tool lands in ${target}`, async () => {
+      it.skipIf(target === 'PostgreSQL' && !hasPostgres())(`${how}: a session with a tool, a decision and a metric lands in ${target}`, async () => {
         const sessionId = randomUUID();
         const database = target === 'PostgreSQL' ? await createTestDatabase('consumer') : undefined;
         const pgliteDir = join(app.dir, `pglite-${sessionId}`);
@@ -182,7 +182,7 @@ for (const scenario of SCENARIOS) {
           if (script === 'register.mjs') expect(output.provider).toMatch(scenario.registeredProvider);
           expect(output.stats.sinks.postgres.delivered).toBeGreaterThan(0);
           const stored = database ? await toolCallsInPostgres(database.url) : await toolCallsInPglite(pgliteDir);
-          expect(stored).toEqual([{ session_id: sessionId, tool_name: 'lookup_order', success: true }]);
+          expect(stored).toEqual([{ session_id: sessionId, tool_name: 'lookup_order', success: true, chosen: 'lookup_order', latency: 12.5 }]);
         } finally {
           await database?.drop();
         }

@@ -1,17 +1,24 @@
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 
-/** One tool execution joined to the trace of its session: what an agent app should have stored. */
+/** What an agent app should have stored of its session: the tool call, the decision and the metric of its trace. */
 export interface StoredToolCall {
   session_id: string | null;
   tool_name: string;
   success: boolean;
+  /** The decision recorded in the session, in the same trace. */
+  chosen: string | null;
+  /** The latency metric recorded in the session, in the same trace. */
+  latency: number | null;
 }
 
-// Joined on the trace id: the tool's row only meets its session's row when the tool span was
-// started inside the session's context, which needs the context manager the registration set.
+// Joined on the trace id: the tool's, decision's and metric's rows only meet their session's row
+// when they were recorded inside the session's context, which needs the context manager the
+// registration set.
 const QUERY = `
-  select t.session_id, x.tool_name, x.success
+  select t.session_id, x.tool_name, x.success,
+    (select d.chosen from mini_agent_observability.decisions d where d.trace_id = t.id) as chosen,
+    (select m.metric_value from mini_agent_observability.performance_metrics m where m.trace_id = t.id and m.metric_type = 'latency') as latency
   from mini_agent_observability.tool_executions x
   join mini_agent_observability.traces t on t.id = x.trace_id
   order by x.tool_name`;
