@@ -1,5 +1,4 @@
-import type { DeliveryOptions, InterpretOptions, RecordSink } from '@mini-agent/core';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { DeliveryOptions, InterpretOptions, RecordSink, SpanExporter } from '@mini-agent/core';
 
 /** Options of `createBridge()`. Give `exporter` or `sinks`. */
 export interface BridgeOptions {

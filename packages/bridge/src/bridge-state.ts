@@ -1,5 +1,5 @@
 import { diag } from '@opentelemetry/api';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@mini-agent/core';
 import type { ResolvedBridgeOptions } from './bridge-options.js';
 import { OtlpRequestError } from './errors.js';
 import type { SpanQueue, SpanQueueStats } from './span-queue.js';

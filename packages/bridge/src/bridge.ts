@@ -1,9 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DeliveryError, InterpretingExporter } from '@mini-agent/core';
+import { DeliveryError, InterpretingExporter, type SpanExporter } from '@mini-agent/core';
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { bearerTokenMatches } from './bearer-token.js';
 import { resolveBridgeOptions, TRACES_PATH, type BridgeOptions, type ResolvedBridgeOptions } from './bridge-options.js';
 import { contentEncodingOf, decodeJson, decodeProtobuf } from './decode.js';

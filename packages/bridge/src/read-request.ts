@@ -1,7 +1,7 @@
 import { isValidSpanId, isValidTraceId, SpanKind, TraceFlags, type Attributes, type Link, type SpanContext } from '@opentelemetry/api';
 import { TraceState, type InstrumentationScope } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { TimedEvent } from '@mini-agent/core';
 import { readAttributes } from './attributes.js';
 import { malformed } from './errors.js';
 import { OtlpSpan } from './otlp-span.js';

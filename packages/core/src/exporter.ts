@@ -1,6 +1,6 @@
 import { context, diag, type Meter } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from './sdk/types.js';
 import { DeliveryPipeline, type DeliveryOptions, type DeliveryStats } from './delivery/pipeline.js';
 import { observeExporterStats } from './exporter-metrics.js';
 import { Interpreter, type InterpretOptions } from './interpret.js';

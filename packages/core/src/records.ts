@@ -1,7 +1,7 @@
 import type { SpanKind as AgentSpanKind, ToolCategory } from '@mini-agent/semconv';
 import type { Attributes, HrTime, Link, SpanContext, SpanKind as OtelSpanKind, SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
-import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { TimedEvent } from './sdk/types.js';
 
 /** Any value that survives `JSON.stringify` unchanged. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

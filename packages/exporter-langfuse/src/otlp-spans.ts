@@ -1,9 +1,8 @@
 import { LangfuseOtelSpanAttributes as A } from '@langfuse/core';
-import { jsonText, type JsonObject, type JsonValue } from '@mini-agent/core';
+import { jsonText, type JsonObject, type JsonValue, type ReadableSpan } from '@mini-agent/core';
 import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type AttributeValue, type SpanContext } from '@opentelemetry/api';
 import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { MAX_REQUEST_BYTES } from './batching.js';
 import { truncateJson, utf8Bytes } from './limits.js';
 import type { LangfuseBatch, LangfuseObservation, LangfuseTrace } from './model.js';

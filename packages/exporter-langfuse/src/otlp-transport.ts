@@ -1,6 +1,5 @@
-import { DeliveryError } from '@mini-agent/core';
+import { DeliveryError, type ReadableSpan } from '@mini-agent/core';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { MAX_REQUEST_BYTES, splitBySize } from './batching.js';
 import type { LangfuseBatch } from './model.js';
 import type { ResolvedLangfuseOptions } from './options.js';

@@ -5,14 +5,14 @@ import {
   type ExporterStats,
   type InterpretOptions,
   type RecordSink,
+  type SpanProcessor,
 } from '@mini-agent/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BatchSpanProcessor, SimpleSpanProcessor, type BufferConfig, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { configuredSinks, type SinkOptions } from './configured-sinks.js';
 import { installExitHooks } from './exit-hooks.js';
 import { ProcessorDropCounter, type ProcessorStats } from './processor-drops.js';
 import { buildResource, type ResourceOptions } from './resource.js';
+import { otlpTraceExporter } from './sdk/otlp.js';
+import { traceSdk, type BatchOptions, type SdkTracerProvider, type TraceSdk } from './sdk/index.js';
 
 /** What {@link MiniAgentTracing.stats} reports: the exporter's counters and the batch processor's drops. */
 export interface MiniAgentStats extends ExporterStats {
@@ -53,7 +53,7 @@ export interface MiniAgentTracingOptions extends ResourceOptions, SinkOptions {
    * Batching of the span processor in front of the sinks (queue size, delay, batch size). A
    * `selfObsMeterProvider` given here still gets the SDK's processor metrics.
    */
-  readonly batch?: BufferConfig & { readonly selfObsMeterProvider?: MeterProvider };
+  readonly batch?: BatchOptions;
   /** Flush on SIGTERM, SIGINT and `beforeExit`. Default `true`. */
   readonly exitHooks?: boolean;
   /** The longest an exit flush may hold the process, in milliseconds. Default 10 000. */
@@ -62,7 +62,11 @@ export interface MiniAgentTracingOptions extends ResourceOptions, SinkOptions {
 
 /** What {@link registerMiniAgentTracing} set up. */
 export interface MiniAgentTracing {
-  readonly provider: NodeTracerProvider;
+  /**
+   * The tracer provider registered globally: a `NodeTracerProvider` with SDK 2.x, a `TracerProvider`
+   * of `@opentelemetry/sdk-trace` with SDK 3.x, whichever the application installed.
+   */
+  readonly provider: SdkTracerProvider;
   /** The exporter that interprets each span once and hands the records to every sink. */
   readonly exporter: InterpretingExporter;
   /** The sinks attached, in order (database, Langfuse, yours). */
@@ -91,8 +95,9 @@ const REGISTRATION = Symbol.for('@mini-agent/otel.registration');
 type GlobalWithRegistration = typeof globalThis & { [REGISTRATION]?: MiniAgentTracing };
 
 /**
- * Sets up OpenTelemetry tracing for an agent in one call: a NodeTracerProvider with the agent's
- * resource, one BatchSpanProcessor in front of one exporter that interprets each span once and
+ * Sets up OpenTelemetry tracing for an agent in one call: a tracer provider of the application's
+ * OpenTelemetry SDK (2.x or 3.x, a peer dependency) with the agent's resource, one
+ * BatchSpanProcessor in front of one exporter that interprets each span once and
  * fans the records out to the configured sinks (Postgres/Supabase or embedded PGlite, Langfuse,
  * your own), plus an OTLP exporter when a collector is configured. Registers globally (tracer
  * provider, async context, W3C propagation) and flushes on SIGTERM/SIGINT/`beforeExit`.
@@ -115,6 +120,7 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
     console.warn(message);
     return existing;
   }
+  const sdk = traceSdk();
   const { sinks, ready } = configuredSinks(options);
   const exporter = new InterpretingExporter({
     sinks,
@@ -125,13 +131,12 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
   });
   // The SDK counts queue-full drops only in its self-observability metrics: watched here, passed on to the user's provider.
   const drops = new ProcessorDropCounter(options.batch?.selfObsMeterProvider);
-  const batch: BufferConfig & { selfObsMeterProvider: MeterProvider } = { ...options.batch, selfObsMeterProvider: drops };
-  const processor = options.mode === 'immediate' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, batch);
-  const provider = new NodeTracerProvider({
+  const batch: BatchOptions & { selfObsMeterProvider: MeterProvider } = { ...options.batch, selfObsMeterProvider: drops };
+  const processor = options.mode === 'immediate' ? sdk.simpleSpanProcessor(exporter) : sdk.batchSpanProcessor(exporter, batch);
+  const provider = sdk.registerTracerProvider({
     resource: buildResource(options),
-    spanProcessors: [processor, ...otlpProcessors(options.otlp), ...(options.spanProcessors ?? [])],
+    spanProcessors: [processor, ...otlpProcessors(sdk, options.otlp), ...(options.spanProcessors ?? [])],
   });
-  provider.register();
   warnIfNotGlobal(provider);
 
   const allReady = Promise.all(ready).then(() => undefined);
@@ -165,12 +170,12 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
   return handle;
 }
 
-function otlpProcessors(option: MiniAgentTracingOptions['otlp']): SpanProcessor[] {
+function otlpProcessors(sdk: TraceSdk, option: MiniAgentTracingOptions['otlp']): SpanProcessor[] {
   if (option === false) return [];
-  if (option) return [new BatchSpanProcessor(new OTLPTraceExporter(option))];
+  if (option) return [sdk.batchSpanProcessor(otlpTraceExporter(option), {})];
   const env = process.env;
   // Without a url the exporter resolves the standard variables itself (traces endpoint, /v1/traces suffix, headers).
-  if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return [new BatchSpanProcessor(new OTLPTraceExporter())];
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return [sdk.batchSpanProcessor(otlpTraceExporter(), {})];
   return [];
 }
 
@@ -178,17 +183,18 @@ function otlpProcessors(option: MiniAgentTracingOptions['otlp']): SpanProcessor[
  * The OTel API keeps the first provider registered and ignores later ones. If the application set
  * up its own SDK first, the helpers' spans go there, so say how to attach ours to it instead.
  */
-function warnIfNotGlobal(provider: NodeTracerProvider): void {
+function warnIfNotGlobal(provider: SdkTracerProvider): void {
   const current = trace.getTracerProvider() as ProxyTracerProvider;
   if (typeof current.getDelegate !== 'function' || current.getDelegate() === provider) return;
   console.warn(
     '@mini-agent/otel: another OpenTelemetry tracer provider was registered first, so spans go there, not to the mini-agent sinks. ' +
-      'Add the exporter to your own setup instead: new BatchSpanProcessor(new InterpretingExporter({ sinks })).',
+      'Add the exporter to your own setup instead: new BatchSpanProcessor(new InterpretingExporter({ sinks })) on SDK 2.x, ' +
+      'new BatchSpanProcessor({ exporter: new InterpretingExporter({ sinks }) }) on SDK 3.x.',
   );
 }
 
-/** Removes the globals `provider.register()` set, only when they are still ours, so a later registration can take over. */
-function unregister(provider: NodeTracerProvider): void {
+/** Removes the globals the registration set, only when they are still ours, so a later registration can take over. */
+function unregister(provider: SdkTracerProvider): void {
   const current = trace.getTracerProvider() as ProxyTracerProvider;
   if (typeof current.getDelegate === 'function' && current.getDelegate() !== provider) return;
   trace.disable();

@@ -30,3 +30,4 @@ export {
 } from './otlp-decode.js';
 export { buildWorkspacePackage, REPO_ROOT } from './build.js';
 export { hostileSpans, seeded, type HostileCorpus } from './hostile-spans.js';
+export { missingNodeReason, nodeBinary, type NodeMajor } from './node-binary.js';
