@@ -115,6 +115,8 @@ export interface TokenUsage {
   readonly output: number | null;
   readonly total: number | null;
   readonly cached: number | null;
+  /** Input tokens written to the provider's prompt cache (`gen_ai.usage.cache_creation.input_tokens`); included in `input`. */
+  readonly cacheCreation: number | null;
   readonly reasoning: number | null;
 }
 

@@ -79,8 +79,20 @@ describe('OTel GenAI spans', () => {
       model: 'claude-sonnet-20260101',
       provider: 'anthropic',
       modelParameters: { temperature: 0.5 },
-      usage: { input: 100, output: 20, total: 120, cached: 60, reasoning: 8 },
+      usage: { input: 100, output: 20, total: 120, cached: 60, cacheCreation: null, reasoning: 8 },
     });
+  });
+
+  it('reads the tokens written to the prompt cache (gen_ai.usage.cache_creation.input_tokens)', async () => {
+    const span = await spanWith({
+      [G.OPERATION_NAME]: 'chat',
+      [G.REQUEST_MODEL]: 'claude-sonnet',
+      [G.USAGE_INPUT_TOKENS]: 1200,
+      [G.USAGE_OUTPUT_TOKENS]: 30,
+      [G.USAGE_CACHE_READ_INPUT_TOKENS]: 200,
+      [G.USAGE_CACHE_CREATION_INPUT_TOKENS]: 900,
+    });
+    expect(oneOf(span, 'generation')).toMatchObject({ usage: { input: 1200, cached: 200, cacheCreation: 900 } });
   });
 
   // The attribute set @ai-sdk/otel 1.0 (AI SDK 7) writes; it needs Node 22, so it is not run here.

@@ -33,7 +33,7 @@ describe('mapping records to Langfuse', () => {
       input: { question: 'Where is my order?' },
       output: { answer: 'It ships tomorrow.' },
       tags: ['support', 'orders'],
-      metadata: expect.objectContaining({ agentName: 'support-agent' }),
+      metadata: expect.objectContaining({ 'mini_agent.agent.name': 'support-agent' }),
     });
   });
 
@@ -53,7 +53,7 @@ describe('mapping records to Langfuse', () => {
   it('maps a tool span to a tool observation with its input, output, category and metrics in metadata', () => {
     const tool = observation(run.id('read_file'));
     expect(tool).toMatchObject({ type: 'tool', input: { path: 'orders/123.json' }, output: { status: 'shipped' }, level: 'DEFAULT' });
-    expect(tool.metadata).toMatchObject({ toolName: 'read_file', category: 'file', metrics: [expect.objectContaining({ type: 'latency', value: 12, unit: 'ms' })] });
+    expect(tool.metadata).toMatchObject({ 'mini_agent.tool.name': 'read_file', 'mini_agent.tool.category': 'file', 'mini_agent.metrics': [expect.objectContaining({ type: 'latency', value: 12, unit: 'ms' })] });
   });
 
   it('maps an LLM span to a generation with model, parameters and usage (cached and reasoning tokens split out)', () => {
@@ -63,7 +63,7 @@ describe('mapping records to Langfuse', () => {
       modelParameters: { temperature: 0.2, max_tokens: 256 },
       usageDetails: { input: 80, output: 40, total: 150, input_cached_tokens: 20, output_reasoning_tokens: 10 },
       input: [expect.objectContaining({ role: 'user' })],
-      metadata: expect.objectContaining({ provider: 'openai' }),
+      metadata: expect.objectContaining({ 'mini_agent.llm.provider': 'openai' }),
     });
   });
 
@@ -72,7 +72,7 @@ describe('mapping records to Langfuse', () => {
       type: 'event',
       input: ['read_file', 'search'],
       output: 'read_file',
-      metadata: expect.objectContaining({ decisionType: 'tool_selection', reasoning: 'the order id is known' }),
+      metadata: expect.objectContaining({ 'mini_agent.decision.type': 'tool_selection', 'mini_agent.decision.reasoning': 'the order id is known' }),
     });
   });
 
@@ -101,7 +101,7 @@ describe('mapping details', () => {
     const base = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, startTime: new Date(1000), endTime: new Date(3000), durationMs: 2000 };
     const generation: GenerationRecord = {
       ...base, type: 'generation', name: 'stream', model: 'm', provider: null, input: 'hi', output: 'hello',
-      usage: { input: 1, output: 2, total: null, cached: null, reasoning: null }, modelParameters: { stop: ['\n'] },
+      usage: { input: 1, output: 2, total: null, cached: null, cacheCreation: null, reasoning: null }, modelParameters: { stop: ['\n'] },
       success: true, errorMessage: null, completionStartTime: new Date(1500),
     };
     const records: AgentRecord[] = [generation];
@@ -116,7 +116,7 @@ describe('mapping details', () => {
       attributes: { 'app.customer': 'acme', 'app.blob': 'x'.repeat(100_000) }, events: [], links: [], resource: {}, scope: { name: 's', version: null },
     };
     const [o] = mapRecords([span]).observations;
-    const attributes = o!.metadata.attributes as Record<string, string>;
+    const attributes = o!.metadata['mini_agent.span.attributes'] as Record<string, string>;
     expect(attributes['app.customer']).toBe('acme');
     expect(attributes['app.blob']!.length).toBeLessThan(2100);
     expect(attributes['app.blob']).toContain('truncated by mini-agent: 100000 bytes');
@@ -133,7 +133,7 @@ describe('mapping details', () => {
     );
     const [o] = mapRecords(interpret(span!)).observations;
     expect(o).toMatchObject({ type: 'tool', input: { path: '/srv/a.md' }, output: 'done' });
-    const attributes = o!.metadata.attributes as Record<string, unknown>;
+    const attributes = o!.metadata['mini_agent.span.attributes'] as Record<string, unknown>;
     expect(Object.keys(attributes)).not.toContain(ATTR_TOOL_INPUT);
     expect(Object.keys(attributes)).not.toContain(ATTR_TOOL_OUTPUT);
     expect(Object.keys(attributes)).not.toContain('app.copy');
@@ -149,6 +149,6 @@ describe('mapping details', () => {
   });
 
   it('reports no usage when no count is known', () => {
-    expect(usageDetails({ input: null, output: null, total: null, cached: null, reasoning: null })).toBeNull();
+    expect(usageDetails({ input: null, output: null, total: null, cached: null, cacheCreation: null, reasoning: null })).toBeNull();
   });
 });

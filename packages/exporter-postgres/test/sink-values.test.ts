@@ -57,7 +57,7 @@ for (const backend of BACKENDS) {
       };
       const generation: GenerationRecord = {
         type: 'generation', traceId, spanId, parentSpanId: null, name: 'chat', model: null, provider: null, input: null,
-        output: null, usage: { input: 10.6, output: 2, total: null, cached: null, reasoning: null }, modelParameters: {},
+        output: null, usage: { input: 10.6, output: 2, total: null, cached: null, cacheCreation: null, reasoning: null }, modelParameters: {},
         success: true, errorMessage: null, startTime: new Date(), endTime: new Date(), durationMs: 0, completionStartTime: null,
       };
       await sink.write([metric, generation]);

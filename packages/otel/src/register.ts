@@ -1,6 +1,7 @@
 import { context, diag, propagation, trace, type Meter, type MeterProvider, type ProxyTracerProvider } from '@opentelemetry/api';
 import {
   InterpretingExporter,
+  PropagatedAttributesProcessor,
   type DeliveryOptions,
   type ExporterStats,
   type InterpretOptions,
@@ -129,7 +130,8 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
   const processor = options.mode === 'immediate' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter, batch);
   const provider = new NodeTracerProvider({
     resource: buildResource(options),
-    spanProcessors: [processor, ...otlpProcessors(options.otlp), ...(options.spanProcessors ?? [])],
+    // First: the session's attributes are on each span before any other processor sees it start.
+    spanProcessors: [new PropagatedAttributesProcessor(), processor, ...otlpProcessors(options.otlp), ...(options.spanProcessors ?? [])],
   });
   provider.register();
   warnIfNotGlobal(provider);

@@ -45,6 +45,7 @@ export const genAiAdapter: ConventionAdapter = {
         input: num(a, G.USAGE_INPUT_TOKENS) ?? num(a, G.USAGE_PROMPT_TOKENS),
         output: num(a, G.USAGE_OUTPUT_TOKENS) ?? num(a, G.USAGE_COMPLETION_TOKENS),
         cached: num(a, G.USAGE_CACHE_READ_INPUT_TOKENS),
+        cacheCreation: num(a, G.USAGE_CACHE_CREATION_INPUT_TOKENS),
         reasoning: num(a, G.USAGE_REASONING_OUTPUT_TOKENS),
       }),
     });

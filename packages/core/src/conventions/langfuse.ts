@@ -68,13 +68,16 @@ function usageDetails(raw: unknown): SpanFacts['usage'] {
   const count = (key: string) => (typeof details[key] === 'number' && Number.isFinite(details[key]) ? (details[key] as number) : undefined);
   const sum = (keys: string[]) => keys.reduce<number | undefined>((total, key) => (count(key) === undefined ? total : (total ?? 0) + count(key)!), undefined);
   const keys = Object.keys(details);
-  const inputBuckets = keys.filter((k) => k === U.INPUT || k.startsWith(`${U.INPUT}_`) || (U.CACHED as readonly string[]).includes(k));
+  const inputBuckets = keys.filter(
+    (k) => k === U.INPUT || k.startsWith(`${U.INPUT}_`) || (U.CACHED as readonly string[]).includes(k) || (U.CACHE_CREATION as readonly string[]).includes(k),
+  );
   const outputBuckets = keys.filter((k) => k === U.OUTPUT || k.startsWith(`${U.OUTPUT}_`));
   return usageOf({
     input: sum(inputBuckets),
     output: sum(outputBuckets),
     total: count(U.TOTAL),
     cached: sum(keys.filter((k) => (U.CACHED as readonly string[]).includes(k))),
+    cacheCreation: sum(keys.filter((k) => (U.CACHE_CREATION as readonly string[]).includes(k))),
     reasoning: sum(keys.filter((k) => (U.REASONING as readonly string[]).includes(k))),
   });
 }
