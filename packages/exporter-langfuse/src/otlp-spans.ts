@@ -75,13 +75,7 @@ export function observationAttributes(o: LangfuseObservation): Attributes {
   set(attributes, A.OBSERVATION_MODEL_PARAMETERS, o.modelParameters ? JSON.stringify(o.modelParameters) : null);
   set(attributes, A.OBSERVATION_USAGE_DETAILS, o.usageDetails ? JSON.stringify(o.usageDetails) : null);
   set(attributes, A.OBSERVATION_COMPLETION_START_TIME, o.completionStartTime?.toISOString() ?? null);
-  set(attributes, A.TRACE_NAME, o.traceName);
-  // Both spellings: current servers read `session.id`/`user.id` (and `langfuse.*` first), earlier v3 servers the `langfuse.` ones.
-  set(attributes, A.TRACE_SESSION_ID, o.sessionId);
-  set(attributes, A.TRACE_COMPAT_SESSION_ID, o.sessionId);
-  set(attributes, A.TRACE_USER_ID, o.userId);
-  set(attributes, A.TRACE_COMPAT_USER_ID, o.userId);
-  if (o.tags.length > 0) attributes[A.TRACE_TAGS] = [...o.tags];
+  setTraceIdentity(attributes, { name: o.traceName, sessionId: o.sessionId, userId: o.userId, tags: o.tags });
   set(attributes, A.ENVIRONMENT, o.environment);
   set(attributes, A.RELEASE, o.release);
   // Without it the server takes the resource's `service.version`: for the agent's spans, not the agent's version.
@@ -97,12 +91,7 @@ export function observationAttributes(o: LangfuseObservation): Attributes {
  */
 export function traceAttributes(t: LangfuseTrace, root?: LangfuseObservation): Attributes {
   const attributes: Attributes = {};
-  set(attributes, A.TRACE_NAME, t.name);
-  set(attributes, A.TRACE_SESSION_ID, t.sessionId);
-  set(attributes, A.TRACE_COMPAT_SESSION_ID, t.sessionId);
-  set(attributes, A.TRACE_USER_ID, t.userId);
-  set(attributes, A.TRACE_COMPAT_USER_ID, t.userId);
-  if (t.tags.length > 0) attributes[A.TRACE_TAGS] = [...t.tags];
+  setTraceIdentity(attributes, t);
   const input = serialize(t.input);
   const output = serialize(t.output);
   if (!root || input !== serialize(root.input)) set(attributes, A.TRACE_INPUT, input);
@@ -112,6 +101,17 @@ export function traceAttributes(t: LangfuseTrace, root?: LangfuseObservation): A
   set(attributes, A.VERSION, t.version);
   set(attributes, A.ENVIRONMENT, t.environment);
   return attributes;
+}
+
+/** The trace's name, session, user and tags. */
+function setTraceIdentity(attributes: Attributes, t: { name: string | null; sessionId: string | null; userId: string | null; tags: readonly string[] }): void {
+  set(attributes, A.TRACE_NAME, t.name);
+  // Both spellings: current servers read `session.id`/`user.id` (and `langfuse.*` first), earlier v3 servers the `langfuse.` ones.
+  set(attributes, A.TRACE_SESSION_ID, t.sessionId);
+  set(attributes, A.TRACE_COMPAT_SESSION_ID, t.sessionId);
+  set(attributes, A.TRACE_USER_ID, t.userId);
+  set(attributes, A.TRACE_COMPAT_USER_ID, t.userId);
+  if (t.tags.length > 0) attributes[A.TRACE_TAGS] = [...t.tags];
 }
 
 function toReadableSpan(o: LangfuseObservation, attributes: Attributes, resource: Resource): ReadableSpan {

@@ -1,3 +1,4 @@
+import type { StoredObservation } from '../langfuse-store.js';
 import type { DecodedOtlpSpan, OtlpAttributes } from '../otlp-decode.js';
 import {
   ENVIRONMENT_KEYS,
@@ -12,31 +13,7 @@ import {
 import type { OtelWritePath } from './write-path.js';
 
 /** What the server makes of one span as an observation (before it is stored). */
-export interface ProcessedObservation {
-  traceId: string;
-  type: string;
-  name: string;
-  parentObservationId: string | null;
-  startTime: string | null;
-  endTime: string | null;
-  completionStartTime: string | null;
-  input: unknown;
-  output: unknown;
-  metadata: Record<string, unknown>;
-  level: string;
-  statusMessage: string | null;
-  model: string | null;
-  modelParameters: Record<string, unknown> | null;
-  usageDetails: Record<string, number> | null;
-  environment: string;
-  version: string | null;
-  /** Per-observation trace-level fields: read from the span itself on the direct path, absent (null, []) on the dual path. */
-  release: string | null;
-  sessionId: string | null;
-  userId: string | null;
-  traceName: string | null;
-  tags: string[];
-}
+export type ProcessedObservation = Omit<StoredObservation, 'id' | 'source' | 'writePath'> & { traceId: string; environment: string };
 
 /** What a span writes to its trace: for root spans and spans with trace attributes; undefined otherwise. */
 export interface ProcessedTraceUpdate {
