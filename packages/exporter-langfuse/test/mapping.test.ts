@@ -89,6 +89,18 @@ describe('mapping records to Langfuse', () => {
     expect(observation(run.id('write_file'))).toMatchObject({ type: 'tool', level: 'ERROR', statusMessage: 'disk full' });
   });
 
+  it('gives every observation the trace-level fields of the session, one release and one version', () => {
+    for (const o of batch.observations) {
+      expect(o).toMatchObject({ sessionId: 'session-42', userId: 'user-7', traceName: 'support-agent run', tags: ['support', 'orders'], release: '2.1.0', version: '2.1.0', environment: 'staging' });
+    }
+  });
+
+  it('keeps every metadata key of observations and trace under mini_agent.', () => {
+    const keys = [...batch.observations.flatMap((o) => Object.keys(o.metadata)), ...batch.traces.flatMap((t) => Object.keys(t.metadata))];
+    expect(keys.length).toBeGreaterThan(10);
+    expect(keys.filter((key) => !key.startsWith('mini_agent.'))).toEqual([]);
+  });
+
   it('lets configured environment and release override what the spans say', () => {
     const overridden = mapRecords(run.spans.flatMap((span) => interpret(span)), { environment: 'production', release: 'r-99' });
     expect(overridden.traces[0]).toMatchObject({ environment: 'production', release: 'r-99' });

@@ -46,7 +46,13 @@ export const TAGS_KEYS = [A.TRACE_TAGS, 'langfuse.tags', `${A.OBSERVATION_METADA
 export const ENVIRONMENT_KEYS = [A.ENVIRONMENT, 'deployment.environment.name', 'deployment.environment'];
 
 /** Any of these set on a span makes it update its trace, root or not. */
-export const TRACE_UPDATE_KEYS = [A.TRACE_NAME, A.TRACE_INPUT, A.TRACE_OUTPUT, A.TRACE_METADATA, A.TRACE_PUBLIC, A.TRACE_TAGS, ...USER_ID_KEYS, ...SESSION_ID_KEYS.filter((k) => k !== 'gen_ai.conversation.id')];
+export const TRACE_UPDATE_KEYS = [
+  A.TRACE_NAME, A.TRACE_INPUT, A.TRACE_OUTPUT, A.TRACE_METADATA, A.TRACE_PUBLIC,
+  ...USER_ID_KEYS,
+  // The conversation id names a session but does not update the trace by itself; nor does `langfuse.tags`.
+  ...SESSION_ID_KEYS.filter((k) => k !== 'gen_ai.conversation.id'),
+  ...TAGS_KEYS.filter((k) => k !== 'langfuse.tags'),
+];
 
 /**
  * The keys the server puts into every observation's metadata itself. On the dual write path it
