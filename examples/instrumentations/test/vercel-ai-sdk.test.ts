@@ -159,10 +159,10 @@ for (const backend of BACKENDS) {
     it('in Langfuse: tool observations, generation observations with usage, and the session’s trace', () => {
       const observations = langfuse.server.observations(traceId);
       const ofType = (type: string) => observations.filter((o) => o.type === type);
-      expect(ofType('TOOL').map((o) => [o.name, o.metadata.toolName, o.level])).toEqual(
+      expect(ofType('TOOL').map((o) => [o.name, o.metadata['mini_agent.tool.name'], o.level])).toEqual(
         expect.arrayContaining([
-          ['ai.toolCall', 'get_weather', 'DEFAULT'],
-          ['ai.toolCall', 'book_flight', 'ERROR'],
+          ['get_weather', 'get_weather', 'DEFAULT'],
+          ['book_flight', 'book_flight', 'ERROR'],
         ]),
       );
       expect(ofType('GENERATION')).toHaveLength(2);

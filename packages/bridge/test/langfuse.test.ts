@@ -14,8 +14,9 @@ describe.each<LangfuseTransport>(['otlp', 'ingestion'])('Langfuse sees the same 
   let inProcessServer: LangfuseTestServer;
   let bridgeServer: LangfuseTestServer;
   beforeAll(async () => {
-    inProcessServer = await startLangfuseTestServer(KEYS);
-    bridgeServer = await startLangfuseTestServer(KEYS);
+    // v3: the server line both transports serve (a v4 server refuses the ingestion API's traces).
+    inProcessServer = await startLangfuseTestServer({ ...KEYS, langfuseVersion: 3 });
+    bridgeServer = await startLangfuseTestServer({ ...KEYS, langfuseVersion: 3 });
   });
   afterAll(async () => {
     await inProcessServer.close();

@@ -79,7 +79,7 @@ describe('mini-agent-otel serve', () => {
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`sinks: postgres (PGlite at ${dataDir}), langfuse (${langfuse.baseUrl})`);
+    expect(result.stdout).toContain(`sinks: postgres (PGlite at ${dataDir}), langfuse (${langfuse.baseUrl}, otlp)`);
     expect(result.stdout).toContain('token: required');
     expect(result.stdout).toMatch(/^bridge: \d+ spans\/s in, \d+ spans\/s exported, queue \d+/m);
     expect(result.stdout).toContain('SIGTERM: shutting down');
@@ -142,5 +142,13 @@ describe('mini-agent-otel serve', () => {
     const result = await runNode([CLI_BIN, 'serve', '--port', 'http'], { cwd: workDir });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--port must be a number');
+  });
+
+  it('refuses a --langfuse-transport that names no transport, and lists the flag in its help', async () => {
+    const result = await runNode([CLI_BIN, 'serve', '--langfuse-transport', 'udp'], { cwd: workDir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--langfuse-transport must be otlp or ingestion, got "udp"');
+    const help = await runNode([CLI_BIN, 'serve', '--help'], { cwd: workDir });
+    expect(help.stdout).toContain('--langfuse-transport otlp|ingestion');
   });
 });

@@ -16,6 +16,7 @@ export { DEFAULT_SPOOL_DIR, DeliveryPipeline, estimateBytes, type DeliveryOption
 export { retryDelay, type RetryOptions } from './delivery/backoff.js';
 export { FileSpool, type FileSpoolOptions, type SpoolAppendResult, type SpoolEntry, type SpoolFullPolicy, type SpoolPosition } from './delivery/spool.js';
 export { jsonText } from './json-text.js';
+export { getPropagatedAttributes, PropagatedAttributesProcessor, setPropagatedAttributes } from './propagated-attributes.js';
 export { EXPORTER_METRICS, observeExporterStats } from './exporter-metrics.js';
 export type { ReadableSpan, SpanExporter, SpanProcessor, TimedEvent } from './sdk/types.js';
 export { installedVersion, loadPeer, MissingPeerError, type PeerRequire } from './sdk/peers.js';

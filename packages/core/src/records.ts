@@ -123,7 +123,7 @@ export interface TokenUsage {
   readonly total: number | null;
   /** Input tokens read from the provider's prompt cache. */
   readonly cached: number | null;
-  /** Input tokens written to the provider's prompt cache (cache-creation tokens). */
+  /** Input tokens written to the provider's prompt cache (`gen_ai.usage.cache_creation.input_tokens`); included in `input`. */
   readonly cacheCreation: number | null;
   readonly reasoning: number | null;
 }

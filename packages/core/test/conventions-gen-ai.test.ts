@@ -79,7 +79,7 @@ describe('OTel GenAI spans', () => {
       model: 'claude-sonnet-20260101',
       provider: 'anthropic',
       modelParameters: { temperature: 0.5 },
-      usage: { input: 100, output: 20, total: 120, cached: 60, reasoning: 8 },
+      usage: { input: 100, output: 20, total: 120, cached: 60, cacheCreation: null, reasoning: 8 },
     });
   });
 
@@ -145,7 +145,8 @@ describe('OTel GenAI spans', () => {
 
   // Hand-built spans with the attributes @ai-sdk/otel 1.0 (AI SDK 7) writes, so this runs on every
   // Node line; the SDK itself (Node >= 22) is run in examples/instrumentations/test/ai-sdk-7.test.ts.
-  it('a GenAI agent run as AI SDK 7 shapes it: invoke_agent is the session named after functionId, agent_step a step, chat and execute_tool land', async () => {    const agent = await spanWith(
+  it('a GenAI agent run as AI SDK 7 shapes it: invoke_agent is the session named after functionId, agent_step a step, chat and execute_tool land', async () => {
+    const agent = await spanWith(
       { [G.OPERATION_NAME]: 'invoke_agent', [G.PROVIDER_NAME]: 'openai', [G.REQUEST_MODEL]: 'gpt-5', [G.AGENT_NAME]: 'travel-agent' },
       { name: 'invoke_agent travel-agent' },
     );

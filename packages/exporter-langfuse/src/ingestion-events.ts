@@ -1,4 +1,5 @@
 import { ingestionEventId } from './ids.js';
+import { MetadataKeys } from './metadata-keys.js';
 import type { LangfuseBatch, LangfuseObservation, LangfuseTrace, ObservationType } from './model.js';
 
 /** One event of `POST /api/public/ingestion`. */
@@ -53,6 +54,7 @@ function traceBody(trace: LangfuseTrace): Record<string, unknown> {
     userId: trace.userId,
     sessionId: trace.sessionId,
     release: trace.release,
+    version: trace.version,
     environment: trace.environment,
     input: trace.input,
     output: trace.output,
@@ -62,7 +64,7 @@ function traceBody(trace: LangfuseTrace): Record<string, unknown> {
 }
 
 function observationBody(o: LangfuseObservation, eventType: string, legacy: boolean): Record<string, unknown> {
-  const metadata = eventType === 'span-create' && o.type !== 'span' ? { ...o.metadata, observationType: o.type } : o.metadata;
+  const metadata = eventType === 'span-create' && o.type !== 'span' ? { ...o.metadata, [MetadataKeys.OBSERVATION_TYPE]: o.type } : o.metadata;
   const body: Record<string, unknown> = {
     id: o.id,
     traceId: o.traceId,
@@ -77,6 +79,8 @@ function observationBody(o: LangfuseObservation, eventType: string, legacy: bool
     level: o.level === 'DEFAULT' ? undefined : o.level,
     statusMessage: o.statusMessage,
     environment: o.environment,
+    // The agent's version, as on the OTLP transport (Langfuse's `version` of an observation).
+    version: o.version,
   };
   if (o.type === 'generation') {
     Object.assign(body, {

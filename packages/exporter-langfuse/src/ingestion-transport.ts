@@ -9,6 +9,25 @@ import type { ResolvedLangfuseOptions } from './options.js';
 import { deliverWithRetry, isRetryableStatus, parseRetryAfter, type AttemptOutcome } from './retry.js';
 import type { DeliveryCounts, LangfuseTransportClient, SendOutcome } from './transport.js';
 
+/** What a Langfuse v4 server (and Langfuse Cloud) answers per trace or observation event on the legacy API. */
+const NOT_ACCEPTED = 'Event type not accepted';
+
+/** The one line a user needs when the server is a v4 one. */
+export const OTLP_ONLY_HINT = "this server takes OTLP only: use transport 'otlp' (LANGFUSE_TRANSPORT=otlp)";
+
+let deprecationWarned = false;
+
+/** Says once per process that the ingestion transport is for old servers only. */
+function warnDeprecatedOnce(): void {
+  if (deprecationWarned) return;
+  deprecationWarned = true;
+  console.warn(
+    "@mini-agent/exporter-langfuse: transport 'ingestion' uses Langfuse's legacy batch ingestion API, kept for self-hosted " +
+      "Langfuse v2 and v3 servers. Langfuse Cloud no longer serves it and Langfuse v4 refuses traces and observations there: " +
+      "use transport 'otlp' (the default) for those.",
+  );
+}
+
 /** A per-event failure from a 207 answer. */
 interface EventFailure {
   readonly id: string;
@@ -24,11 +43,13 @@ interface EventFailure {
  */
 export class IngestionTransport implements LangfuseTransportClient {
   private readonly client: LangfuseClient;
+  private otlpOnlyReported = false;
 
   constructor(
     private readonly options: ResolvedLangfuseOptions,
     private readonly counts: DeliveryCounts,
   ) {
+    warnDeprecatedOnce();
     this.client = new LangfuseClient({
       publicKey: options.publicKey,
       secretKey: options.secretKey,
@@ -59,7 +80,7 @@ export class IngestionTransport implements LangfuseTransportClient {
     const rejectedError = refused.error
       ? new DeliveryError(`${refused.error.message} (${refused.ids.length} of ${events.length} events not stored)`, false, { cause: refused.error, reason: refused.error.reason })
       : rejected.length > 0
-        ? new DeliveryError(describeRejections(rejected, events.length), false, { reason: 'event_rejected' })
+        ? this.rejectionError(rejected, events.length)
         : undefined;
     return {
       retryable: unsent.error ? { ids: unsent.ids, error: unsent.error } : null,
@@ -68,6 +89,21 @@ export class IngestionTransport implements LangfuseTransportClient {
   }
 
   async shutdown(): Promise<void> {}
+
+  /**
+   * Events refused for good. A v4 server refusing the event types themselves is not a problem with
+   * these events but with the transport: said once, plainly, and never retried (a 400 is not).
+   */
+  private rejectionError(rejected: EventFailure[], total: number): DeliveryError {
+    const otlpOnly = rejected.some((r) => r.message.startsWith(NOT_ACCEPTED));
+    if (!otlpOnly) return new DeliveryError(describeRejections(rejected, total), false, { reason: 'event_rejected' });
+    const message = `Langfuse refused ${rejected.length} of ${total} events: ${OTLP_ONLY_HINT}`;
+    if (!this.otlpOnlyReported) {
+      this.otlpOnlyReported = true;
+      console.warn(`@mini-agent/exporter-langfuse: ${message}. The server said: ${rejected.find((r) => r.message.startsWith(NOT_ACCEPTED))!.message}`);
+    }
+    return new DeliveryError(message, false, { reason: 'otlp_only' });
+  }
 
   private async attempt(events: IngestionEvent[], rejected: EventFailure[]): Promise<AttemptOutcome<IngestionEvent[]>> {
     let response: { data: unknown; rawResponse: { headers: Headers } };

@@ -1,5 +1,6 @@
 import { jsonText, type JsonObject, type JsonValue } from '@mini-agent/core';
 import type { LangfuseBatch, LangfuseObservation, LangfuseTrace } from './model.js';
+import { MetadataKeys } from './metadata-keys.js';
 import type { MaskedField, MaskFunction } from './options.js';
 
 /** What applying the limits changed, for the sink's stats. */
@@ -103,7 +104,7 @@ export function applyLimits(
   const metadata = (value: JsonObject): JsonObject => {
     const out = field(value, 'metadata');
     // Metadata stays an object on the wire; a mask or a cut that made it something else is wrapped.
-    return out !== null && typeof out === 'object' && !Array.isArray(out) ? out : { value: out };
+    return out !== null && typeof out === 'object' && !Array.isArray(out) ? out : { [MetadataKeys.MASKED]: out };
   };
   const text = (value: string | null): string | null => {
     if (value === null) return null;

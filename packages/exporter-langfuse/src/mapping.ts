@@ -14,6 +14,7 @@ import {
 import { EVENT_DECISION, EVENT_METRIC } from '@mini-agent/semconv';
 import { derivedObservationId } from './ids.js';
 import { truncateJson } from './limits.js';
+import { MetadataKeys as M } from './metadata-keys.js';
 import type { LangfuseBatch, LangfuseObservation, LangfuseTrace, ObservationType, OtelOrigin } from './model.js';
 
 /** Settings that override what the records say. */
@@ -45,20 +46,54 @@ interface SpanGroup {
  */
 export function mapRecords(records: readonly AgentRecord[], options: MappingOptions = {}): LangfuseBatch {
   const groups = groupBySpan(records);
-  const traceFacts = collectTraceFacts(records);
+  const sessions = sessionsByTrace(records);
   const traces: LangfuseTrace[] = [];
   const observations: LangfuseObservation[] = [];
 
   for (const group of groups.values()) {
     const trace = group.trace;
-    if (trace?.complete) traces.push(toTrace(trace, options));
-    const host = toObservation(group, traceFacts, options);
+    const context = traceContext(group, sessions, options);
+    if (trace?.complete) traces.push(toTrace(trace, context));
+    const host = toObservation(group, context);
     if (host) observations.push(host);
     for (const decision of group.decisions) {
-      if (decision.id !== decision.spanId) observations.push(toDecisionEvent(decision, host, traceFacts, options));
+      if (decision.id !== decision.spanId) observations.push(toDecisionEvent(decision, host, context));
     }
   }
   return { traces, observations };
+}
+
+/**
+ * The trace-level fields of a span's observation. The session span of the trace speaks for it
+ * when it is in the batch; otherwise the span's own record, which carries the session's fields
+ * when they were propagated to it in process. So every observation of one trace gets one release
+ * and one version (the agent's; `service.version` only when no agent version is known anywhere).
+ */
+interface TraceContext {
+  readonly sessionId: string | null;
+  readonly userId: string | null;
+  readonly traceName: string | null;
+  readonly tags: readonly string[];
+  readonly version: string | null;
+  readonly release: string | null;
+  readonly environment: string | null;
+}
+
+function traceContext(group: SpanGroup, sessions: Map<string, TraceRecord>, options: MappingOptions): TraceContext {
+  const own = group.trace;
+  const traceId = own?.traceId ?? group.span?.traceId ?? group.tool?.traceId ?? group.generation?.traceId ?? '';
+  const session = own?.complete ? own : (sessions.get(traceId) ?? own);
+  const version = session?.agentVersion ?? own?.agentVersion ?? null;
+  const tags = session?.tags.length ? session.tags : (own?.tags ?? []);
+  return {
+    sessionId: session?.sessionId ?? own?.sessionId ?? null,
+    userId: session?.userId ?? own?.userId ?? null,
+    traceName: session?.name ?? own?.name ?? null,
+    tags,
+    version,
+    release: options.release ?? version,
+    environment: langfuseEnvironment(options.environment ?? session?.environment ?? own?.environment),
+  };
 }
 
 /** Langfuse accepts environments matching `^(?!langfuse)[a-z0-9-_]+$`, at most 40 characters; others fail the event. */
@@ -88,29 +123,21 @@ function groupBySpan(records: readonly AgentRecord[]): Map<string, SpanGroup> {
   return groups;
 }
 
-/** Per trace: the environment and agent version any record of the batch knows, for spans that carry none. */
-function collectTraceFacts(records: readonly AgentRecord[]): Map<string, { environment: string | null; agentVersion: string | null }> {
-  const facts = new Map<string, { environment: string | null; agentVersion: string | null }>();
-  for (const record of records) {
-    if (record.type !== 'trace') continue;
-    const known = facts.get(record.traceId) ?? { environment: null, agentVersion: null };
-    // The session span's record speaks for the trace; others only fill gaps.
-    facts.set(record.traceId, {
-      environment: record.complete ? (record.environment ?? known.environment) : (known.environment ?? record.environment),
-      agentVersion: record.complete ? (record.agentVersion ?? known.agentVersion) : (known.agentVersion ?? record.agentVersion),
-    });
-  }
-  return facts;
+/** Per trace, the session span's record in the batch (the last one, when a trace holds nested sessions). */
+function sessionsByTrace(records: readonly AgentRecord[]): Map<string, TraceRecord> {
+  const sessions = new Map<string, TraceRecord>();
+  for (const record of records) if (record.type === 'trace' && record.complete) sessions.set(record.traceId, record);
+  return sessions;
 }
 
-function toTrace(trace: TraceRecord, options: MappingOptions): LangfuseTrace {
+function toTrace(trace: TraceRecord, context: TraceContext): LangfuseTrace {
   const metadata: JsonObject = {};
-  if (trace.agentName) metadata.agentName = trace.agentName;
-  if (trace.agentVersion) metadata.agentVersion = trace.agentVersion;
-  if (trace.userContext !== null) metadata.userContext = trace.userContext;
-  if (trace.status !== 'unset') metadata.status = trace.status;
-  if (trace.statusMessage) metadata.statusMessage = trace.statusMessage;
-  if (Object.keys(trace.resource).length > 0) metadata.resource = capValues(trace.resource);
+  if (trace.agentName) metadata[M.AGENT_NAME] = trace.agentName;
+  if (trace.agentVersion) metadata[M.AGENT_VERSION] = trace.agentVersion;
+  if (trace.userContext !== null) metadata[M.USER_CONTEXT] = trace.userContext;
+  if (trace.status !== 'unset') metadata[M.SESSION_STATUS] = trace.status;
+  if (trace.statusMessage) metadata[M.SESSION_STATUS_MESSAGE] = trace.statusMessage;
+  if (Object.keys(trace.resource).length > 0) metadata[M.RESOURCE] = capValues(trace.resource);
   return {
     id: trace.traceId,
     spanId: trace.spanId,
@@ -118,8 +145,9 @@ function toTrace(trace: TraceRecord, options: MappingOptions): LangfuseTrace {
     name: trace.name,
     sessionId: trace.sessionId,
     userId: trace.userId,
-    release: options.release ?? trace.agentVersion,
-    environment: langfuseEnvironment(options.environment ?? trace.environment),
+    release: context.release,
+    version: context.version,
+    environment: context.environment,
     input: trace.input,
     output: trace.output,
     tags: trace.tags,
@@ -131,36 +159,41 @@ function observationType(group: SpanGroup): ObservationType {
   if (group.tool) return 'tool';
   if (group.generation) return 'generation';
   if (group.span?.kind === 'session' || group.trace?.complete) return 'agent';
-  if (group.decisions.some((d) => d.id === d.spanId) || group.span?.kind === 'decision') return 'event';
+  if (group.decisions.some((d) => d.id === d.spanId) || group.span?.kind === 'decision') return decisionType(group.span);
   return 'span';
 }
 
-function toObservation(
-  group: SpanGroup,
-  traceFacts: Map<string, { environment: string | null; agentVersion: string | null }>,
-  options: MappingOptions,
-): LangfuseObservation | undefined {
+/**
+ * A decision that took time (a decision span with a duration Langfuse can show, at its
+ * millisecond precision) is a `span`, which keeps its end; a Langfuse `event` is a point in time
+ * and loses it. Decisions recorded as span events stay events.
+ */
+function decisionType(span: SpanRecord | undefined): ObservationType {
+  return span && span.endTime.getTime() > span.startTime.getTime() ? 'span' : 'event';
+}
+
+function toObservation(group: SpanGroup, context: TraceContext): LangfuseObservation | undefined {
   const { span, tool, generation, trace } = group;
   const decision = group.decisions.find((d) => d.id === d.spanId);
   const timed = span ?? tool ?? generation;
   if (!timed) return undefined; // metrics or decision events alone: no span to hang them on (interpret always sends one)
   const type = observationType(group);
   const failed = span?.status === 'error' || tool?.success === false || generation?.success === false;
-  const facts = traceFacts.get(timed.traceId);
   const io = inputOutput(type, group, decision);
   const metadata = baseMetadata(span, io);
-  if (group.metrics.length > 0) metadata.metrics = group.metrics.map(metricEntry);
-  if (tool) Object.assign(metadata, { toolName: tool.toolName, category: tool.category }, tool.metadata);
-  if (generation?.provider) metadata.provider = generation.provider;
+  if (group.metrics.length > 0) metadata[M.METRICS] = group.metrics.map(metricEntry);
+  if (tool) Object.assign(metadata, toolMetadata(tool));
+  if (generation?.provider) metadata[M.PROVIDER] = generation.provider;
   if (decision) Object.assign(metadata, decisionMetadata(decision));
-  if (type === 'agent' && trace?.agentName) metadata.agentName = trace.agentName;
+  if (type === 'agent' && trace?.agentName) metadata[M.AGENT_NAME] = trace.agentName;
   return {
     id: timed.spanId,
     traceId: timed.traceId,
     sourceSpanId: timed.spanId,
     parentObservationId: span?.parentSpanId ?? tool?.parentSpanId ?? generation?.parentSpanId ?? null,
     type,
-    name: span?.name ?? tool?.name ?? generation?.name ?? 'span',
+    // A tool is named by the tool, as Langfuse's own SDKs name it, not by its span (`execute_tool run_tests`).
+    name: tool ? tool.toolName : (span?.name ?? generation?.name ?? 'span'),
     startTime: timed.startTime,
     endTime: timed.endTime,
     completionStartTime: generation?.completionStartTime ?? null,
@@ -172,8 +205,7 @@ function toObservation(
     model: generation?.model ?? null,
     modelParameters: generation ? modelParameters(generation.modelParameters) : null,
     usageDetails: generation ? usageDetails(generation.usage) : null,
-    environment: langfuseEnvironment(options.environment ?? trace?.environment ?? facts?.environment),
-    release: options.release ?? trace?.agentVersion ?? facts?.agentVersion ?? null,
+    ...context,
     otel: origin(span, failed),
   };
 }
@@ -186,13 +218,7 @@ function inputOutput(type: ObservationType, group: SpanGroup, decision: Decision
   return { input: null, output: null };
 }
 
-function toDecisionEvent(
-  decision: DecisionRecord,
-  host: LangfuseObservation | undefined,
-  traceFacts: Map<string, { environment: string | null; agentVersion: string | null }>,
-  options: MappingOptions,
-): LangfuseObservation {
-  const facts = traceFacts.get(decision.traceId);
+function toDecisionEvent(decision: DecisionRecord, host: LangfuseObservation | undefined, context: TraceContext): LangfuseObservation {
   return {
     id: derivedObservationId(decision.id),
     traceId: decision.traceId,
@@ -211,22 +237,21 @@ function toDecisionEvent(
     model: null,
     modelParameters: null,
     usageDetails: null,
-    environment: host?.environment ?? langfuseEnvironment(options.environment ?? facts?.environment),
-    release: host?.release ?? options.release ?? facts?.agentVersion ?? null,
+    ...context,
     otel: { kind: 'internal', status: 'unset', statusMessage: null, resource: host?.otel.resource ?? {} },
   };
 }
 
 function baseMetadata(span: SpanRecord | undefined, io: { input: JsonValue | null; output: JsonValue | null }): JsonObject {
   if (!span) return {};
-  const metadata: JsonObject = { kind: span.kind, otelKind: span.otelKind, durationMs: span.durationMs };
-  if (span.scope.name) metadata.scope = { name: span.scope.name, version: span.scope.version };
+  const metadata: JsonObject = { [M.SPAN_KIND]: span.kind, [M.OTEL_KIND]: span.otelKind, [M.DURATION_MS]: span.durationMs };
+  if (span.scope.name) metadata[M.SCOPE] = { name: span.scope.name, version: span.scope.version };
   const attributes = withoutPayload(span.attributes, io);
-  if (Object.keys(attributes).length > 0) metadata.attributes = capValues(attributes);
+  if (Object.keys(attributes).length > 0) metadata[M.ATTRIBUTES] = capValues(attributes);
   // Metric and decision events are mapped on their own; other events (exceptions, …) are kept as they came.
   const events = span.events.filter((e) => e.name !== EVENT_METRIC && e.name !== EVENT_DECISION);
-  if (events.length > 0) metadata.events = events.map((e) => ({ name: e.name, time: e.time.toISOString(), attributes: capValues(e.attributes) }));
-  if (span.links.length > 0) metadata.links = span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: capValues(l.attributes) }));
+  if (events.length > 0) metadata[M.EVENTS] = events.map((e) => ({ name: e.name, time: e.time.toISOString(), attributes: capValues(e.attributes) }));
+  if (span.links.length > 0) metadata[M.LINKS] = span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: capValues(l.attributes) }));
   return metadata;
 }
 
@@ -251,8 +276,15 @@ function withoutPayload(attributes: JsonObject, io: { input: JsonValue | null; o
 }
 
 function decisionMetadata(decision: DecisionRecord): JsonObject {
-  const metadata: JsonObject = { decisionType: decision.decisionType };
-  if (decision.reasoning !== null) metadata.reasoning = decision.reasoning;
+  const metadata: JsonObject = { [M.DECISION_TYPE]: decision.decisionType };
+  if (decision.reasoning !== null) metadata[M.DECISION_REASONING] = decision.reasoning;
+  return metadata;
+}
+
+/** The tool's name and category, and its other facts (`server`, `category_given`, …) under the tool prefix. */
+function toolMetadata(tool: ToolExecutionRecord): JsonObject {
+  const metadata: JsonObject = { [M.TOOL_NAME]: tool.toolName, [M.TOOL_CATEGORY]: tool.category };
+  for (const [key, value] of Object.entries(tool.metadata)) metadata[`${M.TOOL_PREFIX}${key}`] = value;
   return metadata;
 }
 
@@ -268,8 +300,8 @@ function origin(span: SpanRecord | undefined, failed: boolean): OtelOrigin {
 /**
  * Langfuse's usage keys (`input`, `output`, `total`, `input_cached_tokens`, `input_cache_creation`,
  * `output_reasoning_tokens`), priced per key. OTel GenAI input/output counts include cached,
- * cache-creation and reasoning tokens, so those are taken out of `input`/`output` as Langfuse does
- * for OpenAI and Anthropic usage, or they would be priced twice.
+ * cache-creation and reasoning tokens, so those are taken out of `input`/`output` as Langfuse's
+ * own OTel processing does, or they would be priced twice.
  */
 export function usageDetails(usage: TokenUsage): Record<string, number> | null {
   const count = (n: number | null) => (n !== null && Number.isFinite(n) && n >= 0 ? Math.round(n) : null);

@@ -14,6 +14,8 @@ export interface LangfuseTrace {
   readonly sessionId: string | null;
   readonly userId: string | null;
   readonly release: string | null;
+  /** The agent's version: what Langfuse calls a trace's `version`. */
+  readonly version: string | null;
   readonly environment: string | null;
   readonly input: JsonValue | null;
   readonly output: JsonValue | null;
@@ -52,7 +54,19 @@ export interface LangfuseObservation {
   readonly modelParameters: Readonly<Record<string, string | number | boolean>> | null;
   readonly usageDetails: Readonly<Record<string, number>> | null;
   readonly environment: string | null;
+  /** One per trace: the configured release, else the agent's version. */
   readonly release: string | null;
+  /** The agent's version (Langfuse's `version`), the same on every observation of a trace. */
+  readonly version: string | null;
+  /**
+   * The trace-level fields, carried by every observation of a session: Langfuse v4 reads them per
+   * observation (filters and per-user, per-session aggregations only count the observations that
+   * carry them).
+   */
+  readonly sessionId: string | null;
+  readonly userId: string | null;
+  readonly traceName: string | null;
+  readonly tags: readonly string[];
   readonly otel: OtelOrigin;
 }
 

@@ -1,6 +1,9 @@
 import type { RetryPolicy } from './retry.js';
 
-/** `otlp`: Langfuse's OpenTelemetry endpoint (Cloud, self-hosted v3). `ingestion`: the legacy batch API (v2 servers). */
+/**
+ * `otlp`: Langfuse's OpenTelemetry endpoint (Langfuse Cloud, self-hosted v3 and v4). `ingestion`:
+ * the legacy batch API, for self-hosted v2 and v3 servers (Cloud no longer serves it, v4 refuses it).
+ */
 export type LangfuseTransport = 'otlp' | 'ingestion';
 
 /** Which part of an observation or trace a {@link MaskFunction} is looking at. */
@@ -25,7 +28,7 @@ export interface LangfuseOptions {
   readonly secretKey?: string;
   /** `LANGFUSE_BASE_URL` (or `LANGFUSE_BASEURL`), default `https://cloud.langfuse.com` (EU). */
   readonly baseUrl?: string;
-  /** Default `otlp`. Use `ingestion` for Langfuse v2 servers, which have no OpenTelemetry endpoint. */
+  /** `LANGFUSE_TRANSPORT`, default `otlp`. Use `ingestion` for Langfuse v2 servers, which have no OpenTelemetry endpoint. */
   readonly transport?: LangfuseTransport;
   /** `LANGFUSE_TRACING_ENVIRONMENT`; else the span's `deployment.environment.name`. */
   readonly environment?: string;
@@ -80,13 +83,16 @@ export function resolveLangfuseOptions(options: LangfuseOptions = {}, env: NodeJ
   if (problem) throw new LangfuseConfigError(`Langfuse is not configured: ${problem}`);
   const baseUrl = options.baseUrl ?? nonEmpty(env.LANGFUSE_BASE_URL) ?? nonEmpty(env.LANGFUSE_BASEURL) ?? DEFAULT_LANGFUSE_BASE_URL;
   if (!isHttpUrl(baseUrl)) throw new LangfuseConfigError(`Langfuse base URL is not an http(s) URL: ${baseUrl}`);
+  const transport = options.transport ?? transportFromEnv(env);
+  if (transport === null) throw new LangfuseConfigError(`LANGFUSE_TRANSPORT must be 'otlp' or 'ingestion', got ${JSON.stringify(env.LANGFUSE_TRANSPORT)}`);
+  if (!isTransport(transport)) throw new LangfuseConfigError(`transport must be 'otlp' or 'ingestion', got ${JSON.stringify(transport)}`);
   const maxFieldBytes = options.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES;
   if (!(maxFieldBytes >= 1024)) throw new LangfuseConfigError(`maxFieldBytes must be at least 1024, got ${maxFieldBytes}`);
   return {
     publicKey: publicKey as string,
     secretKey: secretKey as string,
     baseUrl: baseUrl.replace(/\/+$/, ''),
-    transport: options.transport ?? 'otlp',
+    transport,
     environment: options.environment ?? nonEmpty(env.LANGFUSE_TRACING_ENVIRONMENT),
     release: options.release ?? nonEmpty(env.LANGFUSE_RELEASE),
     mask: options.mask,
@@ -118,12 +124,24 @@ export function langfuseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Lan
   if (problem) return { config: null, reason: problem };
   const baseUrl = nonEmpty(env.LANGFUSE_BASE_URL) ?? nonEmpty(env.LANGFUSE_BASEURL) ?? DEFAULT_LANGFUSE_BASE_URL;
   if (!isHttpUrl(baseUrl)) return { config: null, reason: 'LANGFUSE_BASE_URL is not an http(s) URL' };
+  const transport = transportFromEnv(env);
+  if (transport === null) return { config: null, reason: "LANGFUSE_TRANSPORT is neither 'otlp' nor 'ingestion'" };
   const environment = nonEmpty(env.LANGFUSE_TRACING_ENVIRONMENT);
   const release = nonEmpty(env.LANGFUSE_RELEASE);
   return {
-    config: { publicKey, secretKey, baseUrl, ...(environment ? { environment } : {}), ...(release ? { release } : {}) },
+    config: { publicKey, secretKey, baseUrl, transport, ...(environment ? { environment } : {}), ...(release ? { release } : {}) },
     reason: null,
   };
+}
+
+/** `LANGFUSE_TRANSPORT` (any case), `otlp` when unset, `null` when it names no transport. */
+function transportFromEnv(env: NodeJS.ProcessEnv): LangfuseTransport | null {
+  const value = nonEmpty(env.LANGFUSE_TRANSPORT)?.toLowerCase() ?? 'otlp';
+  return isTransport(value) ? value : null;
+}
+
+function isTransport(value: string): value is LangfuseTransport {
+  return value === 'otlp' || value === 'ingestion';
 }
 
 function missingKeys(publicKey: string | undefined, secretKey: string | undefined): string | undefined {

@@ -6,9 +6,14 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import { MAX_REQUEST_BYTES } from './batching.js';
 import { truncateJson, utf8Bytes } from './limits.js';
 import type { LangfuseBatch, LangfuseObservation, LangfuseTrace } from './model.js';
+import { EXPORTER_NAME, EXPORTER_VERSION } from './version.js';
 
-/** The instrumentation scope of rebuilt spans; the original scope is in the observation's metadata. */
-export const EXPORTER_SCOPE = { name: '@mini-agent/exporter-langfuse', version: '0.1.0' } as const;
+/**
+ * The instrumentation scope of rebuilt spans (the original scope is in the observation's metadata).
+ * Langfuse classifies spans whose scope name contains "langfuse" as its own SDK's traffic and keeps
+ * them on the old write path: the name is ours alone.
+ */
+export const EXPORTER_SCOPE = { name: EXPORTER_NAME, version: EXPORTER_VERSION } as const;
 
 const OTEL_KINDS: Record<string, SpanKind> = {
   internal: SpanKind.INTERNAL,
@@ -23,7 +28,9 @@ const STATUS_CODES = { unset: SpanStatusCode.UNSET, ok: SpanStatusCode.OK, error
 /**
  * One span per observation, with the original trace id, span id, parent, times and status, and
  * attributes in Langfuse's own OTel names (`langfuse.observation.*`, `langfuse.trace.*`, …), which
- * the Langfuse OTLP endpoint reads. The session's trace fields ride on the session span.
+ * the Langfuse OTLP endpoint reads. Every span carries the trace-level fields (session, user, tags,
+ * trace name, release, version, environment), as Langfuse v4 reads them per observation; the
+ * trace's input, output and metadata ride on the session span alone.
  */
 export function toOtlpSpans(batch: LangfuseBatch): ReadableSpan[] {
   const traceBySpan = new Map(batch.traces.map((t) => [`${t.id}/${t.spanId}`, t]));
@@ -67,33 +74,43 @@ export function observationAttributes(o: LangfuseObservation): Attributes {
   set(attributes, A.OBSERVATION_MODEL_PARAMETERS, o.modelParameters ? JSON.stringify(o.modelParameters) : null);
   set(attributes, A.OBSERVATION_USAGE_DETAILS, o.usageDetails ? JSON.stringify(o.usageDetails) : null);
   set(attributes, A.OBSERVATION_COMPLETION_START_TIME, o.completionStartTime?.toISOString() ?? null);
+  setTraceIdentity(attributes, { name: o.traceName, sessionId: o.sessionId, userId: o.userId, tags: o.tags });
   set(attributes, A.ENVIRONMENT, o.environment);
   set(attributes, A.RELEASE, o.release);
+  // Without it the server takes the resource's `service.version`: for the agent's spans, not the agent's version.
+  set(attributes, A.VERSION, o.version);
   return attributes;
 }
 
 /**
- * Langfuse's attributes for the trace, set on the session span. Langfuse copies a trace's input
- * and output from its root observation, so when the session span is that root (`root`) and says
- * the same, they are not sent twice.
+ * Langfuse's attributes for the trace, set on the session span (its trace-level fields are on
+ * every observation already). Langfuse copies a trace's input and output from its root
+ * observation, so when the session span is that root (`root`) and says the same, they are not
+ * sent twice.
  */
 export function traceAttributes(t: LangfuseTrace, root?: LangfuseObservation): Attributes {
   const attributes: Attributes = {};
-  set(attributes, A.TRACE_NAME, t.name);
-  // Both spellings: current servers read `session.id`/`user.id`, earlier v3 servers the `langfuse.` ones.
-  set(attributes, A.TRACE_SESSION_ID, t.sessionId);
-  set(attributes, A.TRACE_COMPAT_SESSION_ID, t.sessionId);
-  set(attributes, A.TRACE_USER_ID, t.userId);
-  set(attributes, A.TRACE_COMPAT_USER_ID, t.userId);
-  if (t.tags.length > 0) attributes[A.TRACE_TAGS] = [...t.tags];
+  setTraceIdentity(attributes, t);
   const input = serialize(t.input);
   const output = serialize(t.output);
   if (!root || input !== serialize(root.input)) set(attributes, A.TRACE_INPUT, input);
   if (!root || output !== serialize(root.output)) set(attributes, A.TRACE_OUTPUT, output);
   for (const [key, value] of Object.entries(t.metadata)) set(attributes, `${A.TRACE_METADATA}.${key}`, serialize(value));
   set(attributes, A.RELEASE, t.release);
+  set(attributes, A.VERSION, t.version);
   set(attributes, A.ENVIRONMENT, t.environment);
   return attributes;
+}
+
+/** The trace's name, session, user and tags. */
+function setTraceIdentity(attributes: Attributes, t: { name: string | null; sessionId: string | null; userId: string | null; tags: readonly string[] }): void {
+  set(attributes, A.TRACE_NAME, t.name);
+  // Both spellings: current servers read `session.id`/`user.id` (and `langfuse.*` first), earlier v3 servers the `langfuse.` ones.
+  set(attributes, A.TRACE_SESSION_ID, t.sessionId);
+  set(attributes, A.TRACE_COMPAT_SESSION_ID, t.sessionId);
+  set(attributes, A.TRACE_USER_ID, t.userId);
+  set(attributes, A.TRACE_COMPAT_USER_ID, t.userId);
+  if (t.tags.length > 0) attributes[A.TRACE_TAGS] = [...t.tags];
 }
 
 function toReadableSpan(o: LangfuseObservation, attributes: Attributes, resource: Resource): ReadableSpan {

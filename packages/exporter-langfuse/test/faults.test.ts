@@ -4,7 +4,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter } from '../src/retry.js';
 import { recordAgentRun, type AgentRun } from './agent-run.js';
-import { exporterFor, KEYS, recordsOf, requestsOf, sinkFor, TRANSPORTS, writeTo } from './server.js';
+import { exporterFor, KEYS, recordsOf, requestsOf, sinkFor, TRANSPORTS, writeTo, BOTH_TRANSPORTS_SERVER } from './server.js';
 
 let server: LangfuseTestServer;
 let run: AgentRun;
@@ -12,7 +12,7 @@ let records: AgentRecord[];
 const everyObservation = () => run.spans.length + 1;
 
 beforeAll(async () => {
-  server = await startLangfuseTestServer(KEYS);
+  server = await startLangfuseTestServer(BOTH_TRANSPORTS_SERVER);
   run = await recordAgentRun();
   records = recordsOf(run.spans);
 });

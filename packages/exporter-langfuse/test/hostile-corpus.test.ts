@@ -1,13 +1,13 @@
 import { hostileSpans, startLangfuseTestServer, type LangfuseTestServer } from '@mini-agent/test-support';
 import { isSpanContextValid } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exporterFor, KEYS, TRANSPORTS } from './server.js';
+import { exporterFor, KEYS, TRANSPORTS, BOTH_TRANSPORTS_SERVER } from './server.js';
 
 const CORPUS = hostileSpans(1_000, 4242);
 let server: LangfuseTestServer;
 
 beforeAll(async () => {
-  server = await startLangfuseTestServer(KEYS);
+  server = await startLangfuseTestServer(BOTH_TRANSPORTS_SERVER);
 });
 afterAll(() => server.close());
 

@@ -3,14 +3,14 @@ import { startLangfuseTestServer, type LangfuseTestServer } from '@mini-agent/te
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MASK_FAILED } from '../src/index.js';
 import { recordAgentRun } from './agent-run.js';
-import { KEYS, recordsOf, requestsOf, sinkFor, TRANSPORTS, writeTo } from './server.js';
+import { KEYS, recordsOf, requestsOf, sinkFor, TRANSPORTS, writeTo, BOTH_TRANSPORTS_SERVER } from './server.js';
 
 const TEN_MB = 10 * 1024 * 1024;
 const REQUEST_LIMIT = 3_500_000;
 let server: LangfuseTestServer;
 
 beforeAll(async () => {
-  server = await startLangfuseTestServer(KEYS);
+  server = await startLangfuseTestServer(BOTH_TRANSPORTS_SERVER);
 });
 afterAll(() => server.close());
 beforeEach(async () => {
@@ -61,7 +61,7 @@ describe.each(TRANSPORTS)('the mask option over the %s transport', (transport) =
       seen.add(field);
       return JSON.parse(JSON.stringify(data).replaceAll(card, '[card]'));
     };
-    const server2 = await startLangfuseTestServer({ ...KEYS, keepBodies: true });
+    const server2 = await startLangfuseTestServer({ ...BOTH_TRANSPORTS_SERVER, keepBodies: true });
     try {
       const error = await writeTo(sinkFor(server2, transport, { mask }), recordsOf(run.spans));
       expect(error).toBeUndefined();

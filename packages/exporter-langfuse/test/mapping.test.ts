@@ -33,7 +33,7 @@ describe('mapping records to Langfuse', () => {
       input: { question: 'Where is my order?' },
       output: { answer: 'It ships tomorrow.' },
       tags: ['support', 'orders'],
-      metadata: expect.objectContaining({ agentName: 'support-agent' }),
+      metadata: expect.objectContaining({ 'mini_agent.agent.name': 'support-agent' }),
     });
   });
 
@@ -53,7 +53,7 @@ describe('mapping records to Langfuse', () => {
   it('maps a tool span to a tool observation with its input, output, category and metrics in metadata', () => {
     const tool = observation(run.id('read_file'));
     expect(tool).toMatchObject({ type: 'tool', input: { path: 'orders/123.json' }, output: { status: 'shipped' }, level: 'DEFAULT' });
-    expect(tool.metadata).toMatchObject({ toolName: 'read_file', category: 'file', metrics: [expect.objectContaining({ type: 'latency', value: 12, unit: 'ms' })] });
+    expect(tool.metadata).toMatchObject({ 'mini_agent.tool.name': 'read_file', 'mini_agent.tool.category': 'file', 'mini_agent.metrics': [expect.objectContaining({ type: 'latency', value: 12, unit: 'ms' })] });
   });
 
   it('maps an LLM span to a generation with model, parameters and usage (cached and reasoning tokens split out)', () => {
@@ -63,7 +63,7 @@ describe('mapping records to Langfuse', () => {
       modelParameters: { temperature: 0.2, max_tokens: 256 },
       usageDetails: { input: 80, output: 40, total: 150, input_cached_tokens: 20, output_reasoning_tokens: 10 },
       input: [expect.objectContaining({ role: 'user' })],
-      metadata: expect.objectContaining({ provider: 'openai' }),
+      metadata: expect.objectContaining({ 'mini_agent.llm.provider': 'openai' }),
     });
   });
 
@@ -72,7 +72,7 @@ describe('mapping records to Langfuse', () => {
       type: 'event',
       input: ['read_file', 'search'],
       output: 'read_file',
-      metadata: expect.objectContaining({ decisionType: 'tool_selection', reasoning: 'the order id is known' }),
+      metadata: expect.objectContaining({ 'mini_agent.decision.type': 'tool_selection', 'mini_agent.decision.reasoning': 'the order id is known' }),
     });
   });
 
@@ -87,6 +87,18 @@ describe('mapping records to Langfuse', () => {
 
   it('marks a failed span ERROR with its status message', () => {
     expect(observation(run.id('write_file'))).toMatchObject({ type: 'tool', level: 'ERROR', statusMessage: 'disk full' });
+  });
+
+  it('gives every observation the trace-level fields of the session, one release and one version', () => {
+    for (const o of batch.observations) {
+      expect(o).toMatchObject({ sessionId: 'session-42', userId: 'user-7', traceName: 'support-agent run', tags: ['support', 'orders'], release: '2.1.0', version: '2.1.0', environment: 'staging' });
+    }
+  });
+
+  it('keeps every metadata key of observations and trace under mini_agent.', () => {
+    const keys = [...batch.observations.flatMap((o) => Object.keys(o.metadata)), ...batch.traces.flatMap((t) => Object.keys(t.metadata))];
+    expect(keys.length).toBeGreaterThan(10);
+    expect(keys.filter((key) => !key.startsWith('mini_agent.'))).toEqual([]);
   });
 
   it('lets configured environment and release override what the spans say', () => {
@@ -116,7 +128,7 @@ describe('mapping details', () => {
       attributes: { 'app.customer': 'acme', 'app.blob': 'x'.repeat(100_000) }, events: [], links: [], resource: {}, scope: { name: 's', version: null },
     };
     const [o] = mapRecords([span]).observations;
-    const attributes = o!.metadata.attributes as Record<string, string>;
+    const attributes = o!.metadata['mini_agent.span.attributes'] as Record<string, string>;
     expect(attributes['app.customer']).toBe('acme');
     expect(attributes['app.blob']!.length).toBeLessThan(2100);
     expect(attributes['app.blob']).toContain('truncated by mini-agent: 100000 bytes');
@@ -133,7 +145,7 @@ describe('mapping details', () => {
     );
     const [o] = mapRecords(interpret(span!)).observations;
     expect(o).toMatchObject({ type: 'tool', input: { path: '/srv/a.md' }, output: 'done' });
-    const attributes = o!.metadata.attributes as Record<string, unknown>;
+    const attributes = o!.metadata['mini_agent.span.attributes'] as Record<string, unknown>;
     expect(Object.keys(attributes)).not.toContain(ATTR_TOOL_INPUT);
     expect(Object.keys(attributes)).not.toContain(ATTR_TOOL_OUTPUT);
     expect(Object.keys(attributes)).not.toContain('app.copy');

@@ -15,10 +15,18 @@ describe('configuration from the environment', () => {
 
   it('reads keys, base URL (either spelling), environment and release', () => {
     expect(langfuseConfigFromEnv({ ...keys, LANGFUSE_BASEURL: 'https://langfuse.internal', LANGFUSE_TRACING_ENVIRONMENT: 'prod', LANGFUSE_RELEASE: 'v3' })).toEqual({
-      config: { publicKey: 'pk-lf-abc', secretKey: 'sk-lf-def', baseUrl: 'https://langfuse.internal', environment: 'prod', release: 'v3' },
+      config: { publicKey: 'pk-lf-abc', secretKey: 'sk-lf-def', baseUrl: 'https://langfuse.internal', transport: 'otlp', environment: 'prod', release: 'v3' },
       reason: null,
     });
     expect(langfuseConfigFromEnv({ ...keys, LANGFUSE_BASE_URL: 'https://us.cloud.langfuse.com', LANGFUSE_BASEURL: 'https://other' }).config?.baseUrl).toBe('https://us.cloud.langfuse.com');
+  });
+
+  it('reads the transport from LANGFUSE_TRANSPORT, and says so when it names none', () => {
+    expect(langfuseConfigFromEnv({ ...keys, LANGFUSE_TRANSPORT: 'Ingestion' }).config?.transport).toBe('ingestion');
+    expect(langfuseConfigFromEnv({ ...keys, LANGFUSE_TRANSPORT: 'grpc' }).reason).toMatch(/LANGFUSE_TRANSPORT/);
+    expect(resolveLangfuseOptions({}, { ...keys, LANGFUSE_TRANSPORT: 'ingestion' }).transport).toBe('ingestion');
+    expect(resolveLangfuseOptions({ transport: 'otlp' }, { ...keys, LANGFUSE_TRANSPORT: 'ingestion' }).transport).toBe('otlp');
+    expect(() => resolveLangfuseOptions({}, { ...keys, LANGFUSE_TRANSPORT: 'grpc' })).toThrow(LangfuseConfigError);
   });
 
   it('defaults to Langfuse Cloud EU over OTLP with 1 MB fields, and lets options win over the environment', () => {

@@ -4,13 +4,13 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordAgentRun, type AgentRun } from './agent-run.js';
-import { exporterFor, KEYS, recordsOf, requestsOf, TRANSPORTS } from './server.js';
+import { exporterFor, KEYS, recordsOf, requestsOf, TRANSPORTS, BOTH_TRANSPORTS_SERVER } from './server.js';
 
 let server: LangfuseTestServer;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  server = await startLangfuseTestServer(KEYS);
+  server = await startLangfuseTestServer(BOTH_TRANSPORTS_SERVER);
 });
 afterAll(() => server.close());
 beforeEach(async () => {

@@ -2,11 +2,11 @@ import { startLangfuseTestServer, type LangfuseTestServer } from '@mini-agent/te
 import { ExportResultCode } from '@opentelemetry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAgentRun } from './agent-run.js';
-import { exporterFor, KEYS, TRANSPORTS } from './server.js';
+import { exporterFor, KEYS, TRANSPORTS, BOTH_TRANSPORTS_SERVER } from './server.js';
 
 let server: LangfuseTestServer;
 beforeAll(async () => {
-  server = await startLangfuseTestServer({ ...KEYS, keepBodies: true });
+  server = await startLangfuseTestServer({ ...BOTH_TRANSPORTS_SERVER, keepBodies: true });
 });
 afterAll(() => server.close());
 

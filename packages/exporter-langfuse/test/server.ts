@@ -6,6 +6,12 @@ import { createLangfuseSink, LangfuseExporter, type LangfuseExporterOptions, typ
 /** Keys the test server accepts. */
 export const KEYS = { publicKey: 'pk-lf-test-public', secretKey: 'sk-lf-test-secret' } as const;
 
+/**
+ * A server both transports can be tested against: Langfuse v3, the last line whose batch ingestion
+ * API takes traces and observations (a v4 server refuses them; see `langfuse-v4.test.ts`).
+ */
+export const BOTH_TRANSPORTS_SERVER = { ...KEYS, langfuseVersion: 3 } as const;
+
 /** Both transports, for `describe.each`. */
 export const TRANSPORTS: readonly LangfuseTransport[] = ['otlp', 'ingestion'];
 

@@ -5,13 +5,13 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LangfuseExporter } from '../src/index.js';
 import { recordAgentRun, type AgentRun } from './agent-run.js';
-import { exporterFor, KEYS, requestsOf, TRANSPORTS } from './server.js';
+import { exporterFor, KEYS, requestsOf, TRANSPORTS, BOTH_TRANSPORTS_SERVER } from './server.js';
 
 let server: LangfuseTestServer;
 let run: AgentRun;
 
 beforeAll(async () => {
-  server = await startLangfuseTestServer(KEYS);
+  server = await startLangfuseTestServer(BOTH_TRANSPORTS_SERVER);
   run = await recordAgentRun();
 });
 afterAll(() => server.close());
@@ -46,7 +46,7 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       parentObservationId: run.id('support-agent run'),
       input: { path: 'orders/123.json' },
       output: { status: 'shipped' },
-      metadata: expect.objectContaining({ category: 'file', metrics: [expect.objectContaining({ type: 'latency', value: 12 })] }),
+      metadata: expect.objectContaining({ 'mini_agent.tool.category': 'file', 'mini_agent.metrics': [expect.objectContaining({ type: 'latency', value: 12 })] }),
     });
     expect(byId('chat gpt-4o')).toMatchObject({
       type: 'GENERATION',
@@ -58,11 +58,11 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       type: 'EVENT',
       input: ['read_file', 'search'],
       output: 'read_file',
-      metadata: expect.objectContaining({ reasoning: 'the order id is known' }),
+      metadata: expect.objectContaining({ 'mini_agent.decision.reasoning': 'the order id is known' }),
     });
     expect(byId('plan')).toMatchObject({ type: 'SPAN' });
     expect(server.observations().filter((o) => o.parentObservationId === run.id('plan'))).toEqual([
-      expect.objectContaining({ type: 'EVENT', name: 'plan', input: ['answer', 'escalate'], output: 'answer', metadata: expect.objectContaining({ reasoning: 'simple question' }) }),
+      expect.objectContaining({ type: 'EVENT', name: 'plan', input: ['answer', 'escalate'], output: 'answer', metadata: expect.objectContaining({ 'mini_agent.decision.reasoning': 'simple question' }) }),
     ]);
     expect(byId('write_file')).toMatchObject({ type: 'TOOL', level: 'ERROR', statusMessage: 'disk full' });
     expect(server.observations()).toHaveLength(run.spans.length + 1);
@@ -98,7 +98,7 @@ describe('over the ingestion transport', () => {
     await exporter.exportSpans(run.spans);
     await exporter.shutdown();
     expect(new Set(server.acceptedEvents.map((e) => e.type))).toEqual(new Set(['trace-create', 'span-create', 'generation-create', 'event-create']));
-    expect(server.observation(run.id('read_file'))).toMatchObject({ type: 'SPAN', metadata: expect.objectContaining({ observationType: 'tool' }) });
+    expect(server.observation(run.id('read_file'))).toMatchObject({ type: 'SPAN', metadata: expect.objectContaining({ 'mini_agent.observation_type': 'tool' }) });
     expect(server.observation(run.id('chat gpt-4o'))).toMatchObject({ usageDetails: expect.objectContaining({ input: 80 }) });
     const generation = server.acceptedEvents.find((e) => e.type === 'generation-create');
     expect(generation?.body.usage).toEqual({ input: 80, output: 40, total: 150, unit: 'TOKENS' });

@@ -1,6 +1,7 @@
 import { context, diag, propagation, trace, type Meter, type MeterProvider, type ProxyTracerProvider } from '@opentelemetry/api';
 import {
   InterpretingExporter,
+  PropagatedAttributesProcessor,
   type DeliveryOptions,
   type ExporterStats,
   type InterpretOptions,
@@ -135,7 +136,8 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
   const processor = options.mode === 'immediate' ? sdk.simpleSpanProcessor(exporter) : sdk.batchSpanProcessor(exporter, batch);
   const provider = sdk.registerTracerProvider({
     resource: buildResource(options),
-    spanProcessors: [processor, ...otlpProcessors(sdk, options.otlp), ...(options.spanProcessors ?? [])],
+    // First: the session's attributes are on each span before any other processor sees it start.
+    spanProcessors: [new PropagatedAttributesProcessor(), processor, ...otlpProcessors(sdk, options.otlp), ...(options.spanProcessors ?? [])],
   });
   warnIfNotGlobal(provider);
 

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Attributes, Span } from '@opentelemetry/api';
+import { context, type Attributes, type Span } from '@opentelemetry/api';
+import { setPropagatedAttributes } from '@mini-agent/core';
 import {
   ATTR_AGENT_NAME,
   ATTR_AGENT_VERSION,
   ATTR_SESSION_ID,
   ATTR_SESSION_INPUT,
+  ATTR_SESSION_NAME,
   ATTR_SESSION_OUTPUT,
   ATTR_SESSION_TAGS,
   ATTR_SPAN_KIND,
@@ -52,7 +54,9 @@ export interface SessionInfo {
  */
 export function withSession<T>(info: SessionInfo, fn: (span: Span) => T): T {
   let start: ProcessSample | undefined;
-  return runInSpan(info.name ?? 'agent session', sessionAttributes(info), fn, {
+  const name = info.name ?? 'agent session';
+  const attributes = sessionAttributes(info);
+  const run = (): T => runInSpan(name, attributes, fn, {
     onStart(span) {
       start = sampleProcess();
       for (const metric of memoryMetrics(start)) addMetricEvent(span, metric);
@@ -67,7 +71,19 @@ export function withSession<T>(info: SessionInfo, fn: (span: Span) => T): T {
       if (start) for (const metric of cpuMetrics(start, end)) addMetricEvent(span, metric);
     },
   });
+  // Spans started inside, by anyone, carry the session's trace-level attributes (PropagatedAttributesProcessor).
+  const inSession = quietly('propagating session attributes', () => setPropagatedAttributes(context.active(), propagated(name, attributes)));
+  return inSession ? context.with(inSession, run) : run();
 }
+
+/** What every span of the session carries: who, for whom, which agent, its labels, and the trace's name. */
+function propagated(name: string, session: Attributes): Attributes {
+  const out: Attributes = { [ATTR_SESSION_NAME]: name };
+  for (const key of PROPAGATED_KEYS) if (session[key] !== undefined) out[key] = session[key];
+  return out;
+}
+
+const PROPAGATED_KEYS = [ATTR_SESSION_ID, ATTR_USER_ID, ATTR_AGENT_NAME, ATTR_AGENT_VERSION, ATTR_SESSION_TAGS] as const;
 
 function sessionAttributes(info: SessionInfo): Attributes {
   const attributes: Attributes = {

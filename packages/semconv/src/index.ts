@@ -34,6 +34,12 @@ export const ATTR_SESSION_INPUT = 'mini_agent.session.input';
 export const ATTR_SESSION_OUTPUT = 'mini_agent.session.output';
 /** Labels for the session (string array); become the trace's tags. */
 export const ATTR_SESSION_TAGS = 'mini_agent.session.tags';
+/**
+ * The session's name (string): the trace's name. The session span's own name when absent. Spans
+ * started inside a session carry it (with the session id, user id, agent name and version, tags)
+ * so each of them names its trace even when it reaches a sink before the session span does.
+ */
+export const ATTR_SESSION_NAME = 'mini_agent.session.name';
 
 /** The tool's name (string), on a tool span. */
 export const ATTR_TOOL_NAME = 'mini_agent.tool.name';

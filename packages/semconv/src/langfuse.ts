@@ -56,7 +56,7 @@ export const LangfuseUsageKeys = {
   OUTPUT: 'output',
   TOTAL: 'total',
   CACHED: ['input_cached_tokens', 'input_cache_read', 'cache_read_input_tokens'],
-  /** Anthropic's cache writes, as Langfuse's integrations name them. */
+  /** Input tokens written to the prompt cache: Langfuse prices them as `input_cache_creation`. */
   CACHE_CREATION: ['input_cache_creation', 'cache_creation_input_tokens'],
   REASONING: ['output_reasoning_tokens', 'output_reasoning'],
 } as const;

@@ -20,9 +20,14 @@ export {
   type LangfuseTestServerOptions,
   type ReceivedRequest,
 } from './langfuse-test-server.js';
+export { ServerAttributes as LangfuseServerAttributes, SERVER_METADATA_KEYS } from './langfuse-server/attributes.js';
+export { OTEL_WARN_BYTES, type LangfuseServerWarning } from './langfuse-server/otel-route.js';
+export type { LangfuseDeployment, OtelWritePath, OtelWritePathReason } from './langfuse-server/write-path.js';
 export {
   decodeOtlpTraceRequest,
   OtlpDecodeError,
+  OtlpInvalidIdsError,
+  type OtlpIdCheck,
   type DecodedOtlpSpan,
   type OtlpAttributes,
   type OtlpAttributeValue,

@@ -1,5 +1,6 @@
-import { LangfuseOtelSpanAttributes as A } from '@langfuse/core';
-import type { DecodedOtlpSpan, OtlpAttributes } from './otlp-decode.js';
+import { observationFromSpan, traceUpdateFromSpan } from './langfuse-server/otel-processing.js';
+import type { OtelWritePath } from './langfuse-server/write-path.js';
+import type { DecodedOtlpSpan } from './otlp-decode.js';
 
 /** A trace as the test server stored it, whichever endpoint it came through. */
 export interface StoredTrace {
@@ -39,6 +40,19 @@ export interface StoredObservation {
   version: string | null;
   /** Which endpoint delivered it last. */
   source: 'ingestion' | 'otel';
+  /** How it was written: OTLP's `direct` or `dual` path, or the `ingestion` API. */
+  writePath: OtelWritePath | 'ingestion';
+  /**
+   * The trace-level fields the observation itself carries. Langfuse v4 reads them per observation
+   * on the direct path (its per-user and per-session views count only observations that carry
+   * them); on the dual path and the ingestion API the observation has none (v4 copies them from
+   * the trace later), so they stay null here.
+   */
+  release: string | null;
+  sessionId: string | null;
+  userId: string | null;
+  traceName: string | null;
+  tags: string[];
 }
 
 /** One ingestion event as sent (`type`, `id`, `timestamp`, `body`). */
@@ -97,63 +111,27 @@ export class LangfuseStore {
       environment: str(body.environment),
       version: str(body.version),
       source: 'ingestion',
+      writePath: 'ingestion',
     });
     if (typeof body.traceId === 'string' && !this.traces.has(body.traceId)) this.upsertTrace(body.traceId, {});
   }
 
-  /**
-   * Stores one accepted OTLP span the way Langfuse reads its `langfuse.*` attributes: the observation
-   * from `langfuse.observation.*`, the trace from `langfuse.trace.*`, session/user ids, and the root span.
-   */
-  addOtlpSpan(span: DecodedOtlpSpan): void {
-    const at = span.attributes;
-    const startTime = nanosToIso(span.startTimeUnixNano);
-    const endTime = nanosToIso(span.endTimeUnixNano);
-    const environment = str(at[A.ENVIRONMENT]) ?? str(span.resource.attributes['deployment.environment.name']) ?? 'default';
-    const input = parseMaybeJson(at[A.OBSERVATION_INPUT]);
-    const output = parseMaybeJson(at[A.OBSERVATION_OUTPUT]);
-    this.upsertObservation(span.spanId, {
-      traceId: span.traceId,
-      type: (str(at[A.OBSERVATION_TYPE]) ?? 'span').toUpperCase(),
-      name: span.name,
-      parentObservationId: span.parentSpanId,
-      startTime,
-      endTime,
-      completionStartTime: str(parseMaybeJson(at[A.OBSERVATION_COMPLETION_START_TIME])),
-      input,
-      output,
-      metadata: prefixed(at, A.OBSERVATION_METADATA),
-      level: str(at[A.OBSERVATION_LEVEL]) ?? (span.status.code === 2 ? 'ERROR' : 'DEFAULT'),
-      statusMessage: str(at[A.OBSERVATION_STATUS_MESSAGE]) ?? (span.status.message || null),
-      model: str(at[A.OBSERVATION_MODEL]),
-      modelParameters: asRecord(parseMaybeJson(at[A.OBSERVATION_MODEL_PARAMETERS])) ?? null,
-      usageDetails: (asRecord(parseMaybeJson(at[A.OBSERVATION_USAGE_DETAILS])) as Record<string, number> | undefined) ?? null,
-      environment,
-      version: str(at[A.VERSION]) ?? str(span.resource.attributes['service.version']),
-      source: 'otel',
-    });
-
-    const isRoot = span.parentSpanId === null;
-    const traceMetadata = prefixed(at, A.TRACE_METADATA);
-    const hasTraceUpdates =
-      Object.keys(at).some((key) => key.startsWith('langfuse.trace.')) ||
-      [A.TRACE_USER_ID, A.TRACE_SESSION_ID, A.TRACE_COMPAT_USER_ID, A.TRACE_COMPAT_SESSION_ID].some((key) => at[key] !== undefined);
-    if (!isRoot && !hasTraceUpdates) {
-      if (!this.traces.has(span.traceId)) this.upsertTrace(span.traceId, { timestamp: startTime, environment });
+  /** Stores one accepted OTLP span as Langfuse's OTel processing does on `path` (see `observationFromSpan`). */
+  addOtlpSpan(span: DecodedOtlpSpan, path: OtelWritePath): void {
+    const observation = observationFromSpan(span, path);
+    this.upsertObservation(span.spanId, { ...observation, source: 'otel', writePath: path });
+    const update = traceUpdateFromSpan(span);
+    if (!update) {
+      if (!this.traces.has(span.traceId)) this.upsertTrace(span.traceId, { timestamp: observation.startTime, environment: observation.environment });
       return;
     }
+    const { tags, metadata, ...fields } = update;
+    const known = this.traces.get(span.traceId);
     this.upsertTrace(span.traceId, {
-      timestamp: isRoot ? startTime : undefined,
-      name: str(at[A.TRACE_NAME]) ?? (isRoot ? span.name : null),
-      sessionId: str(at[A.TRACE_COMPAT_SESSION_ID]) ?? str(at[A.TRACE_SESSION_ID]),
-      userId: str(at[A.TRACE_COMPAT_USER_ID]) ?? str(at[A.TRACE_USER_ID]),
-      release: str(at[A.RELEASE]),
-      version: str(at[A.VERSION]),
-      environment,
-      input: at[A.TRACE_INPUT] !== undefined ? parseMaybeJson(at[A.TRACE_INPUT]) : isRoot ? input : undefined,
-      output: at[A.TRACE_OUTPUT] !== undefined ? parseMaybeJson(at[A.TRACE_OUTPUT]) : isRoot ? output : undefined,
-      tags: tagsOf(at[A.TRACE_TAGS]),
-      metadata: Object.keys(traceMetadata).length > 0 ? traceMetadata : undefined,
+      ...fields,
+      ...(tags && tags.length > 0 ? { tags } : {}),
+      // Later spans add to a trace's metadata; a key they repeat takes their value.
+      metadata: { ...known?.metadata, ...metadata },
     });
   }
 
@@ -170,6 +148,7 @@ export class LangfuseStore {
       id, traceId: null, type: 'SPAN', name: null, parentObservationId: null, startTime: null, endTime: null,
       completionStartTime: null, input: null, output: null, metadata: {}, level: 'DEFAULT', statusMessage: null,
       model: null, modelParameters: null, usageDetails: null, environment: null, version: null, source: 'ingestion',
+      writePath: 'ingestion', release: null, sessionId: null, userId: null, traceName: null, tags: [],
     };
     this.observations.set(id, mergeDefined(current, fields));
   }
@@ -215,34 +194,9 @@ function mergeDefined<T extends object>(current: T, fields: Partial<T>): T {
   return next;
 }
 
-function prefixed(attributes: OtlpAttributes, prefix: string): Record<string, unknown> {
-  const out: Record<string, unknown> = asRecord(parseMaybeJson(attributes[prefix])) ?? {};
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key.startsWith(`${prefix}.`)) out[key.slice(prefix.length + 1)] = parseMaybeJson(value);
-  }
-  return out;
-}
 
-function tagsOf(value: unknown): string[] | undefined {
-  if (Array.isArray(value)) return value.map(String);
-  const parsed = parseMaybeJson(value);
-  if (Array.isArray(parsed)) return parsed.map(String);
-  return typeof value === 'string' ? value.split(',').map((tag) => tag.trim()) : undefined;
-}
 
-function parseMaybeJson(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
 
-function nanosToIso(nanos: string): string | null {
-  if (!/^\d+$/.test(nanos) || nanos === '0') return null;
-  return new Date(Number(BigInt(nanos) / 1_000_000n)).toISOString();
-}
 
 function str(value: unknown): string | null {
   if (value === undefined || value === null) return null;

@@ -1,9 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { defaultMessage, ingestBatch, type EventFault } from './langfuse-server/ingestion-route.js';
+import { handleOtelRequest, type LangfuseServerWarning } from './langfuse-server/otel-route.js';
+import type { LangfuseDeployment, OtelWritePath, OtelWritePathReason } from './langfuse-server/write-path.js';
 import { langfuseIngestionValidator, type IngestionEventValidator } from './langfuse-openapi.js';
 import { LangfuseStore, type IngestionEventLike, type StoredObservation, type StoredTrace } from './langfuse-store.js';
-import { decodeOtlpTraceRequest, OtlpDecodeError, type DecodedOtlpSpan } from './otlp-decode.js';
+import type { DecodedOtlpSpan } from './otlp-decode.js';
 
 /** The two endpoints the server implements. */
 export type LangfuseEndpoint = 'ingestion' | 'otel';
@@ -32,6 +35,9 @@ export interface ReceivedRequest {
   readonly headers: IncomingHttpHeaders;
   /** Events of an ingestion request, in order, whatever their outcome. */
   readonly eventIds: readonly string[];
+  /** The write path an accepted OTLP request took, and why (Langfuse's `write_path` label). */
+  readonly writePath?: OtelWritePath;
+  readonly writePathReason?: OtelWritePathReason;
   /** The body as received (still compressed if it was), when the server keeps bodies. */
   readonly body?: Buffer;
 }
@@ -42,8 +48,24 @@ export interface LangfuseTestServerOptions {
   readonly secretKey: string;
   /** The OpenAPI document to validate ingestion events against (read on the first ingestion request); default from `MINI_AGENT_LANGFUSE_OPENAPI`. */
   readonly specPath?: string;
-  /** Bodies above this size get 413, as a real deployment's body limit does. Default 4.5 MB. */
+  /** Ingestion bodies above this size get 413, as the ingestion route's body limit does. Default 4.5 MB. */
   readonly maxRequestBytes?: number;
+  /**
+   * OTLP bodies above this size get 413. Default: no limit, as Langfuse's OTel route has none (it
+   * warns above 16 MB, see {@link LangfuseTestServer.warnings}); a proxy in front may set one.
+   */
+  readonly maxOtelRequestBytes?: number;
+  /** The server line: `4` (default, the current one) or `3`. */
+  readonly langfuseVersion?: 3 | 4;
+  /** v4's `LANGFUSE_MIGRATION_V4_WRITE_MODE`: `events_only` (default) or `dual`. See {@link LangfuseDeployment}. */
+  readonly v4WriteMode?: LangfuseDeployment['writeMode'];
+  /**
+   * v4's `LANGFUSE_MIGRATION_V4_NATIVE_OTEL_BEHAVIOUR`: `direct` (default) or `dual_write` (the path
+   * decided per request by its headers, as on Langfuse Cloud; needs `v4WriteMode: 'dual'`).
+   */
+  readonly v4NativeOtelBehaviour?: LangfuseDeployment['nativeOtelBehaviour'];
+  /** Langfuse Cloud's direct path for non-SDK traffic of organizations created after its v4 cut-off. Default false. */
+  readonly directForNewOrganizations?: boolean;
   /** Keep every request body in {@link ReceivedRequest.body} (for byte-level checks, e.g. that a secret never arrived). */
   readonly keepBodies?: boolean;
 }
@@ -57,6 +79,10 @@ export interface LangfuseTestServer {
   readonly acceptedEvents: readonly IngestionEventLike[];
   /** OTLP spans the server accepted, in arrival order, duplicates included. */
   readonly acceptedSpans: readonly DecodedOtlpSpan[];
+  /** What the real server would have logged as warnings (an OTLP body over 16 MB). */
+  readonly warnings: readonly LangfuseServerWarning[];
+  /** The deployment the server behaves like. */
+  readonly deployment: LangfuseDeployment;
   /** Stored traces by id (upserted). */
   trace(id: string): StoredTrace | undefined;
   traces(): StoredTrace[];
@@ -74,14 +100,29 @@ export interface LangfuseTestServer {
 
 const INGESTION_PATH = '/api/public/ingestion';
 const OTEL_TRACES_PATH = '/api/public/otel/v1/traces';
-// Langfuse refuses environments outside this pattern (a server rule the OpenAPI document does not state).
-const ENVIRONMENT_PATTERN = /^(?!langfuse)[a-z0-9-_]+$/;
+
+/** The deployment of the options, refusing a combination Langfuse v4 itself refuses to start with. */
+function deploymentOf(options: LangfuseTestServerOptions): LangfuseDeployment {
+  const deployment: LangfuseDeployment = {
+    version: options.langfuseVersion ?? 4,
+    writeMode: options.v4WriteMode ?? 'events_only',
+    nativeOtelBehaviour: options.v4NativeOtelBehaviour ?? 'direct',
+    directForNewOrganizations: options.directForNewOrganizations ?? false,
+  };
+  if (deployment.writeMode === 'events_only' && deployment.nativeOtelBehaviour === 'dual_write') {
+    throw new Error('Invalid V4 config: LANGFUSE_MIGRATION_V4_NATIVE_OTEL_BEHAVIOUR=dual_write is incoherent with LANGFUSE_MIGRATION_V4_WRITE_MODE=events_only');
+  }
+  return deployment;
+}
 
 /**
- * Starts a server on 127.0.0.1 (random port) that behaves like Langfuse's published API: Basic auth
- * (401 on wrong keys), `POST /api/public/ingestion` validating every event against the OpenAPI
- * document and answering 207 with per-event successes and errors, `POST /api/public/otel/v1/traces`
- * decoding OTLP protobuf and JSON (gzip too), and the faults of {@link LangfuseFault}.
+ * Starts a server on 127.0.0.1 (random port) that behaves like Langfuse's server (v4 by default):
+ * Basic auth (401 on wrong keys); `POST /api/public/ingestion` validating every event against the
+ * OpenAPI document and answering 207 with per-event successes and errors (a v4 server in
+ * `events_only` mode refusing trace and observation events); `POST /api/public/otel/v1/traces`
+ * decoding OTLP protobuf and JSON (gzip too), refusing a batch with an invalid span id whole,
+ * choosing the direct or dual write path per request and storing what each path stores; and the
+ * faults of {@link LangfuseFault}.
  *
  * @example
  * ```ts
@@ -96,10 +137,13 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
   let validator: IngestionEventValidator | undefined;
   const expectedAuth = `Basic ${Buffer.from(`${options.publicKey}:${options.secretKey}`).toString('base64')}`;
   const maxRequestBytes = options.maxRequestBytes ?? 4.5 * 1024 * 1024;
+  const maxOtelRequestBytes = options.maxOtelRequestBytes ?? Number.POSITIVE_INFINITY;
+  const deployment = deploymentOf(options);
   const store = { current: new LangfuseStore() };
   const requests: ReceivedRequest[] = [];
   const acceptedEvents: IngestionEventLike[] = [];
   const acceptedSpans: DecodedOtlpSpan[] = [];
+  const warnings: LangfuseServerWarning[] = [];
   let faults: { fault: LangfuseFault; left: number }[] = [];
   let inFlight = 0;
   const waiters: (() => void)[] = [];
@@ -114,10 +158,11 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const endpoint: LangfuseEndpoint | undefined = path === INGESTION_PATH ? 'ingestion' : path === OTEL_TRACES_PATH ? 'otel' : undefined;
-    const { body, size } = await readBody(req, maxRequestBytes);
-    const log = (status: number, eventIds: string[] = []): void => {
+    const limit = endpoint === 'otel' ? maxOtelRequestBytes : maxRequestBytes;
+    const { body, size } = await readBody(req, limit);
+    const log = (status: number, eventIds: string[] = [], route: Pick<ReceivedRequest, 'writePath' | 'writePathReason'> = {}): void => {
       requests.push({
-        method: req.method ?? '', path, status, bytes: size, eventIds,
+        method: req.method ?? '', path, status, bytes: size, eventIds, ...route,
         contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], headers: req.headers,
         ...(options.keepBodies ? { body } : {}),
       });
@@ -131,7 +176,7 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
     if (req.headers.authorization !== expectedAuth) {
       return reply(401, { message: "Invalid credentials. Confirm that you've configured the correct host." });
     }
-    if (size > maxRequestBytes) return reply(413, { message: `Request body exceeds ${maxRequestBytes} bytes` });
+    if (size > limit) return reply(413, { message: `Request body exceeds ${limit} bytes` });
     const slow = takeRequestFault('slow', endpoint);
     if (slow?.kind === 'slow') await sleep(slow.delayMillis);
     const failure = takeRequestFault('status', endpoint);
@@ -141,18 +186,15 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
     }
 
     if (endpoint === 'otel') {
-      let spans: DecodedOtlpSpan[];
-      try {
-        spans = decodeOtlpTraceRequest(body, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] });
-      } catch (error) {
-        if (error instanceof OtlpDecodeError) return reply(400, { message: error.message });
-        throw error;
-      }
-      for (const span of spans) {
+      const outcome = handleOtelRequest(body, req.headers, deployment);
+      // The OTel route answers errors as `{ error }`, not `{ message }`.
+      if (!outcome.accepted) return reply(outcome.status, { error: outcome.error });
+      if (outcome.warning) warnings.push(outcome.warning);
+      for (const span of outcome.spans) {
         acceptedSpans.push(span);
-        store.current.addOtlpSpan(span);
+        store.current.addOtlpSpan(span, outcome.path);
       }
-      log(200);
+      log(200, [], { writePath: outcome.path, writePathReason: outcome.reason });
       // An empty ExportTraceServiceResponse: zero bytes in protobuf, `{}` in JSON.
       const json = (req.headers['content-type'] ?? '').includes('json');
       res.writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' });
@@ -171,8 +213,8 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
     }
     const batch = (parsed as { batch?: unknown } | null)?.batch;
     if (!Array.isArray(batch)) return reply(400, { message: 'Invalid request data', error: 'batch must be an array' });
-    validator ??= langfuseIngestionValidator(options.specPath);
-    const outcome = ingest(batch, validator, faults, (event) => {
+    const eventFaults: EventFault[] = faults.flatMap((entry) => (entry.fault.kind === 'event-errors' ? [eventFault(entry)] : []));
+    const outcome = ingestBatch(batch, deployment, () => (validator ??= langfuseIngestionValidator(options.specPath)), eventFaults, (event) => {
       acceptedEvents.push(event);
       store.current.addIngestionEvent(event);
     });
@@ -198,6 +240,8 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
     requests,
     acceptedEvents,
     acceptedSpans,
+    warnings,
+    deployment,
     trace: (id) => store.current.traces.get(id),
     traces: () => [...store.current.traces.values()],
     observations: (traceId) => [...store.current.observations.values()].filter((o) => traceId === undefined || o.traceId === traceId),
@@ -212,6 +256,7 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
       requests.length = 0;
       acceptedEvents.length = 0;
       acceptedSpans.length = 0;
+      warnings.length = 0;
       store.current = new LangfuseStore();
     },
     settled: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
@@ -223,50 +268,20 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
   };
 }
 
-/** The 207 body Langfuse answers: one entry per event, in `successes` (201) or `errors`. */
-interface IngestionOutcome {
-  successes: { id: string; status: number }[];
-  errors: { id: string; status: number; message?: string; error?: unknown }[];
-}
-
-function ingest(
-  batch: unknown[],
-  validator: IngestionEventValidator,
-  faults: { fault: LangfuseFault; left: number }[],
-  accept: (event: IngestionEventLike) => void,
-): IngestionOutcome {
-  const outcome: IngestionOutcome = { successes: [], errors: [] };
-  for (const raw of batch) {
-    const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : 'unknown';
-    const verdict = validator.validate(raw);
-    if (!verdict.ok) {
-      outcome.errors.push({ id, status: 400, message: 'Invalid request data', error: verdict.message });
-      continue;
-    }
-    const event = raw as IngestionEventLike;
-    const environment = event.body.environment;
-    if (typeof environment === 'string' && (environment.length > 40 || !ENVIRONMENT_PATTERN.test(environment))) {
-      outcome.errors.push({ id, status: 400, message: 'Invalid request data', error: `environment "${environment}" must match ${ENVIRONMENT_PATTERN} (max 40 characters)` });
-      continue;
-    }
-    const entry = faults.find((f) => f.fault.kind === 'event-errors' && f.left > 0 && (f.fault.match?.(event) ?? true));
-    if (entry?.fault.kind === 'event-errors') {
-      entry.left -= 1;
-      outcome.errors.push({ id, status: entry.fault.status, message: entry.fault.message ?? defaultMessage(entry.fault.status) });
-      continue;
-    }
-    accept(event);
-    outcome.successes.push({ id, status: 201 });
-  }
-  return outcome;
-}
-
-function defaultMessage(status: number): string {
-  if (status === 429) return 'Rate limit exceeded';
-  if (status === 400) return 'Invalid request data';
-  if (status === 401) return 'Unauthorized';
-  if (status >= 500) return 'Internal Server Error';
-  return `HTTP ${status}`;
+/** A live view of an `event-errors` fault: counting down `left` counts down the fault itself. */
+function eventFault(entry: { fault: LangfuseFault; left: number }): EventFault {
+  const fault = entry.fault as Extract<LangfuseFault, { kind: 'event-errors' }>;
+  return {
+    status: fault.status,
+    ...(fault.message !== undefined ? { message: fault.message } : {}),
+    ...(fault.match ? { match: fault.match } : {}),
+    get left() {
+      return entry.left;
+    },
+    set left(value: number) {
+      entry.left = value;
+    },
+  };
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; size: number }> {

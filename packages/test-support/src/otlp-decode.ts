@@ -51,6 +51,26 @@ export class OtlpDecodeError extends Error {
   override readonly name = 'OtlpDecodeError';
 }
 
+/**
+ * How span ids are checked. `strict` (default): 32/16 hex characters, else {@link OtlpDecodeError}.
+ * `present`: as Langfuse's OTel endpoint checks them, only that each trace and span id is there and
+ * is a string or bytes (any length); the spans that fail are reported together by
+ * {@link OtlpInvalidIdsError}.
+ */
+export type OtlpIdCheck = 'strict' | 'present';
+
+/** Spans whose ids are absent or not ids (`present` check): `reasons` counts `<field>:absent` / `<field>:not_an_id`. */
+export class OtlpInvalidIdsError extends OtlpDecodeError {
+  constructor(
+    readonly invalidSpans: number,
+    readonly totalSpans: number,
+    readonly reasons: Readonly<Record<string, number>>,
+    readonly scopeNames: readonly string[],
+  ) {
+    super(`${invalidSpans} of ${totalSpans} span(s) have an absent or invalid id (${Object.keys(reasons).join(', ')})`);
+  }
+}
+
 interface ProtobufMessageType {
   decode(reader: Uint8Array): unknown;
   toObject(message: unknown, options: { longs: StringConstructor; enums: NumberConstructor; arrays: boolean; defaults: boolean }): unknown;
@@ -87,11 +107,11 @@ function useLongConstructor(): void {
  * const spans = decodeOtlpTraceRequest(body, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] });
  * ```
  */
-export function decodeOtlpTraceRequest(body: Uint8Array, format: OtlpBodyFormat = {}): DecodedOtlpSpan[] {
+export function decodeOtlpTraceRequest(body: Uint8Array, format: OtlpBodyFormat = {}, idCheck: OtlpIdCheck = 'strict'): DecodedOtlpSpan[] {
   const raw = decompress(body, format.contentEncoding);
   const mediaType = (format.contentType ?? 'application/x-protobuf').split(';')[0]!.trim().toLowerCase();
-  if (mediaType === 'application/json') return fromJsonRequest(raw);
-  if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return fromProtobufRequest(raw);
+  if (mediaType === 'application/json') return fromJsonRequest(raw, idCheck);
+  if (mediaType === 'application/x-protobuf' || mediaType === 'application/protobuf') return fromProtobufRequest(raw, idCheck);
   throw new OtlpDecodeError(`Unsupported content type ${mediaType}: expected application/x-protobuf or application/json`);
 }
 
@@ -109,7 +129,7 @@ function decompress(body: Uint8Array, encoding: string | undefined): Buffer {
   return buffer;
 }
 
-function fromProtobufRequest(buffer: Buffer): DecodedOtlpSpan[] {
+function fromProtobufRequest(buffer: Buffer, idCheck: OtlpIdCheck): DecodedOtlpSpan[] {
   let message: unknown;
   try {
     message = ExportTraceServiceRequest.decode(buffer);
@@ -117,10 +137,10 @@ function fromProtobufRequest(buffer: Buffer): DecodedOtlpSpan[] {
     throw new OtlpDecodeError(`Body is not an OTLP ExportTraceServiceRequest: ${(error as Error).message}`);
   }
   const plain = ExportTraceServiceRequest.toObject(message, { longs: String, enums: Number, arrays: true, defaults: true });
-  return flatten(plain as WireRequest, 'protobuf');
+  return flatten(plain as WireRequest, 'protobuf', idCheck);
 }
 
-function fromJsonRequest(buffer: Buffer): DecodedOtlpSpan[] {
+function fromJsonRequest(buffer: Buffer, idCheck: OtlpIdCheck): DecodedOtlpSpan[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(buffer.toString('utf8'));
@@ -128,7 +148,7 @@ function fromJsonRequest(buffer: Buffer): DecodedOtlpSpan[] {
     throw new OtlpDecodeError(`Body is not JSON: ${(error as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null) throw new OtlpDecodeError('Body is not an OTLP JSON object');
-  return flatten(parsed as WireRequest, 'json');
+  return flatten(parsed as WireRequest, 'json', idCheck);
 }
 
 // The shape shared by protobufjs's toObject() output and OTLP/JSON (camelCase field names). Ids are
@@ -155,8 +175,44 @@ interface WireRequest {
 
 type Encoding = 'protobuf' | 'json';
 
-function flatten(request: WireRequest, encoding: Encoding): DecodedOtlpSpan[] {
+/** Spans refused by the `present` id check, gathered over the whole request. */
+class IdProblems {
+  invalid = 0;
+  total = 0;
+  readonly reasons: Record<string, number> = {};
+  readonly scopes = new Set<string>();
+
+  /** Records the span's id problems; true when it has none. */
+  check(span: WireSpan, scope: string): boolean {
+    this.total += 1;
+    const found: string[] = [];
+    for (const field of ['traceId', 'spanId'] as const) {
+      const problem = idProblem(span[field]);
+      if (problem) found.push(`${field}:${problem}`);
+    }
+    // An empty parent (a root span) is no parent at all.
+    const parent = span.parentSpanId;
+    if (parent !== undefined && parent !== null && !isEmptyId(parent) && idProblem(parent)) found.push(`parentSpanId:${idProblem(parent)}`);
+    if (found.length === 0) return true;
+    this.invalid += 1;
+    for (const reason of found) this.reasons[reason] = (this.reasons[reason] ?? 0) + 1;
+    if (scope) this.scopes.add(scope);
+    return false;
+  }
+}
+
+function isEmptyId(id: unknown): boolean {
+  return id === '' || (id instanceof Uint8Array && id.byteLength === 0);
+}
+
+function idProblem(id: unknown): 'absent' | 'not_an_id' | undefined {
+  if (id === undefined || id === null || isEmptyId(id)) return 'absent';
+  return typeof id === 'string' || id instanceof Uint8Array ? undefined : 'not_an_id';
+}
+
+function flatten(request: WireRequest, encoding: Encoding, idCheck: OtlpIdCheck): DecodedOtlpSpan[] {
   const spans: DecodedOtlpSpan[] = [];
+  const problems = idCheck === 'present' ? new IdProblems() : undefined;
   for (const resourceSpans of request.resourceSpans ?? []) {
     const resource = { attributes: toAttributes(resourceSpans.resource?.attributes, encoding), schemaUrl: resourceSpans.schemaUrl ?? '' };
     for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
@@ -166,16 +222,21 @@ function flatten(request: WireRequest, encoding: Encoding): DecodedOtlpSpan[] {
         attributes: toAttributes(scopeSpans.scope?.attributes, encoding),
         schemaUrl: scopeSpans.schemaUrl ?? '',
       };
-      for (const span of scopeSpans.spans ?? []) spans.push(toSpan(span, resource, scope, encoding));
+      for (const span of scopeSpans.spans ?? []) {
+        if (problems && !problems.check(span, scope.name)) continue;
+        spans.push(toSpan(span, resource, scope, encoding, idCheck));
+      }
     }
   }
+  // One bad span and the whole export is refused, as Langfuse's endpoint does.
+  if (problems && problems.invalid > 0) throw new OtlpInvalidIdsError(problems.invalid, problems.total, problems.reasons, [...problems.scopes]);
   return spans;
 }
 
-function toSpan(span: WireSpan, resource: DecodedOtlpSpan['resource'], scope: DecodedOtlpSpan['scope'], encoding: Encoding): DecodedOtlpSpan {
+function toSpan(span: WireSpan, resource: DecodedOtlpSpan['resource'], scope: DecodedOtlpSpan['scope'], encoding: Encoding, idCheck: OtlpIdCheck): DecodedOtlpSpan {
   const traceId = toHexId(span.traceId, encoding);
   const spanId = toHexId(span.spanId, encoding);
-  if (traceId.length !== 32 || spanId.length !== 16) {
+  if (idCheck === 'strict' && (traceId.length !== 32 || spanId.length !== 16)) {
     throw new OtlpDecodeError(`Span "${span.name ?? ''}" has an invalid trace id (${traceId}) or span id (${spanId})`);
   }
   const parentSpanId = toHexId(span.parentSpanId, encoding);

@@ -7,13 +7,14 @@ import { CliError, ExitCode, type Command, type Io } from '../command.js';
 import { databaseErrorLine, databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP, openTarget } from '../database-target.js';
 import { formatLandedReport, readLandedReport } from '../demo/landed-report.js';
 import { runSimulatedSession } from '../demo/simulated-session.js';
+import { LANGFUSE_FLAGS, LANGFUSE_FLAGS_HELP, langfuseConfigWith } from '../langfuse-transport.js';
 import { parsedOrUsageError } from '../parse.js';
 import { SPOOL_FLAGS, spoolDirOf } from '../spool-dir.js';
 import { cliVersion } from '../version.js';
 import { serveDashboard } from './dashboard.js';
 
 
-const HELP = `Usage: mini-agent-otel demo [--database-url URL | --data-dir DIR] [--spool-dir DIR | --no-spool] [--dashboard]
+const HELP = `Usage: mini-agent-otel demo [--database-url URL | --data-dir DIR] [--spool-dir DIR | --no-spool] [--langfuse-transport otlp|ingestion] [--dashboard]
 
 Runs a simulated coding-agent session through registerMiniAgentTracing(): decisions, tool calls
 in all five categories (core, file, mcp, document, skill; one of them fails), an LLM call and
@@ -26,6 +27,7 @@ Options:
 ${DATABASE_FLAGS_HELP}
   --spool-dir DIR     Where undelivered records wait, on disk (default ${DEFAULT_SPOOL_DIR})
   --no-spool          Keep undelivered records in memory only
+${LANGFUSE_FLAGS_HELP}
   --dashboard         Then serve the dashboard over the same database (http://127.0.0.1:4400/)
   -h, --help          Show this help
 
@@ -45,13 +47,14 @@ export const demoCommand: Command = {
     const { values } = parsedOrUsageError('demo', () =>
       parseArgs({
         args: [...args],
-        options: { ...DATABASE_FLAGS, ...SPOOL_FLAGS, dashboard: { type: 'boolean' } },
+        options: { ...DATABASE_FLAGS, ...SPOOL_FLAGS, ...LANGFUSE_FLAGS, dashboard: { type: 'boolean' } },
         strict: true,
         allowPositionals: false,
       }),
     );
     const target = databaseTarget(values);
     const spoolDir = spoolDirOf(values['spool-dir'], values['no-spool'] ?? false);
+    const langfuse = langfuseConfigWith(values['langfuse-transport']);
     const started = performance.now();
     const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
@@ -68,6 +71,8 @@ export const demoCommand: Command = {
         serviceName: 'mini-agent-demo',
         serviceVersion: cliVersion(),
         postgres: db.sinkOptions,
+        // Not configured: left to registerMiniAgentTracing, which says why Langfuse stays off.
+        ...(langfuse.config ? { langfuse: langfuse.config } : {}),
         ...(spoolDir ? { delivery: { spoolDir } } : {}),
       });
       const others = tracing.sinks.map((s) => s.name).filter((name) => name !== 'postgres');

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { createBridge, DEFAULT_BRIDGE_PORT, TOKEN_ENV, type Bridge, type BridgeStats } from '@mini-agent/bridge';
 import { DEFAULT_SPOOL_DIR, type RecordSink } from '@mini-agent/core';
-import { createLangfuseSink, langfuseConfigFromEnv } from '@mini-agent/exporter-langfuse';
+import { createLangfuseSink, type LangfuseEnvConfig } from '@mini-agent/exporter-langfuse';
 import { createPostgresSink } from '@mini-agent/exporter-postgres';
 import { CliError, ExitCode, type Command, type Io } from '../command.js';
 import { databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP, type DatabaseTarget } from '../database-target.js';
+import { LANGFUSE_FLAGS, LANGFUSE_FLAGS_HELP, langfuseConfigWith } from '../langfuse-transport.js';
 import { parsedOrUsageError } from '../parse.js';
 import { nextShutdownSignal } from '../shutdown-signal.js';
 import { SPOOL_FLAGS, spoolDirOf } from '../spool-dir.js';
@@ -33,6 +34,7 @@ Options:
                       senders then get 200 as soon as their spans are queued)
 ${DATABASE_FLAGS_HELP}
   --no-langfuse       Do not send to Langfuse even when its keys are set
+${LANGFUSE_FLAGS_HELP}
   -h, --help          Show this help
 
 Examples:
@@ -55,6 +57,7 @@ export const serveCommand: Command = {
           token: { type: 'string' },
           ...SPOOL_FLAGS,
           'no-langfuse': { type: 'boolean' },
+          ...LANGFUSE_FLAGS,
         },
         strict: true,
         allowPositionals: false,
@@ -65,10 +68,11 @@ export const serveCommand: Command = {
     const token = values.token || process.env[TOKEN_ENV] || undefined;
     const target = databaseTarget(values);
     const spoolDir = spoolDirOf(values['spool-dir'], values['no-spool'] ?? false);
+    const langfuse = langfuseConfigWith(values['langfuse-transport']);
     // Listening for the stop before the sinks start: a SIGTERM while an embedded database is
     // being created waits for it instead of killing the process halfway.
     const stopped = nextShutdownSignal(io);
-    const { sinks, ready, described } = sinksFor(target, values['no-langfuse'] ?? false, io);
+    const { sinks, ready, described } = sinksFor(target, values['no-langfuse'] ? undefined : langfuse, io);
 
     let bridge: Bridge;
     try {
@@ -117,17 +121,16 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-/** Postgres (URL or PGlite) always; Langfuse when its keys are set. */
-function sinksFor(target: DatabaseTarget, noLangfuse: boolean, io: Io): { sinks: RecordSink[]; ready: Promise<void>[]; described: string[] } {
+/** Postgres (URL or PGlite) always; Langfuse when its keys are set (`langfuse` undefined: `--no-langfuse`). */
+function sinksFor(target: DatabaseTarget, langfuse: LangfuseEnvConfig | undefined, io: Io): { sinks: RecordSink[]; ready: Promise<void>[]; described: string[] } {
   const postgres = createPostgresSink(target.kind === 'url' ? { databaseUrl: target.url } : { dataDir: target.dataDir });
   const sinks: RecordSink[] = [postgres];
   const described = [`postgres (${target.label})`];
-  if (!noLangfuse) {
-    const langfuse = langfuseConfigFromEnv(process.env);
+  if (langfuse) {
     if (langfuse.config) {
       try {
         sinks.push(createLangfuseSink(langfuse.config));
-        described.push(`langfuse (${langfuse.config.baseUrl})`);
+        described.push(`langfuse (${langfuse.config.baseUrl}, ${langfuse.config.transport ?? 'otlp'})`);
       } catch (error) {
         io.err(`warning: Langfuse is not attached: ${error instanceof Error ? error.message : String(error)}`);
       }

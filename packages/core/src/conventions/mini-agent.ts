@@ -16,6 +16,7 @@ export const miniAgentAdapter: ConventionAdapter = {
       sessionInput: a[sc.ATTR_SESSION_INPUT],
       sessionOutput: a[sc.ATTR_SESSION_OUTPUT],
       tags: strings(a, sc.ATTR_SESSION_TAGS),
+      sessionName: str(a, sc.ATTR_SESSION_NAME),
       toolName: str(a, sc.ATTR_TOOL_NAME),
       toolCategory: str(a, sc.ATTR_TOOL_CATEGORY),
       toolInput: a[sc.ATTR_TOOL_INPUT],

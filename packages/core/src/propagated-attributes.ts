@@ -1,0 +1,65 @@
+import { createContextKey, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+/**
+ * Where a session's trace-level attributes live in the OpenTelemetry context. One key, read once
+ * per started span: the whole cost of propagation for a span outside any session.
+ */
+const PROPAGATED_ATTRIBUTES = createContextKey('mini_agent.propagated_attributes');
+
+/** Entries ready to copy: built once when the context is made, not on every started span. */
+type Entries = readonly (readonly [string, AttributeValue])[];
+
+/**
+ * A context in which every span started (by whoever starts it, when a
+ * {@link PropagatedAttributesProcessor} is registered) carries `attributes`, unless the span sets
+ * the same key itself. Attributes already propagated in `ctx` stay; the new ones win on the same
+ * key, so an inner session overrides an outer one. `undefined` values are left out.
+ *
+ * @example
+ * ```ts
+ * const inSession = setPropagatedAttributes(context.active(), { 'mini_agent.session.id': 'chat-42' });
+ * context.with(inSession, () => tracer.startSpan('http call').end()); // carries mini_agent.session.id
+ * ```
+ */
+export function setPropagatedAttributes(ctx: Context, attributes: Attributes): Context {
+  const merged = new Map<string, AttributeValue>(ctx.getValue(PROPAGATED_ATTRIBUTES) as Entries | undefined);
+  for (const [key, value] of Object.entries(attributes)) if (value !== undefined) merged.set(key, value);
+  return ctx.setValue(PROPAGATED_ATTRIBUTES, [...merged] as Entries);
+}
+
+/** The attributes {@link setPropagatedAttributes} put in `ctx` (an empty object when none). */
+export function getPropagatedAttributes(ctx: Context): Attributes {
+  return Object.fromEntries((ctx.getValue(PROPAGATED_ATTRIBUTES) as Entries | undefined) ?? []);
+}
+
+/**
+ * A `SpanProcessor` whose `onStart` copies the attributes propagated in the span's parent context
+ * (see {@link setPropagatedAttributes}) onto the span, so spans made inside a session by any
+ * instrumentation (an HTTP client, an LLM SDK) carry its session id, user id, agent and tags, and
+ * every sink can attribute them even when they arrive before the session span. A span's own value
+ * of a key wins. Outside a session it does one context lookup and nothing else.
+ *
+ * @example
+ * ```ts
+ * new NodeTracerProvider({ spanProcessors: [new PropagatedAttributesProcessor(), new BatchSpanProcessor(exporter)] });
+ * ```
+ */
+export class PropagatedAttributesProcessor implements SpanProcessor {
+  onStart(span: Span, parentContext: Context): void {
+    const entries = parentContext.getValue(PROPAGATED_ATTRIBUTES) as Entries | undefined;
+    if (entries === undefined) return;
+    const own = span.attributes;
+    for (const [key, value] of entries) if (own[key] === undefined) span.setAttribute(key, value);
+  }
+
+  onEnd(_span: ReadableSpan): void {}
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
