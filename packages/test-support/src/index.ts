@@ -30,3 +30,14 @@ export {
 } from './otlp-decode.js';
 export { buildWorkspacePackage, REPO_ROOT } from './build.js';
 export { hostileSpans, seeded, type HostileCorpus } from './hostile-spans.js';
+export {
+  ANON_CLAIMS,
+  SERVICE_ROLE_CLAIMS,
+  createSupabasePglite,
+  startSupabaseProject,
+  type AuthUser,
+  type JwtClaims,
+  type SupabaseProject,
+  type SupabaseQuery,
+  type SupabaseShapedDatabase,
+} from './supabase-project.js';

@@ -4,12 +4,13 @@ import { DEFAULT_SPOOL_DIR, type RecordSink } from '@mini-agent/core';
 import { createLangfuseSink, langfuseConfigFromEnv } from '@mini-agent/exporter-langfuse';
 import { createPostgresSink } from '@mini-agent/exporter-postgres';
 import { CliError, ExitCode, type Command, type Io } from '../command.js';
-import { databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP, type DatabaseTarget } from '../database-target.js';
+import { databaseErrorLine, databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP, type DatabaseTarget } from '../database-target.js';
 import { parsedOrUsageError } from '../parse.js';
 import { nextShutdownSignal } from '../shutdown-signal.js';
 import { SPOOL_FLAGS, spoolDirOf } from '../spool-dir.js';
+import { MIGRATE_FLAGS, MIGRATE_FLAGS_HELP, migrateOptionOf, needsOperator } from '../migrate-flag.js';
 
-const HELP = `Usage: mini-agent-otel serve [--port ${DEFAULT_BRIDGE_PORT}] [--host 127.0.0.1] [--token TOKEN] [--database-url URL | --data-dir DIR] [--spool-dir DIR | --no-spool]
+const HELP = `Usage: mini-agent-otel serve [--port ${DEFAULT_BRIDGE_PORT}] [--host 127.0.0.1] [--token TOKEN] [--database-url URL | --data-dir DIR] [--no-migrate] [--spool-dir DIR | --no-spool]
 
 Runs the OTLP/HTTP bridge: receives spans at POST /v1/traces (protobuf or JSON, gzip or not)
 from an OpenTelemetry Collector or any OTLP exporter, and stores them exactly as the in-process
@@ -23,6 +24,10 @@ SIGTERM or Ctrl-C stops it gracefully: new requests are refused, the queue is ex
 flushed (or spooled), then it exits with code 0. A repeated SIGTERM is ignored while it stops;
 a second Ctrl-C exits at once without flushing.
 
+The tables are migrated at start unless --no-migrate is given. A database user that may not
+migrate (or, with --no-migrate, a database that is not migrated) stops the bridge before it
+listens, with one message saying what is missing: no span is accepted that could not be stored.
+
 Options:
   --port PORT         TCP port (default ${DEFAULT_BRIDGE_PORT}; the Collector's own OTLP ports are 4317/4318)
   --host HOST         Interface to listen on (default 127.0.0.1; 0.0.0.0 in a container)
@@ -32,12 +37,14 @@ Options:
   --no-spool          Keep undelivered records in memory only (lost if the process dies;
                       senders then get 200 as soon as their spans are queued)
 ${DATABASE_FLAGS_HELP}
+${MIGRATE_FLAGS_HELP}
   --no-langfuse       Do not send to Langfuse even when its keys are set
   -h, --help          Show this help
 
 Examples:
   MINI_AGENT_BRIDGE_TOKEN=s3cret mini-agent-otel serve
-  mini-agent-otel serve --host 0.0.0.0 --port 4319 --database-url "$SUPABASE_DB_URL"`;
+  mini-agent-otel serve --host 0.0.0.0 --port 4319 --database-url "$SUPABASE_DB_URL"
+  mini-agent-otel serve --no-migrate --database-url "postgresql://mini_agent_writer:…@db.[REF].supabase.co:5432/postgres"`;
 
 /** `serve`: the OTLP bridge with the sinks the environment configures. */
 export const serveCommand: Command = {
@@ -50,6 +57,7 @@ export const serveCommand: Command = {
         args: [...args],
         options: {
           ...DATABASE_FLAGS,
+          ...MIGRATE_FLAGS,
           port: { type: 'string' },
           host: { type: 'string' },
           token: { type: 'string' },
@@ -68,7 +76,12 @@ export const serveCommand: Command = {
     // Listening for the stop before the sinks start: a SIGTERM while an embedded database is
     // being created waits for it instead of killing the process halfway.
     const stopped = nextShutdownSignal(io);
-    const { sinks, ready, described } = sinksFor(target, values['no-langfuse'] ?? false, io);
+    const { sinks, ready, described } = sinksFor(target, migrateOptionOf(values['no-migrate']), values['no-langfuse'] ?? false, io);
+    const early = await startupFailure(ready);
+    if (early !== undefined) {
+      await Promise.allSettled(sinks.map((s) => s.shutdown()));
+      throw new CliError(databaseErrorLine(early));
+    }
 
     let bridge: Bridge;
     try {
@@ -118,8 +131,13 @@ function isLoopback(host: string): boolean {
 }
 
 /** Postgres (URL or PGlite) always; Langfuse when its keys are set. */
-function sinksFor(target: DatabaseTarget, noLangfuse: boolean, io: Io): { sinks: RecordSink[]; ready: Promise<void>[]; described: string[] } {
-  const postgres = createPostgresSink(target.kind === 'url' ? { databaseUrl: target.url } : { dataDir: target.dataDir });
+function sinksFor(
+  target: DatabaseTarget,
+  migrate: { migrate?: false },
+  noLangfuse: boolean,
+  io: Io,
+): { sinks: RecordSink[]; ready: Promise<void>[]; described: string[] } {
+  const postgres = createPostgresSink({ ...(target.kind === 'url' ? { databaseUrl: target.url } : { dataDir: target.dataDir }), ...migrate });
   const sinks: RecordSink[] = [postgres];
   const described = [`postgres (${target.label})`];
   if (!noLangfuse) {
@@ -136,6 +154,25 @@ function sinksFor(target: DatabaseTarget, noLangfuse: boolean, io: Io): { sinks:
     }
   }
   return { sinks, ready: [postgres.ready], described };
+}
+
+/** How long the bridge waits for its sinks before listening anyway (a slow or unreachable database is retried later). */
+const STARTUP_CHECK_MS = 5_000;
+
+/**
+ * A sink failure that only an operator can fix (this user may not migrate; the schema is not
+ * migrated), when it shows within the first seconds: the bridge then does not listen at all.
+ * Anything else (a database still starting, a network blip) is left to the retries.
+ */
+async function startupFailure(ready: readonly Promise<void>[]): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), STARTUP_CHECK_MS)));
+  try {
+    const settled = await Promise.race([Promise.all(ready).then(() => undefined, (error: unknown) => ({ error })), waited]);
+    return typeof settled === 'object' && needsOperator(settled.error) ? settled.error : undefined;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
