@@ -153,4 +153,66 @@ describe.each(backends)('access on $name', (backend) => {
     const scope = role === 'reader' || role === 'claim reader' || role === 'admin' ? 'all' : null;
     expect(await accessMatrix(run(role))).toEqual(expectedMatrix(role, full, scope));
   });
+
+  describe('with --tenancy user', () => {
+    /** Everything a reader may read, as rows (times of the evaluation itself left out). */
+    const readable = ACCESS_OBJECTS.filter((o) => TELEMETRY(o) || o.kind === 'analytics view' || (o.kind === 'function' && !o.name.endsWith('reader_scope()')));
+    const contents = async (query: Query) => {
+      const seen: Record<string, unknown> = {};
+      for (const object of readable) {
+        const source = /FROM (.+)$/.exec(object.read)?.[1] as string;
+        const row = "to_jsonb(x) - 'window_start' - 'window_end'";
+        const [result] = await query<{ rows: unknown }>(`SELECT coalesce(jsonb_agg(${row} ORDER BY (${row})::text), '[]') AS rows FROM (SELECT * FROM ${source}) x`);
+        seen[object.name] = result?.rows;
+      }
+      return seen;
+    };
+    /** What the owner reads once the sessions of everyone but `keep` are gone. */
+    const ownerWithOnly = (keep: string | null) =>
+      db.ownerRolledBack(async (query) => {
+        const others = `SELECT id FROM mini_agent_observability.traces WHERE user_id IS DISTINCT FROM $1`;
+        for (const table of ['tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations']) {
+          await query(`DELETE FROM mini_agent_observability.${table} WHERE trace_id IN (${others})`, [keep]);
+        }
+        await query(`DELETE FROM mini_agent_observability.traces WHERE id IN (${others})`, [keep]);
+        return contents(query);
+      });
+    let result: MigrationResult;
+
+    beforeAll(async () => {
+      if (!opened) return;
+      result = await opened.migrate({ tenancy: 'user' });
+    });
+
+    it('is recorded, and a reader is scoped to their own sessions', async () => {
+      if (!opened) return;
+      expect(result).toMatchObject({ applied: [], tenancy: 'user' });
+      const scopes = await Promise.all((['reader', 'claim reader', 'admin', 'non-reader'] as const).map((role) => run(role)((q) => q<{ s: string | null }>('SELECT mini_agent_observability.reader_scope() AS s'))));
+      expect(scopes.map((rows) => rows[0]?.s)).toEqual(['own', 'own', 'all', null]);
+    });
+
+    it('a reader reads, on every table, view and function, exactly what a database of only their sessions holds', async () => {
+      if (!opened) return;
+      const mine = await run('reader')(contents);
+      const onlyMine = await ownerWithOnly(users.mine.id);
+      const everything = await db.ownerRolledBack(contents);
+      expect(mine).toEqual(onlyMine);
+      // The other user's rows were there to leak on every telemetry table and view.
+      for (const object of readable.filter(TELEMETRY).filter((o) => !o.name.endsWith('alert_thresholds'))) {
+        expect(onlyMine[object.name], object.name).not.toEqual(everything[object.name]);
+      }
+    });
+
+    it('a reader without sessions of their own reads none; an admin still reads everything', async () => {
+      if (!opened) return;
+      expect(await run('claim reader')(contents)).toEqual(await ownerWithOnly(null));
+      expect(await run('admin')(contents)).toEqual(await db.ownerRolledBack(contents));
+    });
+
+    it('switches back with --tenancy project', async () => {
+      if (!opened) return;
+      expect((await opened.migrate({ tenancy: 'project' })).tenancy).toBe('project');
+      expect(await run('reader')(contents)).toEqual(await db.ownerRolledBack(contents));
+    });
+  });
 });
