@@ -48,7 +48,7 @@ describe.runIf(findPostgresBinaries() !== null)('serve and demo as mini_agent_wr
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('serve without --no-migrate, with a migration pending the writer may not apply, stops before listening with one clear error', async () => {
+  it('serve without --no-migrate, with a migration pending the writer may not apply, stops at start with one clear error', async () => {
     // As after an upgrade that ships a migration: the owner has not applied it yet.
     await project.owner("DELETE FROM mini_agent_observability.schema_migrations WHERE name = '010_analytics.sql'");
     try {
@@ -57,7 +57,8 @@ describe.runIf(findPostgresBinaries() !== null)('serve and demo as mini_agent_wr
         env: cleanEnv(),
       });
       expect(result.code).toBe(1);
-      expect(result.stdout).not.toContain('listening');
+      expect(result.stdout).not.toContain('sinks ready');
+      expect(result.stdout).toMatch(/^stopped: 0 spans received/m);
       const lines = result.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^mini-agent-otel serve: could not migrate postgres:\/\/mini_agent_writer:\*\*\*@127\.0\.0\.1:\d+\/postgres: user "mini_agent_writer" lacks ownership of table \S*tool_executions/);

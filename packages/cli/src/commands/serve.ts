@@ -25,8 +25,8 @@ flushed (or spooled), then it exits with code 0. A repeated SIGTERM is ignored w
 a second Ctrl-C exits at once without flushing.
 
 The tables are migrated at start unless --no-migrate is given. A database user that may not
-migrate (or, with --no-migrate, a database that is not migrated) stops the bridge before it
-listens, with one message saying what is missing: no span is accepted that could not be stored.
+migrate (or, with --no-migrate, a database that is not migrated) stops the bridge with one
+message saying what is missing; spans already accepted stay in the spool for the next start.
 
 Options:
   --port PORT         TCP port (default ${DEFAULT_BRIDGE_PORT}; the Collector's own OTLP ports are 4317/4318)
@@ -77,11 +77,6 @@ export const serveCommand: Command = {
     // being created waits for it instead of killing the process halfway.
     const stopped = nextShutdownSignal(io);
     const { sinks, ready, described } = sinksFor(target, migrateOptionOf(values['no-migrate']), values['no-langfuse'] ?? false, io);
-    const early = await startupFailure(ready);
-    if (early !== undefined) {
-      await Promise.allSettled(sinks.map((s) => s.shutdown()));
-      throw new CliError(databaseErrorLine(early));
-    }
 
     let bridge: Bridge;
     try {
@@ -102,19 +97,28 @@ export const serveCommand: Command = {
     io.out(`  token: ${token ? 'required (Authorization: Bearer …)' : 'none'}`);
     io.out(`  spool: ${spoolDir ?? 'off (undelivered records wait in memory)'}`);
     if (!token && !isLoopback(host)) io.err(`warning: listening on ${host} without a token: anyone who can reach this port can write spans`);
-    void Promise.all(ready).then(
-      () => io.out('  sinks ready'),
-      (error: unknown) => io.err(`warning: a sink is not ready yet (it is retried on each write): ${error instanceof Error ? error.message : String(error)}`),
-    );
+    // A sink only an operator can fix stops the bridge (once, with its reason); anything else is retried.
+    const fatal = new Promise<{ error: unknown }>((resolve) => {
+      void Promise.all(ready).then(
+        () => io.out('  sinks ready'),
+        (error: unknown) => {
+          if (needsOperator(error)) resolve({ error });
+          else io.err(`warning: a sink is not ready yet (it is retried on each write): ${error instanceof Error ? error.message : String(error)}`);
+        },
+      );
+    });
 
     const stopLogging = logThroughput(bridge, io);
-    const signal = await stopped;
-    io.out(`${signal}: shutting down — refusing new requests, exporting ${bridge.stats().queue.queued} queued spans`);
+    const stop = await Promise.race([stopped, fatal]);
+    const queued = bridge.stats().queue.queued;
+    if (typeof stop === 'string') io.out(`${stop}: shutting down — refusing new requests, exporting ${queued} queued spans`);
+    else io.out(`shutting down: the database cannot take rows (below) — refusing new requests, keeping ${queued} queued spans`);
     await bridge.close();
     stopLogging();
     const s = bridge.stats();
     io.out(`stopped: ${s.spans.received} spans received, ${s.queue.exported} exported, ${s.queue.failed} failed, ${s.spans.rejected} rejected`);
     reportSpooled(bridge, io);
+    if (typeof stop !== 'string') throw new CliError(databaseErrorLine(stop.error));
     return ExitCode.OK;
   },
 };
@@ -154,25 +158,6 @@ function sinksFor(
     }
   }
   return { sinks, ready: [postgres.ready], described };
-}
-
-/** How long the bridge waits for its sinks before listening anyway (a slow or unreachable database is retried later). */
-const STARTUP_CHECK_MS = 5_000;
-
-/**
- * A sink failure that only an operator can fix (this user may not migrate; the schema is not
- * migrated), when it shows within the first seconds: the bridge then does not listen at all.
- * Anything else (a database still starting, a network blip) is left to the retries.
- */
-async function startupFailure(ready: readonly Promise<void>[]): Promise<unknown> {
-  let timer: NodeJS.Timeout | undefined;
-  const waited = new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), STARTUP_CHECK_MS)));
-  try {
-    const settled = await Promise.race([Promise.all(ready).then(() => undefined, (error: unknown) => ({ error })), waited]);
-    return typeof settled === 'object' && needsOperator(settled.error) ? settled.error : undefined;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
