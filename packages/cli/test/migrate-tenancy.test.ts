@@ -24,6 +24,7 @@ describe('mini-agent-otel migrate --tenancy', () => {
     expect(user.code).toBe(0);
     expect(user.stdout).toContain('applied  033_supabase_readers.sql');
     expect(user.stdout).toContain('tenancy: user (a reader reads only their own sessions; admins read all)');
+    expect(user.stdout).toContain('  note: signed-in users no longer read telemetry unless they are readers. Add each reader once: INSERT INTO mini_agent_observability.readers');
 
     const kept = await runCli(['migrate', '--data-dir', dataDir, '--supabase'], { cwd: workDir });
     expect(kept.code).toBe(0);
@@ -40,7 +41,7 @@ describe('mini-agent-otel migrate --tenancy', () => {
     } finally {
       await db.close();
     }
-  });
+  }, 300_000);
 
   it('refuses a tenancy it does not know, and a tenancy without the Supabase layer, with exit code 2', async () => {
     const bogus = await runCli(['migrate', '--data-dir', join(workDir, 'x'), '--supabase', '--tenancy', 'team'], { cwd: workDir });
@@ -49,5 +50,5 @@ describe('mini-agent-otel migrate --tenancy', () => {
     const alone = await runCli(['migrate', '--data-dir', join(workDir, 'x'), '--tenancy', 'user'], { cwd: workDir });
     expect(alone.code).toBe(2);
     expect(alone.stderr).toBe('mini-agent-otel migrate: --tenancy applies to the Supabase layer: add --supabase\n');
-  });
+  }, 300_000);
 });

@@ -68,7 +68,7 @@ describe.runIf(findPostgresBinaries() !== null)('serve and demo as mini_agent_wr
     } finally {
       await migrate(project.urlAs('postgres'), { supabase: true });
     }
-  });
+  }, 300_000);
 
   it('serve --no-migrate stores what an OTLP exporter sends, and MINI_AGENT_MIGRATE=false does the same', async () => {
     for (const [tag, args, env] of [
@@ -97,7 +97,7 @@ describe.runIf(findPostgresBinaries() !== null)('serve and demo as mini_agent_wr
       const [trace] = await project.owner<{ complete: boolean }>('SELECT complete FROM mini_agent_observability.traces WHERE name = $1', [`${tag} session`]);
       expect(trace, tag).toEqual({ complete: true });
     }
-  });
+  }, 300_000);
 
   it('demo --no-migrate runs its session as the writer and reads back what landed', async () => {
     const result = await runCli(['demo', '--no-migrate', '--no-spool', '--database-url', writerUrl], { cwd: workDir, env: cleanEnv() });
@@ -105,5 +105,5 @@ describe.runIf(findPostgresBinaries() !== null)('serve and demo as mini_agent_wr
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Checking the tables are migrated (--no-migrate)...');
     expect(result.stdout).toMatch(/What landed for trace [0-9a-f]{32}:/);
-  });
+  }, 300_000);
 });

@@ -40,6 +40,8 @@ export interface MigrationResult {
   readonly changed: string[];
   /** With `supabase`: the tenancy in force after this call. */
   tenancy?: Tenancy;
+  /** What the migrations applied now ask the user to do (their `mini-agent:` NOTICEs), in order. */
+  readonly notices: string[];
 }
 
 /** One migration file. */
@@ -52,6 +54,9 @@ export interface MigrationFile {
 
 /** A database to migrate: a URL, an open PGlite instance, or the same options the exporter takes. */
 export type MigrationTarget = string | PGlite | ConnectionOptions;
+
+/** How a migration's NOTICE for the user begins. */
+const NOTICE_PREFIX = 'mini-agent: ';
 
 /** Serializes migrations across processes; the transaction-scoped lock also works behind transaction poolers. */
 const LOCK = `SELECT pg_advisory_xact_lock(hashtext('${SCHEMA}.migrate'))`;
@@ -104,7 +109,7 @@ export async function migrateDatabase(db: Database, target: string, options: Mig
   if (options.tenancy !== undefined && !options.supabase) {
     throw new MigrationError(`tenancy '${options.tenancy}' needs the Supabase layer (supabase: true, --supabase)`, 'failed');
   }
-  const result: MigrationResult = { target, applied: [], alreadyApplied: [], skipped: [], changed: [] };
+  const result: MigrationResult = { target, applied: [], alreadyApplied: [], skipped: [], changed: [], notices: [] };
   const files = filesToApply(options, result.skipped);
   let recorded: Map<string, string>;
   try {
@@ -120,7 +125,7 @@ export async function migrateDatabase(db: Database, target: string, options: Mig
   for (const file of files) {
     let checksum: string | undefined;
     try {
-      checksum = recorded.get(file.name) ?? (await applyOnce(db, file));
+      checksum = recorded.get(file.name) ?? (await applyOnce(db, file, result.notices));
     } catch (error) {
       const pending = files.filter((f) => !recorded.has(f.name) && !result.applied.includes(f.name)).map((f) => f.name);
       throw await explainPrivilegeError(db, error, pending, options);
@@ -192,17 +197,20 @@ async function settleTenancy(db: Database, wanted: Tenancy | undefined): Promise
 }
 
 /** Applies one file unless another process did meanwhile; returns the checksum found, or undefined when applied now. */
-async function applyOnce(db: Database, file: MigrationFile): Promise<string | undefined> {
+async function applyOnce(db: Database, file: MigrationFile, notices: string[]): Promise<string | undefined> {
   return db.transaction(async (tx) => {
     await tx.query(LOCK);
     const found = (await appliedChecksums(tx)).get(file.name);
     if (found !== undefined) return found;
+    const heard: string[] = [];
     try {
-      await tx.execScript(file.sql);
+      // Only the messages a migration addresses to the user; not PostgreSQL's "already exists, skipping".
+      await tx.execScript(file.sql, { onNotice: (message) => void (message.startsWith(NOTICE_PREFIX) && heard.push(message.slice(NOTICE_PREFIX.length))) });
     } catch (error) {
       throw new MigrationFileError(file.name, error);
     }
     await tx.query(`INSERT INTO ${SCHEMA}.schema_migrations (name, checksum) VALUES ($1, $2)`, [file.name, file.checksum]);
+    notices.push(...heard);
     return undefined;
   });
 }

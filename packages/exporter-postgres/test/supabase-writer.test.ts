@@ -27,7 +27,7 @@ describe.runIf(findPostgresBinaries() !== null)('mini_agent_writer on a Supabase
     spoolDir = mkdtempSync(join(tmpdir(), 'writer-spool-'));
     await migrate(project.urlAs('postgres'), { supabase: true });
     await project.owner(`ALTER ROLE ${WRITER} WITH LOGIN PASSWORD '${PASSWORD}'`);
-  });
+  }, 300_000);
   afterAll(async () => {
     await project?.stop();
     if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });

@@ -66,5 +66,6 @@ function printResult(result: MigrationResult, io: Io): void {
   if (result.skipped.length > 0) io.out(`  not applied (Supabase layer; add --supabase): ${result.skipped.join(', ')}`);
   if (result.tenancy === 'user') io.out('  tenancy: user (a reader reads only their own sessions; admins read all)');
   else if (result.tenancy === 'project') io.out('  tenancy: project (every reader reads every session)');
+  for (const notice of result.notices) io.out(`  note: ${notice}`);
   for (const name of result.changed) io.err(`warning: ${name} changed since it was applied; it is not applied again`);
 }
