@@ -113,8 +113,11 @@ BEGIN
   RETURN 'own';
 END
 $$;
-REVOKE ALL ON FUNCTION mini_agent_observability.reader_scope() FROM PUBLIC, anon;
-GRANT EXECUTE ON FUNCTION mini_agent_observability.reader_scope() TO authenticated, service_role;
+-- Every function of the schema, including any added after 021 listed them: callable by the two
+-- API roles that have a use for them, not by PUBLIC or anon. They run with the caller's rights
+-- (reader_scope() excepted), so a non-reader gets empty results from them.
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA mini_agent_observability FROM PUBLIC, anon;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA mini_agent_observability TO authenticated, service_role;
 
 -- The new read policies replace 021's `USING (true)`.
 DO $$

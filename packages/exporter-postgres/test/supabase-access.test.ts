@@ -147,6 +147,20 @@ describe.each(backends)('access on $name', (backend) => {
     for (const object of ACCESS_OBJECTS.filter(TELEMETRY)) expect(full[object.name], object.name).toBeGreaterThan(0);
   });
 
+  it('covers every table, view and function of the schema, and every mini_agent_ view of public', async () => {
+    if (!opened) return;
+    const objects = await db.owner<{ name: string }>(
+      `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'v', 'm', 'p') AND (n.nspname = 'mini_agent_observability' OR (n.nspname = 'public' AND c.relname LIKE 'mini\\_agent\\_%'))
+       UNION ALL
+       SELECT 'mini_agent_observability.' || p.proname || '()' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'mini_agent_observability'
+`,
+    );
+    const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    expect(objects.map((o) => o.name).sort(byName)).toEqual(ACCESS_OBJECTS.map((o) => o.name).sort(byName));
+  });
+
   const roles: Role[] = ['anon', 'non-reader', 'anonymous sign-in', 'reader', 'claim reader', 'admin', 'service_role', 'mini_agent_writer'];
   it.each(roles)('%s gets the expected answer for every object and operation', async (role) => {
     if (!opened) return;
