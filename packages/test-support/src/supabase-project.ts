@@ -69,7 +69,7 @@ CREATE ROLE authenticated NOLOGIN NOINHERIT;
 CREATE ROLE service_role NOLOGIN NOINHERIT BYPASSRLS;
 CREATE ROLE authenticator LOGIN NOINHERIT;
 GRANT anon, authenticated, service_role TO authenticator;
-GRANT anon, authenticated, service_role TO postgres;
+GRANT anon, authenticated, service_role TO postgres WITH ADMIN OPTION;
 ALTER ROLE anon SET statement_timeout = '3s';
 ALTER ROLE authenticated SET statement_timeout = '8s';
 `;
