@@ -112,13 +112,13 @@ export function createPostgresSink(options: PostgresSinkOptions = {}): PostgresS
 }
 
 /**
- * A database that is not ready never tried the batch: the same rows are stored once an operator
- * migrates or grants what is missing, so the failure is retryable (the rows are spooled or held,
- * and counted) even where the SQLSTATE alone would call it permanent.
+ * A database that is not ready for these rows because this user may not migrate it, or because it
+ * is not migrated yet, never tried the batch: the same rows are stored once the owner migrates,
+ * so that failure is retryable (the rows are spooled or held, and counted) although its SQLSTATE
+ * alone would call it permanent. Anything else keeps its own classification.
  */
 function notReady(error: unknown, where: { target: string; secret?: string | undefined; doing: string }): DeliveryError {
   const failure = toDeliveryError(error, where);
-  const reason = error instanceof MigrationError ? error.reason : failure.reason;
-  if (failure.retryable && reason === failure.reason) return failure;
-  return new DeliveryError(failure.message, true, { cause: error, ...(reason === undefined ? {} : { reason }) });
+  if (!(error instanceof MigrationError) || error.reason === 'failed') return failure;
+  return new DeliveryError(failure.message, true, { cause: error, reason: error.reason });
 }
