@@ -7,8 +7,11 @@ export type SqlParam = string | number | boolean | null;
 export interface Queryable {
   /** One parameterized statement. */
   query(text: string, params?: readonly SqlParam[]): Promise<Row[]>;
-  /** A script of several statements (a migration file), without parameters. */
-  execScript(text: string): Promise<void>;
+  /**
+   * A script of several statements (a migration file), without parameters. `onNotice` hears the
+   * NOTICEs the script raises (a migration telling the user what to do next).
+   */
+  execScript(text: string, options?: { readonly onNotice?: (message: string) => void }): Promise<void>;
   /**
    * `COPY … FROM STDIN` with its body (in the format the statement names); inside a transaction, on
    * a server only. Resolves once the server has taken the rows; rejects when it refused them.

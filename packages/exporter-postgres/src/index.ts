@@ -15,7 +15,9 @@ export {
   type MigrationFile,
   type MigrationResult,
   type MigrationTarget,
+  type Tenancy,
 } from './migrate.js';
+export { MIGRATE_ENV, migrateFromEnv } from './migrate-env.js';
 export type { ConnectionOptions } from './connection.js';
 export { maskDatabaseUrl, passwordOf } from './connection-url.js';
 export { DEFAULT_PGLITE_DIR } from './pglite-database.js';

@@ -6,6 +6,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { labelOf, openDatabase, resolveConnection, secretOf, type ConnectionOptions } from './connection.js';
 import type { Database, Queryable } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
+import { INSUFFICIENT_PRIVILEGE, MigrationError, privilegeErrorMessage, sqlStateOf, whoAmI } from './migration-errors.js';
 import { SCHEMA } from './tables.js';
 
 /** Options of {@link migrate}. */
@@ -14,7 +15,16 @@ export interface MigrateOptions {
   readonly supabase?: boolean;
   /** The folder of `*.sql` files. Default: the one shipped with this package (the repository's `sql/`). */
   readonly sqlDir?: string;
+  /**
+   * With `supabase`: how far a reader reads. `project`: every session; `user`: only the sessions
+   * whose `user_id` is the reader's own user id (admins still read everything). Default: leave
+   * the database's setting as it is (`project` when first applied).
+   */
+  readonly tenancy?: Tenancy;
 }
+
+/** Who a reader reads the sessions of: the whole project's, or only their own. */
+export type Tenancy = 'project' | 'user';
 
 /** What {@link migrate} did. */
 export interface MigrationResult {
@@ -28,6 +38,10 @@ export interface MigrationResult {
   readonly skipped: string[];
   /** Already-applied files whose content changed since; they are not applied again. */
   readonly changed: string[];
+  /** With `supabase`: the tenancy in force after this call. */
+  tenancy?: Tenancy;
+  /** What the migrations applied now ask the user to do (their `mini-agent:` NOTICEs), in order. */
+  readonly notices: string[];
 }
 
 /** One migration file. */
@@ -41,8 +55,15 @@ export interface MigrationFile {
 /** A database to migrate: a URL, an open PGlite instance, or the same options the exporter takes. */
 export type MigrationTarget = string | PGlite | ConnectionOptions;
 
+/** How a migration's NOTICE for the user begins. */
+const NOTICE_PREFIX = 'mini-agent: ';
+
 /** Serializes migrations across processes; the transaction-scoped lock also works behind transaction poolers. */
 const LOCK = `SELECT pg_advisory_xact_lock(hashtext('${SCHEMA}.migrate'))`;
+/** Read from the catalog, which needs no privilege: a writer that may not create anything can still tell. */
+const BOOKKEEPING_EXISTS = `SELECT EXISTS (
+  SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname = '${SCHEMA}' AND c.relname = 'schema_migrations') AS present`;
 const BOOKKEEPING = `
 CREATE SCHEMA IF NOT EXISTS ${SCHEMA};
 CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_migrations (
@@ -53,9 +74,10 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_migrations (
 
 /**
  * Applies the ordered `*.sql` files once each, recording name and checksum in
- * `mini_agent_observability.schema_migrations`. Re-running is a no-op; two processes migrating at
- * once take turns (advisory lock). Each file runs in its own transaction, so a failing file leaves
- * the ones before it applied and itself not at all. Files must not contain BEGIN/COMMIT.
+ * `mini_agent_observability.schema_migrations`. Re-running is a no-op that needs only SELECT on
+ * that table; two processes migrating at once take turns (advisory lock). Each file runs in its
+ * own transaction, so a failing file leaves the ones before it applied and itself not at all.
+ * Files must not contain BEGIN/COMMIT.
  *
  * @example
  * ```ts
@@ -63,7 +85,8 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_migrations (
  * await migrate({ dataDir: '.mini-agent/pglite' });  // the embedded default
  * await migrate(url, { supabase: true });            // plus the Supabase layer
  * ```
- * @throws a `DeliveryError` with a one-line message naming the database (password masked).
+ * @throws a `DeliveryError` with a one-line message naming the database (password masked); a
+ *   user without the privileges to migrate is told which privilege is missing.
  */
 export async function migrate(target: MigrationTarget = {}, options: MigrateOptions = {}): Promise<MigrationResult> {
   const connection = resolveConnection(
@@ -83,38 +106,111 @@ export async function migrate(target: MigrationTarget = {}, options: MigrateOpti
 
 /** {@link migrate} on an open database; the sink uses it on its own connection. */
 export async function migrateDatabase(db: Database, target: string, options: MigrateOptions = {}): Promise<MigrationResult> {
-  const result: MigrationResult = { target, applied: [], alreadyApplied: [], skipped: [], changed: [] };
-  const files: MigrationFile[] = [];
-  for (const file of listMigrations(options.sqlDir)) {
-    if (isSupabaseFile(file.name) && !options.supabase) result.skipped.push(file.name);
-    else files.push(file);
+  if (options.tenancy !== undefined && !options.supabase) {
+    throw new MigrationError(`tenancy '${options.tenancy}' needs the Supabase layer (supabase: true, --supabase)`, 'failed');
   }
-  const recorded = await db.transaction(async (tx) => {
-    await tx.query(LOCK);
-    await tx.execScript(BOOKKEEPING);
-    return appliedChecksums(tx);
-  });
+  const result: MigrationResult = { target, applied: [], alreadyApplied: [], skipped: [], changed: [], notices: [] };
+  const files = filesToApply(options, result.skipped);
+  let recorded: Map<string, string>;
+  try {
+    recorded = await db.transaction(async (tx) => {
+      await tx.query(LOCK);
+      const [row] = await tx.query(BOOKKEEPING_EXISTS);
+      if (row?.present !== true) await tx.execScript(BOOKKEEPING);
+      return appliedChecksums(tx);
+    });
+  } catch (error) {
+    throw await explainPrivilegeError(db, error, files.map((f) => f.name), options);
+  }
   for (const file of files) {
-    const checksum = recorded.get(file.name) ?? (await applyOnce(db, file));
+    let checksum: string | undefined;
+    try {
+      checksum = recorded.get(file.name) ?? (await applyOnce(db, file, result.notices));
+    } catch (error) {
+      const pending = files.filter((f) => !recorded.has(f.name) && !result.applied.includes(f.name)).map((f) => f.name);
+      throw await explainPrivilegeError(db, error, pending, options);
+    }
     if (checksum === undefined) result.applied.push(file.name);
     else if (checksum === file.checksum) result.alreadyApplied.push(file.name);
     else result.changed.push(file.name);
   }
+  if (options.supabase) result.tenancy = await settleTenancy(db, options.tenancy);
   return result;
 }
 
+/**
+ * Without migrating (`migrate: false`): checks that every core migration this package ships is
+ * applied, so a writer started before the owner migrated gets one clear error instead of a
+ * failing INSERT per batch. Needs only SELECT on `schema_migrations`; a user that may not read it
+ * (a role from before that grant) is not blocked, its writes say what is wrong.
+ */
+export async function checkMigrated(db: Database, options: Pick<MigrateOptions, 'sqlDir'> = {}): Promise<void> {
+  const files = filesToApply({ ...options, supabase: false }, []);
+  const [row] = await db.query(BOOKKEEPING_EXISTS);
+  let recorded = new Map<string, string>();
+  if (row?.present === true) {
+    try {
+      recorded = await appliedChecksums(db);
+    } catch (error) {
+      if (sqlStateOf(error) === INSUFFICIENT_PRIVILEGE) return;
+      throw error;
+    }
+  }
+  const pending = files.filter((f) => !recorded.has(f.name)).map((f) => f.name);
+  if (pending.length === 0) return;
+  throw new MigrationError(
+    `the schema is not migrated: ${pending.length} migration${pending.length === 1 ? ' is' : 's are'} not applied (${pending.join(', ')}); ` +
+      'apply them as the database owner (mini-agent-otel migrate), or start without --no-migrate / MINI_AGENT_MIGRATE=false',
+    'not_migrated',
+  );
+}
+
+function filesToApply(options: MigrateOptions, skipped: string[]): MigrationFile[] {
+  const files: MigrationFile[] = [];
+  for (const file of listMigrations(options.sqlDir)) {
+    if (isSupabaseFile(file.name) && !options.supabase) skipped.push(file.name);
+    else files.push(file);
+  }
+  return files;
+}
+
+/** A refusal for want of a privilege becomes one line naming it; any other error is passed on. */
+async function explainPrivilegeError(db: Database, error: unknown, pending: readonly string[], options: MigrateOptions): Promise<unknown> {
+  const code = sqlStateOf(error);
+  if (code !== INSUFFICIENT_PRIVILEGE) return error;
+  const raw = error instanceof MigrationFileError ? error.reason : error instanceof Error ? error.message : String(error);
+  const who = await whoAmI(db);
+  const message = privilegeErrorMessage({ message: raw, user: who?.user, pending, supabase: options.supabase ?? false });
+  return new MigrationError(message, 'insufficient_privilege', { cause: error, code });
+}
+
+/** Writes the requested tenancy (when given) and returns the one in force. */
+async function settleTenancy(db: Database, wanted: Tenancy | undefined): Promise<Tenancy> {
+  if (wanted !== undefined) {
+    await db.query(
+      `UPDATE ${SCHEMA}.access_settings SET tenancy = $1, updated_at = now() WHERE singleton AND tenancy IS DISTINCT FROM $1`,
+      [wanted],
+    );
+  }
+  const [row] = await db.query(`SELECT tenancy FROM ${SCHEMA}.access_settings WHERE singleton`);
+  return row?.tenancy === 'user' ? 'user' : 'project';
+}
+
 /** Applies one file unless another process did meanwhile; returns the checksum found, or undefined when applied now. */
-async function applyOnce(db: Database, file: MigrationFile): Promise<string | undefined> {
+async function applyOnce(db: Database, file: MigrationFile, notices: string[]): Promise<string | undefined> {
   return db.transaction(async (tx) => {
     await tx.query(LOCK);
     const found = (await appliedChecksums(tx)).get(file.name);
     if (found !== undefined) return found;
+    const heard: string[] = [];
     try {
-      await tx.execScript(file.sql);
+      // Only the messages a migration addresses to the user; not PostgreSQL's "already exists, skipping".
+      await tx.execScript(file.sql, { onNotice: (message) => void (message.startsWith(NOTICE_PREFIX) && heard.push(message.slice(NOTICE_PREFIX.length))) });
     } catch (error) {
       throw new MigrationFileError(file.name, error);
     }
     await tx.query(`INSERT INTO ${SCHEMA}.schema_migrations (name, checksum) VALUES ($1, $2)`, [file.name, file.checksum]);
+    notices.push(...heard);
     return undefined;
   });
 }
@@ -160,8 +256,12 @@ export function findSqlDir(): string {
 /** A migration file the database refused; keeps the driver's SQLSTATE so it is classified like any error. */
 class MigrationFileError extends Error {
   readonly code: string | undefined;
+  /** The database's own words, without the file name. */
+  readonly reason: string;
   constructor(file: string, cause: unknown) {
-    super(`${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`${file}: ${reason}`, { cause });
+    this.reason = reason;
     const code = (cause as { code?: unknown } | null)?.code;
     this.code = typeof code === 'string' ? code : undefined;
   }

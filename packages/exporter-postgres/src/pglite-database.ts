@@ -52,8 +52,9 @@ export async function openPgliteDatabase(dataDir: string = DEFAULT_PGLITE_DIR): 
 export function pgliteDatabase(db: PGlite, options: { owned: boolean }): Database {
   const queryable = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
     query: async (text, params = []) => (await q.query<Row>(text, [...params])).rows,
-    async execScript(text) {
-      await q.exec(text);
+    async execScript(text, options) {
+      const onNotice = options?.onNotice;
+      await q.exec(text, onNotice ? { onNotice: (notice) => onNotice(notice.message ?? '') } : undefined);
     },
   });
   return {

@@ -19,12 +19,14 @@ type SocketFactory = (o: { host: string[]; port: number[]; path?: string | false
 
 /** A {@link Database} on a PostgreSQL server (or Supabase) through the `postgres` driver. */
 export function openPostgresDatabase(options: PostgresDatabaseOptions): Database {
+  // The driver takes one notice handler per pool; a script that wants its notices lends it one.
+  let noticeListener: ((message: string) => void) | undefined;
   const driverOptions: postgres.Options<{}> & { socket: SocketFactory } = {
     prepare: options.prepare,
     max: 4,
     connect_timeout: options.connectTimeoutSeconds ?? 10,
     idle_timeout: options.idleTimeoutSeconds ?? 10,
-    onnotice: () => {},
+    onnotice: (notice) => noticeListener?.(String(notice.message ?? '')),
     // `socket` is a documented driver option its type declarations leave out.
     socket: noDelaySocket(),
     connection: { application_name: 'mini-agent-otel' },
@@ -32,9 +34,14 @@ export function openPostgresDatabase(options: PostgresDatabaseOptions): Database
   const sql: Sql = postgres(options.url, driverOptions);
   const queryable = (s: Sql | postgres.TransactionSql): Queryable => ({
     query: async (text, params = []) => [...(await s.unsafe<Row[]>(text, [...params]))],
-    async execScript(text) {
-      // No parameters: the simple query protocol, which accepts several statements.
-      await s.unsafe(text);
+    async execScript(text, scriptOptions) {
+      noticeListener = scriptOptions?.onNotice;
+      try {
+        // No parameters: the simple query protocol, which accepts several statements.
+        await s.unsafe(text);
+      } finally {
+        noticeListener = undefined;
+      }
     },
   });
   return {

@@ -2,12 +2,19 @@ import { DeliveryError, type AgentRecord, type RecordSink } from '@mini-agent/co
 import { labelOf, openDatabase, resolveConnection, secretOf, type ConnectionOptions } from './connection.js';
 import type { Database } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
-import { migrateDatabase } from './migrate.js';
+import { checkMigrated, migrateDatabase } from './migrate.js';
+import { MigrationError } from './migration-errors.js';
+import { migrateFromEnv } from './migrate-env.js';
 import { writeRecords } from './write-records.js';
 
 /** Options of {@link createPostgresSink} and `PostgresExporter`. */
 export interface PostgresSinkOptions extends ConnectionOptions {
-  /** Apply the migrations of `sql/` before the first write. Default `true`. */
+  /**
+   * Apply the migrations of `sql/` before the first write. Default: `MINI_AGENT_MIGRATE`
+   * (`false`/`0`/`no`/`off` turn it off), else `true`. `false` suits a least-privilege writer
+   * (such as `mini_agent_writer`): the sink then only checks that the migrations are applied,
+   * which needs SELECT on `schema_migrations`.
+   */
   readonly migrate?: boolean;
   /** With `migrate`, also apply the Supabase layer (roles, row-level security, views). Default `false`. */
   readonly supabase?: boolean;
@@ -39,6 +46,7 @@ export interface PostgresSink extends RecordSink {
 export function createPostgresSink(options: PostgresSinkOptions = {}): PostgresSink {
   const connection = resolveConnection(options);
   const where = { target: labelOf(connection), secret: secretOf(connection) };
+  const migrating = options.migrate ?? migrateFromEnv();
   const pending = new Set<Promise<unknown>>();
   let db: Promise<Database> | undefined;
   let readiness: Promise<Database> | undefined;
@@ -54,12 +62,12 @@ export function createPostgresSink(options: PostgresSinkOptions = {}): PostgresS
     (readiness ??= (async () => {
       try {
         const database = await open();
-        if (options.migrate === false) await database.query('SELECT 1');
-        else await migrateDatabase(database, where.target, { supabase: options.supabase ?? false });
+        if (migrating) await migrateDatabase(database, where.target, { supabase: options.supabase ?? false });
+        else await checkMigrated(database);
         return database;
       } catch (error) {
         readiness = undefined;
-        throw toDeliveryError(error, { ...where, doing: options.migrate === false ? 'connect to' : 'migrate' });
+        throw notReady(error, { ...where, doing: migrating ? 'migrate' : 'check the schema of' });
       }
     })());
   const track = <T>(promise: Promise<T>): Promise<T> => {
@@ -101,4 +109,16 @@ export function createPostgresSink(options: PostgresSinkOptions = {}): PostgresS
       await database?.close();
     },
   };
+}
+
+/**
+ * A database that is not ready for these rows because this user may not migrate it, or because it
+ * is not migrated yet, never tried the batch: the same rows are stored once the owner migrates,
+ * so that failure is retryable (the rows are spooled or held, and counted) although its SQLSTATE
+ * alone would call it permanent. Anything else keeps its own classification.
+ */
+function notReady(error: unknown, where: { target: string; secret?: string | undefined; doing: string }): DeliveryError {
+  const failure = toDeliveryError(error, where);
+  if (!(error instanceof MigrationError) || error.reason === 'failed') return failure;
+  return new DeliveryError(failure.message, true, { cause: error, reason: error.reason });
 }

@@ -6,10 +6,17 @@ const tables = ['traces', 'tool_executions', 'performance_metrics', 'decisions',
 const publicViews = tables.map((table) => `public.mini_agent_${table}`);
 const traceId = newTraceId();
 
-/** Runs `work` as `role` inside a transaction that is rolled back afterwards. */
+/** A signed-in user the server side made a reader (`app_metadata` is not editable by users). */
+const READER_CLAIMS = { sub: '7d7d7d7d-0000-4000-8000-000000000001', role: 'authenticated', app_metadata: { mini_agent_role: 'reader' } };
+
+/**
+ * Runs `work` as `role` inside a transaction that is rolled back afterwards; `authenticated`
+ * requests carry a reader's claims, as the Data API sets them.
+ */
 const as = <T>(db: SqlDatabase, role: string, work: (query: Query) => Promise<T>) =>
   db.rolledBack(async (query) => {
     await query(`SET LOCAL ROLE ${role}`);
+    if (role === 'authenticated') await query("SELECT set_config('request.jwt.claims', $1, true)", [JSON.stringify(READER_CLAIMS)]);
     return work(query);
   });
 
@@ -49,7 +56,7 @@ describe.each(sqlDatabaseKinds)('the Supabase layer on $name', ({ available, ope
     await expect(as(db, 'anon', (query) => insertTrace(query, 'public.mini_agent_traces', newTraceId()))).rejects.toThrow(/permission denied/);
   });
 
-  it.skipIf(!available)('authenticated reads the rows through the public views and the tables', async () => {
+  it.skipIf(!available)('a reader reads the rows through the public views and the tables', async () => {
     const rows = await as(db, 'authenticated', async (query) => ({
       traces: await query('SELECT id FROM public.mini_agent_traces'),
       tools: await query('SELECT tool_name, duration_ms FROM public.mini_agent_tool_executions'),
@@ -68,7 +75,7 @@ describe.each(sqlDatabaseKinds)('the Supabase layer on $name', ({ available, ope
     expect(rows.counts).toEqual([{ n: 1 }, { n: 1 }, { n: 0 }, { n: 0 }, { n: 0 }, { n: 0 }]);
   });
 
-  it.skipIf(!available)('authenticated reads the analytics, the alert rules and the active alerts', async () => {
+  it.skipIf(!available)('a reader reads the analytics, the alert rules and the active alerts', async () => {
     const seen = await as(db, 'authenticated', async (query) => ({
       stats: await query('SELECT tool_name, executions FROM public.mini_agent_tool_stats_24h'),
       windowed: await query("SELECT executions FROM mini_agent_observability.tool_stats(now() - interval '1 hour')"),
@@ -84,7 +91,7 @@ describe.each(sqlDatabaseKinds)('the Supabase layer on $name', ({ available, ope
     expect(seen.status).toEqual([{ n: 4 }]);
   });
 
-  it.skipIf(!available)('authenticated cannot insert, update or change the alert rules', async () => {
+  it.skipIf(!available)('a reader cannot insert, update or change the alert rules', async () => {
     const attempts = [
       (query: Query) => insertTrace(query, 'public.mini_agent_traces', newTraceId()),
       (query: Query) => insertTrace(query, 'mini_agent_observability.traces', newTraceId()),
@@ -116,10 +123,11 @@ describe.each(sqlDatabaseKinds)('the Supabase layer on $name', ({ available, ope
   });
 
   it.skipIf(!available)('the public views apply the caller\'s row-level security (security_invoker)', async () => {
-    // Without the read policy RLS hides every row from authenticated, even through a view.
+    // Without the read policy RLS hides every row from a reader, even through a view.
     const visible = await db.rolledBack(async (query) => {
-      await query('DROP POLICY mini_agent_authenticated_read ON mini_agent_observability.traces');
+      await query('DROP POLICY mini_agent_reader_read ON mini_agent_observability.traces');
       await query('SET LOCAL ROLE authenticated');
+      await query("SELECT set_config('request.jwt.claims', $1, true)", [JSON.stringify(READER_CLAIMS)]);
       return query('SELECT id FROM public.mini_agent_traces');
     });
 

@@ -36,3 +36,14 @@ export {
 export { buildWorkspacePackage, REPO_ROOT } from './build.js';
 export { hostileSpans, seeded, type HostileCorpus } from './hostile-spans.js';
 export { missingNodeReason, nodeBinary, type NodeMajor } from './node-binary.js';
+export {
+  ANON_CLAIMS,
+  SERVICE_ROLE_CLAIMS,
+  createSupabasePglite,
+  startSupabaseProject,
+  type AuthUser,
+  type JwtClaims,
+  type SupabaseProject,
+  type SupabaseQuery,
+  type SupabaseShapedDatabase,
+} from './supabase-project.js';

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 export interface ThrowawayPostgres {
   /** A superuser URL to the `postgres` database of the throwaway server. */
   readonly url: string;
+  /** The bootstrap superuser's name (`postgres` unless asked otherwise). */
+  readonly superuser: string;
   readonly port: number;
   readonly dataDir: string;
   stop(): void;
@@ -46,8 +48,11 @@ export async function freePort(): Promise<number> {
 /**
  * Starts a throwaway PostgreSQL cluster on 127.0.0.1 (trust auth, fsync off). PostgreSQL
  * refuses to run as root, so as root it runs as the `postgres` system user, created if absent.
+ * `superuser` names the bootstrap superuser (Supabase's is `supabase_admin`, and its `postgres`
+ * is an ordinary role).
  */
-export async function startThrowawayPostgres(binDir: string): Promise<ThrowawayPostgres> {
+export async function startThrowawayPostgres(binDir: string, options: { superuser?: string } = {}): Promise<ThrowawayPostgres> {
+  const superuser = options.superuser ?? 'postgres';
   const asRoot = process.getuid?.() === 0;
   const dataDir = mkdtempSync(join(tmpdir(), 'mini-agent-pg-'));
   const port = await freePort();
@@ -62,7 +67,7 @@ export async function startThrowawayPostgres(binDir: string): Promise<ThrowawayP
     chmodSync(dataDir, 0o700);
     execFileSync('chown', ['postgres', dataDir]);
   }
-  run(join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  run(join(binDir, 'initdb'), ['-D', dataDir, '-U', superuser, '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const start = () =>
     run(join(binDir, 'pg_ctl'), [
       '-D', dataDir, '-w', '-l', join(dataDir, 'server.log'), '-o',
@@ -72,7 +77,8 @@ export async function startThrowawayPostgres(binDir: string): Promise<ThrowawayP
   const pause = () => run(join(binDir, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
   start();
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://${superuser}@127.0.0.1:${port}/postgres`,
+    superuser,
     port,
     dataDir,
     start,

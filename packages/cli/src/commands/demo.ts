@@ -10,21 +10,23 @@ import { runSimulatedSession } from '../demo/simulated-session.js';
 import { LANGFUSE_FLAGS, LANGFUSE_FLAGS_HELP, langfuseConfigWith } from '../langfuse-transport.js';
 import { parsedOrUsageError } from '../parse.js';
 import { SPOOL_FLAGS, spoolDirOf } from '../spool-dir.js';
+import { MIGRATE_FLAGS, MIGRATE_FLAGS_HELP, migrateOptionOf } from '../migrate-flag.js';
 import { cliVersion } from '../version.js';
 import { serveDashboard } from './dashboard.js';
 
 
-const HELP = `Usage: mini-agent-otel demo [--database-url URL | --data-dir DIR] [--spool-dir DIR | --no-spool] [--langfuse-transport otlp|ingestion] [--dashboard]
+const HELP = `Usage: mini-agent-otel demo [--database-url URL | --data-dir DIR] [--no-migrate] [--spool-dir DIR | --no-spool] [--langfuse-transport otlp|ingestion] [--dashboard]
 
 Runs a simulated coding-agent session through registerMiniAgentTracing(): decisions, tool calls
 in all five categories (core, file, mcp, document, skill; one of them fails), an LLM call and
 memory/CPU metrics. Then flushes and reads the rows back: rows per table, tool latencies, the
-failure. Tables are created (migrated) first when missing.
+failure. Tables are created (migrated) first when missing, unless --no-migrate is given.
 
 Records a sink cannot take yet wait in a durable spool on disk and are delivered by the next run.
 
 Options:
 ${DATABASE_FLAGS_HELP}
+${MIGRATE_FLAGS_HELP}
   --spool-dir DIR     Where undelivered records wait, on disk (default ${DEFAULT_SPOOL_DIR})
   --no-spool          Keep undelivered records in memory only
 ${LANGFUSE_FLAGS_HELP}
@@ -47,7 +49,7 @@ export const demoCommand: Command = {
     const { values } = parsedOrUsageError('demo', () =>
       parseArgs({
         args: [...args],
-        options: { ...DATABASE_FLAGS, ...SPOOL_FLAGS, ...LANGFUSE_FLAGS, dashboard: { type: 'boolean' } },
+        options: { ...DATABASE_FLAGS, ...MIGRATE_FLAGS, ...SPOOL_FLAGS, ...LANGFUSE_FLAGS, dashboard: { type: 'boolean' } },
         strict: true,
         allowPositionals: false,
       }),
@@ -70,7 +72,7 @@ export const demoCommand: Command = {
       tracing = registerMiniAgentTracing({
         serviceName: 'mini-agent-demo',
         serviceVersion: cliVersion(),
-        postgres: db.sinkOptions,
+        postgres: { ...db.sinkOptions, ...migrateOptionOf(values['no-migrate']) },
         // Not configured: left to registerMiniAgentTracing, which says why Langfuse stays off.
         ...(langfuse.config ? { langfuse: langfuse.config } : {}),
         ...(spoolDir ? { delivery: { spoolDir } } : {}),
@@ -79,7 +81,7 @@ export const demoCommand: Command = {
       if (others.length > 0) io.out(`Also sending to: ${others.join(', ')}`);
 
       const preparing = performance.now();
-      io.out('Preparing tables (migrations)...');
+      io.out(values['no-migrate'] ? 'Checking the tables are migrated (--no-migrate)...' : 'Preparing tables (migrations)...');
       try {
         await tracing.ready;
       } catch (error) {

@@ -4,13 +4,14 @@ import { DEFAULT_SPOOL_DIR, type RecordSink } from '@mini-agent/core';
 import { createLangfuseSink, type LangfuseEnvConfig } from '@mini-agent/exporter-langfuse';
 import { createPostgresSink } from '@mini-agent/exporter-postgres';
 import { CliError, ExitCode, type Command, type Io } from '../command.js';
-import { databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP, type DatabaseTarget } from '../database-target.js';
+import { databaseErrorLine, databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP, type DatabaseTarget } from '../database-target.js';
 import { LANGFUSE_FLAGS, LANGFUSE_FLAGS_HELP, langfuseConfigWith } from '../langfuse-transport.js';
 import { parsedOrUsageError } from '../parse.js';
 import { nextShutdownSignal } from '../shutdown-signal.js';
 import { SPOOL_FLAGS, spoolDirOf } from '../spool-dir.js';
+import { MIGRATE_FLAGS, MIGRATE_FLAGS_HELP, migrateOptionOf, needsOperator } from '../migrate-flag.js';
 
-const HELP = `Usage: mini-agent-otel serve [--port ${DEFAULT_BRIDGE_PORT}] [--host 127.0.0.1] [--token TOKEN] [--database-url URL | --data-dir DIR] [--spool-dir DIR | --no-spool]
+const HELP = `Usage: mini-agent-otel serve [--port ${DEFAULT_BRIDGE_PORT}] [--host 127.0.0.1] [--token TOKEN] [--database-url URL | --data-dir DIR] [--no-migrate] [--spool-dir DIR | --no-spool] [--langfuse-transport otlp|ingestion]
 
 Runs the OTLP/HTTP bridge: receives spans at POST /v1/traces (protobuf or JSON, gzip or not)
 from an OpenTelemetry Collector or any OTLP exporter, and stores them exactly as the in-process
@@ -24,6 +25,10 @@ SIGTERM or Ctrl-C stops it gracefully: new requests are refused, the queue is ex
 flushed (or spooled), then it exits with code 0. A repeated SIGTERM is ignored while it stops;
 a second Ctrl-C exits at once without flushing.
 
+The tables are migrated at start unless --no-migrate is given. A database user that may not
+migrate (or, with --no-migrate, a database that is not migrated) stops the bridge with one
+message saying what is missing; spans already accepted stay in the spool for the next start.
+
 Options:
   --port PORT         TCP port (default ${DEFAULT_BRIDGE_PORT}; the Collector's own OTLP ports are 4317/4318)
   --host HOST         Interface to listen on (default 127.0.0.1; 0.0.0.0 in a container)
@@ -33,13 +38,15 @@ Options:
   --no-spool          Keep undelivered records in memory only (lost if the process dies;
                       senders then get 200 as soon as their spans are queued)
 ${DATABASE_FLAGS_HELP}
+${MIGRATE_FLAGS_HELP}
   --no-langfuse       Do not send to Langfuse even when its keys are set
 ${LANGFUSE_FLAGS_HELP}
   -h, --help          Show this help
 
 Examples:
   MINI_AGENT_BRIDGE_TOKEN=s3cret mini-agent-otel serve
-  mini-agent-otel serve --host 0.0.0.0 --port 4319 --database-url "$SUPABASE_DB_URL"`;
+  mini-agent-otel serve --host 0.0.0.0 --port 4319 --database-url "$SUPABASE_DB_URL"
+  mini-agent-otel serve --no-migrate --database-url "postgresql://mini_agent_writer:…@db.[REF].supabase.co:5432/postgres"`;
 
 /** `serve`: the OTLP bridge with the sinks the environment configures. */
 export const serveCommand: Command = {
@@ -52,6 +59,7 @@ export const serveCommand: Command = {
         args: [...args],
         options: {
           ...DATABASE_FLAGS,
+          ...MIGRATE_FLAGS,
           port: { type: 'string' },
           host: { type: 'string' },
           token: { type: 'string' },
@@ -72,7 +80,7 @@ export const serveCommand: Command = {
     // Listening for the stop before the sinks start: a SIGTERM while an embedded database is
     // being created waits for it instead of killing the process halfway.
     const stopped = nextShutdownSignal(io);
-    const { sinks, ready, described } = sinksFor(target, values['no-langfuse'] ? undefined : langfuse, io);
+    const { sinks, ready, described } = sinksFor(target, migrateOptionOf(values['no-migrate']), values['no-langfuse'] ? undefined : langfuse, io);
 
     let bridge: Bridge;
     try {
@@ -93,19 +101,28 @@ export const serveCommand: Command = {
     io.out(`  token: ${token ? 'required (Authorization: Bearer …)' : 'none'}`);
     io.out(`  spool: ${spoolDir ?? 'off (undelivered records wait in memory)'}`);
     if (!token && !isLoopback(host)) io.err(`warning: listening on ${host} without a token: anyone who can reach this port can write spans`);
-    void Promise.all(ready).then(
-      () => io.out('  sinks ready'),
-      (error: unknown) => io.err(`warning: a sink is not ready yet (it is retried on each write): ${error instanceof Error ? error.message : String(error)}`),
-    );
+    // A sink only an operator can fix stops the bridge (once, with its reason); anything else is retried.
+    const fatal = new Promise<{ error: unknown }>((resolve) => {
+      void Promise.all(ready).then(
+        () => io.out('  sinks ready'),
+        (error: unknown) => {
+          if (needsOperator(error)) resolve({ error });
+          else io.err(`warning: a sink is not ready yet (it is retried on each write): ${error instanceof Error ? error.message : String(error)}`);
+        },
+      );
+    });
 
     const stopLogging = logThroughput(bridge, io);
-    const signal = await stopped;
-    io.out(`${signal}: shutting down — refusing new requests, exporting ${bridge.stats().queue.queued} queued spans`);
+    const stop = await Promise.race([stopped, fatal]);
+    const queued = bridge.stats().queue.queued;
+    if (typeof stop === 'string') io.out(`${stop}: shutting down — refusing new requests, exporting ${queued} queued spans`);
+    else io.out(`shutting down: the database cannot take rows (below) — refusing new requests, keeping ${queued} queued spans`);
     await bridge.close();
     stopLogging();
     const s = bridge.stats();
     io.out(`stopped: ${s.spans.received} spans received, ${s.queue.exported} exported, ${s.queue.failed} failed, ${s.spans.rejected} rejected`);
     reportSpooled(bridge, io);
+    if (typeof stop !== 'string') throw new CliError(databaseErrorLine(stop.error));
     return ExitCode.OK;
   },
 };
@@ -122,8 +139,13 @@ function isLoopback(host: string): boolean {
 }
 
 /** Postgres (URL or PGlite) always; Langfuse when its keys are set (`langfuse` undefined: `--no-langfuse`). */
-function sinksFor(target: DatabaseTarget, langfuse: LangfuseEnvConfig | undefined, io: Io): { sinks: RecordSink[]; ready: Promise<void>[]; described: string[] } {
-  const postgres = createPostgresSink(target.kind === 'url' ? { databaseUrl: target.url } : { dataDir: target.dataDir });
+function sinksFor(
+  target: DatabaseTarget,
+  migrate: { migrate?: false },
+  langfuse: LangfuseEnvConfig | undefined,
+  io: Io,
+): { sinks: RecordSink[]; ready: Promise<void>[]; described: string[] } {
+  const postgres = createPostgresSink({ ...(target.kind === 'url' ? { databaseUrl: target.url } : { dataDir: target.dataDir }), ...migrate });
   const sinks: RecordSink[] = [postgres];
   const described = [`postgres (${target.label})`];
   if (langfuse) {

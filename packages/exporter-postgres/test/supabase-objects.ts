@@ -1,0 +1,168 @@
+// Every table, view and function of the schema and its Supabase layer, with one statement per
+// operation, and the rows two users' sessions leave in them: what the access suites run each role
+// against.
+
+/** Runs one statement with `$1`-style parameters and returns its rows. */
+export type Query = <Row = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<Row[]>;
+
+/** The operations of the matrix. */
+export const OPERATIONS = ['read', 'insert', 'update', 'delete'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** One object and the statement of each operation that applies to it (reads return one row `{ n }`). */
+export interface AccessObject {
+  readonly name: string;
+  readonly kind: 'table' | 'private table' | 'view' | 'analytics view' | 'function';
+  readonly read: string;
+  readonly insert?: string;
+  readonly update?: string;
+  readonly delete?: string;
+}
+
+const S = 'mini_agent_observability';
+/** A signed-up user nobody made a reader: the one the insert into `readers` adds. */
+export const SPARE_USER_ID = '00000000-0000-4000-8000-000000000001';
+const W = "now() - interval '1 day'";
+
+/** A fresh row for each telemetry table (`$trace` is replaced by a trace id). */
+const NEW_ROWS: Record<string, string> = {
+  traces: "(id) VALUES ('matrix-trace')",
+  tool_executions: "(id, trace_id, name, tool_name, category, success, started_at, ended_at, duration_ms) VALUES ('matrix-tool', 'matrix-trace', 'x', 'x', 'core', true, now(), now(), 1)",
+  performance_metrics: "(id, trace_id, span_id, metric_type, recorded_at) VALUES ('matrix-metric', 'matrix-trace', 's', 'cpu', now())",
+  decisions: "(id, trace_id, span_id, decision_type, decided_at) VALUES ('matrix-decision', 'matrix-trace', 's', 'route', now())",
+  spans: "(span_id, trace_id, name, kind, otel_kind, status, started_at, ended_at, duration_ms) VALUES ('matrix-span', 'matrix-trace', 'x', 'step', 'internal', 'ok', now(), now(), 1)",
+  generations: "(id, trace_id, name, success, started_at, ended_at, duration_ms) VALUES ('matrix-gen', 'matrix-trace', 'x', true, now(), now(), 1)",
+  alert_thresholds: "(rule_name, metric, threshold) VALUES ('matrix-rule', 'error_rate_pct', 1)",
+};
+const KEYS: Record<string, string> = { spans: 'span_id', alert_thresholds: 'rule_name' };
+
+function telemetryTable(table: string, target: string, kind: AccessObject['kind']): AccessObject {
+  const key = KEYS[table] ?? 'id';
+  return {
+    name: target,
+    kind,
+    read: `SELECT count(*) AS n FROM ${target}`,
+    insert: `INSERT INTO ${target} ${NEW_ROWS[table]}`,
+    update: `UPDATE ${target} SET ${key} = ${key}`,
+    delete: `DELETE FROM ${target}`,
+  };
+}
+
+/** The seven telemetry tables, in the schema. */
+export const TELEMETRY_TABLES = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations', 'alert_thresholds'];
+/** Each analytics view with one of its columns. */
+const ANALYTICS: Record<string, string> = {
+  tool_stats_24h: 'tool_name', category_stats_24h: 'category', session_stats_24h: 'trace_id', session_totals_24h: 'sessions',
+  top_errors_24h: 'error_message', model_usage_24h: 'model', metric_stats_24h: 'metric_type', active_alerts: 'rule_name',
+};
+
+/** How many rows an analytics view or function shows; session_totals always has one row, so its `sessions` counts. */
+const measure = (from: string) => (from.includes('session_totals') ? `SELECT sessions AS n FROM ${from}` : `SELECT count(*) AS n FROM ${from}`);
+
+/** Views over a function are never writable: PostgreSQL refuses before checking privileges (`read-only`). */
+const analyticsView = (target: string, column: string): AccessObject => ({
+  name: target,
+  kind: 'analytics view',
+  read: measure(target),
+  insert: `INSERT INTO ${target} DEFAULT VALUES`,
+  update: `UPDATE ${target} SET ${column} = ${column}`,
+  delete: `DELETE FROM ${target}`,
+});
+
+/** Every object a role could touch. */
+export const ACCESS_OBJECTS: readonly AccessObject[] = [
+  ...TELEMETRY_TABLES.map((t) => telemetryTable(t, `${S}.${t}`, 'table')),
+  ...TELEMETRY_TABLES.map((t) => telemetryTable(t, `public.mini_agent_${t}`, 'view')),
+  ...(['readers', 'public.mini_agent_readers'] as const).map((target) => ({
+    name: target === 'readers' ? `${S}.readers` : target,
+    kind: (target === 'readers' ? 'private table' : 'view') as AccessObject['kind'],
+    read: `SELECT count(*) AS n FROM ${target === 'readers' ? `${S}.readers` : target}`,
+    insert: `INSERT INTO ${target === 'readers' ? `${S}.readers` : target} (user_id) VALUES ('${SPARE_USER_ID}')`,
+    update: `UPDATE ${target === 'readers' ? `${S}.readers` : target} SET note = 'x'`,
+    delete: `DELETE FROM ${target === 'readers' ? `${S}.readers` : target}`,
+  })),
+  {
+    name: `${S}.access_settings`,
+    kind: 'private table',
+    read: `SELECT count(*) AS n FROM ${S}.access_settings`,
+    insert: `INSERT INTO ${S}.access_settings (singleton) VALUES (true) ON CONFLICT DO NOTHING`,
+    update: `UPDATE ${S}.access_settings SET tenancy = tenancy`,
+    delete: `DELETE FROM ${S}.access_settings`,
+  },
+  {
+    name: `${S}.schema_migrations`,
+    kind: 'private table',
+    read: `SELECT count(*) AS n FROM ${S}.schema_migrations`,
+    insert: `INSERT INTO ${S}.schema_migrations (name, checksum) VALUES ('matrix.sql', 'x')`,
+    update: `UPDATE ${S}.schema_migrations SET checksum = checksum`,
+    delete: `DELETE FROM ${S}.schema_migrations`,
+  },
+  ...Object.entries(ANALYTICS).map(([v, column]) => analyticsView(`${S}.${v}`, column)),
+  ...Object.entries(ANALYTICS).map(([v, column]) => analyticsView(`public.mini_agent_${v}`, column)),
+  ...[
+    `tool_stats(${W})`, `category_stats(${W})`, `session_stats(${W})`, `session_totals(${W})`, `top_errors(${W})`,
+    `model_usage(${W})`, `metric_stats(${W})`, `alert_measure('error_rate_pct', ${W}, now())`, 'alert_status()', 'firing_alerts()',
+  ].map((call) => ({ name: `${S}.${call.slice(0, call.indexOf('('))}()`, kind: 'function' as const, read: measure(`${S}.${call}`) })),
+  { name: `${S}.reader_scope()`, kind: 'function', read: `SELECT ${S}.reader_scope() AS n` },
+];
+
+/** What an operation did: rows read or changed, its value for a scalar, or how it was refused. */
+export type Outcome = number | string | null;
+
+/** Runs one operation; a refusal is `denied` (no privilege), `rls` (a policy refused the new row) or `read-only` (a view no one can write). */
+export async function attempt(query: Query, statement: string): Promise<Outcome> {
+  try {
+    const rows = await query<{ n?: unknown }>(/^(INSERT|UPDATE|DELETE)/.test(statement) ? `WITH changed AS (${statement} RETURNING 1) SELECT count(*) AS n FROM changed` : statement);
+    const value = rows[0]?.n;
+    return typeof value === 'bigint' ? Number(value) : (value as Outcome);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === '42501') return /row-level security/.test(message) ? 'rls' : 'denied';
+    if (code === '55000' && /cannot (insert into|update|delete from) view/.test(message)) return 'read-only';
+    return `error ${code}: ${message}`;
+  }
+}
+
+/** The outcome of every operation on every object, `{ object: { read, insert, ... } }`. */
+export async function accessMatrix(run: <T>(work: (query: Query) => Promise<T>) => Promise<T>): Promise<Record<string, Partial<Record<Operation, Outcome>>>> {
+  const matrix: Record<string, Partial<Record<Operation, Outcome>>> = {};
+  for (const object of ACCESS_OBJECTS) {
+    const row: Partial<Record<Operation, Outcome>> = {};
+    for (const operation of OPERATIONS) {
+      const statement = object[operation];
+      if (statement) row[operation] = await run((query) => attempt(query, statement));
+    }
+    matrix[object.name] = row;
+  }
+  return matrix;
+}
+
+/**
+ * Two users' sessions, written as the exporter writes (as the tables' owner): one trace each,
+ * and rows in every table for both; the other user's trace has more rows, so every count
+ * tells them apart. Tools all succeed and are quick, so no alert fires.
+ */
+export async function seedTwoSessions(query: Query, users: { mine: string; theirs: string }): Promise<void> {
+  const sessions = [
+    { trace: 'a'.repeat(32), user: users.mine, rows: 1 },
+    { trace: 'b'.repeat(32), user: users.theirs, rows: 2 },
+  ];
+  for (const { trace, user, rows } of sessions) {
+    await query(`INSERT INTO ${S}.traces (id, user_id, session_id, status, complete, started_at, ended_at, input)
+                 VALUES ($1, $2, $3, 'ok', true, now() - interval '1 minute', now(), '{"prompt": "secret prompt"}')`, [trace, user, `session-${user}`]);
+    for (let i = 0; i < rows; i++) {
+      const id = `${trace.slice(0, 8)}${String(i).padStart(8, '0')}`;
+      await query(`INSERT INTO ${S}.tool_executions (id, trace_id, name, tool_name, category, input, success, started_at, ended_at, duration_ms)
+                   VALUES ($1, $2, 'read_file', 'read_file', 'file', '{"path": "/home/me/.env"}', true, now() - interval '1 minute', now(), 5)`, [id, trace]);
+      await query(`INSERT INTO ${S}.performance_metrics (id, trace_id, span_id, metric_type, metric_value, unit, recorded_at)
+                   VALUES ($1, $2, $1, 'memory', 10, '%', now() - interval '1 minute')`, [`${id}:0`, trace]);
+      await query(`INSERT INTO ${S}.decisions (id, trace_id, span_id, decision_type, chosen, decided_at)
+                   VALUES ($1, $2, $1, 'route', 'grep', now() - interval '1 minute')`, [`${id}:d`, trace]);
+      await query(`INSERT INTO ${S}.spans (span_id, trace_id, name, kind, otel_kind, status, started_at, ended_at, duration_ms)
+                   VALUES ($1, $2, 'read_file', 'tool', 'internal', 'ok', now() - interval '1 minute', now(), 5)`, [id, trace]);
+      await query(`INSERT INTO ${S}.generations (id, trace_id, name, model, input, input_tokens, output_tokens, success, started_at, ended_at, duration_ms)
+                   VALUES ($1, $2, 'chat', 'gpt-test', '{"messages": "secret"}', 10, 5, true, now() - interval '1 minute', now(), 50)`, [`${id}:g`, trace]);
+    }
+  }
+}
