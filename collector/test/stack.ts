@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '@mini-agent/test-support';
-import type { ExportResult } from '@opentelemetry/core';
+import { ATTR_SESSION_ID, ATTR_SPAN_KIND, ATTR_TOOL_INPUT, ATTR_TOOL_NAME } from '@mini-agent/semconv';
+import { freePort, recordSpans } from '@mini-agent/test-support';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -125,4 +126,51 @@ export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number
 /** The number of span rows in a database. */
 export function countSpans(url: string): Promise<number> {
   return withSql(url, async (sql) => (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM mini_agent_observability.spans`)[0]!.n);
+}
+
+/** `traces` traces of `spansPerTrace` spans each (a session span and its tool calls), as an agent records them. */
+export function agentTraces(traces: number, spansPerTrace: number, tag: string): Promise<ReadableSpan[]> {
+  return recordSpans((tracer) => {
+    for (let t = 0; t < traces; t++) {
+      tracer.startActiveSpan(`${tag} session ${t}`, (root) => {
+        root.setAttributes({ [ATTR_SPAN_KIND]: 'session', [ATTR_SESSION_ID]: `${tag}-${t}` });
+        for (let i = 1; i < spansPerTrace; i++) {
+          tracer
+            .startSpan(`${tag} tool ${i}`, {
+              attributes: { [ATTR_SPAN_KIND]: 'tool', [ATTR_TOOL_NAME]: `tool_${i % 7}`, [ATTR_TOOL_INPUT]: JSON.stringify({ step: i, query: `question ${t}` }) },
+            })
+            .end();
+        }
+        root.end();
+      });
+    }
+  });
+}
+
+/** `trace_id:span_id` of a span, the key the ledger and the database are compared by. */
+export const spanKey = (span: ReadableSpan): string => `${span.spanContext().traceId}:${span.spanContext().spanId}`;
+
+/**
+ * Sends spans in chunks at a steady pace with the real exporter and keeps the ledger: the keys of
+ * every span whose export the Collector acknowledged. `onChunk` runs before each chunk (faults).
+ */
+export async function sendPaced(
+  protocol: 'http' | 'grpc',
+  url: string,
+  spans: readonly ReadableSpan[],
+  options: { chunk: number; everyMs: number; onChunk?: (index: number, elapsedMs: number) => Promise<void> },
+): Promise<{ acknowledged: Set<string>; failedChunks: number }> {
+  const acknowledged = new Set<string>();
+  let failedChunks = 0;
+  const started = Date.now();
+  for (let i = 0, n = 0; i < spans.length; i += options.chunk, n++) {
+    await options.onChunk?.(n, Date.now() - started);
+    const chunk = spans.slice(i, i + options.chunk);
+    const result = await exportSpans(protocol, url, chunk);
+    if (result.code === ExportResultCode.SUCCESS) for (const s of chunk) acknowledged.add(spanKey(s));
+    else failedChunks++;
+    const due = started + (n + 1) * options.everyMs - Date.now();
+    if (due > 0) await sleep(due);
+  }
+  return { acknowledged, failedChunks };
 }
