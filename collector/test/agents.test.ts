@@ -17,9 +17,13 @@ describeWithCollector('agents → the shipped Collector → mini-agent-otel serv
   let viaCollector: TestDatabase;
   let inProcess: TestDatabase;
   let stack: Stack;
+  let python = '';
 
   beforeAll(async () => {
     if (!hasPostgres()) return;
+    // The Python agent's venv (python/.venv, made once from PyPI; a first install takes a while).
+    const venv = await run('bash', ['python/scripts/ensure-venv.sh'], { cwd: REPO_ROOT, maxBuffer: 16 << 20 });
+    python = venv.stdout.trim().split('\n').at(-1)!;
     await buildCli();
     viaCollector = await createTestDatabase('collector_agents');
     inProcess = await createTestDatabase('collector_inproc');
@@ -58,8 +62,6 @@ describeWithCollector('agents → the shipped Collector → mini-agent-otel serv
   }
 
   it.skipIf(!hasPostgres())('a Python agent on the plain OpenTelemetry SDK (OTLP/HTTP protobuf) through the same Collector', async () => {
-    const venv = await run('bash', ['python/scripts/ensure-venv.sh'], { cwd: REPO_ROOT, maxBuffer: 16 << 20 });
-    const python = venv.stdout.trim().split('\n').at(-1)!;
     const before = await countSpans(viaCollector.url);
     const agent = await run(python, ['collector/test/agents/python_agent.py'], {
       cwd: REPO_ROOT,
