@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { buildWorkspacePackage, REPO_ROOT } from '@mini-agent/test-support';
+import { spawnLogged, waitForOutput } from './child-process.js';
 import { cpuSecondsOf } from './otelcol.js';
 
 /** The built CLI, as a user runs it: `mini-agent-otel serve` is the bridge the Collector sends to. */
@@ -41,24 +40,14 @@ export async function startBridge(options: BridgeOptions): Promise<BridgeProcess
   }
   env.MINI_AGENT_BRIDGE_TOKEN = BRIDGE_TOKEN;
   const args = [CLI_BIN, 'serve', '--host', '127.0.0.1', '--port', String(options.port), '--database-url', options.databaseUrl, '--spool-dir', options.spoolDir, '--no-langfuse'];
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => void (log += t));
-  child.stderr.setEncoding('utf8').on('data', (t: string) => void (log += t));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
-  while (!log.includes('sinks ready')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the bridge did not start (exit ${child.exitCode}):\n${log.slice(-4000)}`);
-    }
-    await sleep(50);
-  }
+  const started = spawnLogged(process.execPath, args, env);
+  await waitForOutput(started, 'sinks ready', 'the bridge');
+  const { child, exited, log } = started;
   const pid = child.pid!;
   return {
     pid,
     url: `http://127.0.0.1:${options.port}`,
-    output: () => log,
+    output: log,
     cpuSeconds: () => cpuSecondsOf(pid),
     async stop() {
       if (child.exitCode === null) process.kill(pid, 'SIGTERM');

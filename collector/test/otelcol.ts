@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, REPO_ROOT } from '@mini-agent/test-support';
 import { describe, it } from 'vitest';
+import { spawnLogged, waitForOutput, type LoggedChild } from './child-process.js';
 
 /** The variable `.ci/run` sets to the last line of `collector/build.sh`: the Collector binary. */
 export const OTELCOL_ENV = 'MINI_AGENT_OTELCOL';
@@ -56,18 +55,10 @@ export interface ValidateResult {
 }
 
 /** Runs `otelcol validate` on config files (repository paths) with exactly the given environment. */
-export function validate(otelcol: string, configs: readonly string[], env: Record<string, string>, extra: readonly string[] = []): Promise<ValidateResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(otelcol, ['validate', ...configs.map((c) => `--config=${repoFile(c)}`), ...extra], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => void (output += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => void (output += t));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
+export async function validate(otelcol: string, configs: readonly string[], env: Record<string, string>, extra: readonly string[] = []): Promise<ValidateResult> {
+  const run = spawnLogged(otelcol, ['validate', ...configs.map((c) => `--config=${repoFile(c)}`), ...extra], { PATH: process.env.PATH ?? '', ...env });
+  const code = await run.exited;
+  return { code, output: run.log() };
 }
 
 /** Options of {@link startCollector}. */
@@ -105,23 +96,12 @@ export async function startCollector(otelcol: string, options: CollectorOptions)
     '--set=service.telemetry.metrics.level=none',
     ...(options.set ?? []).map((s) => `--set=${s}`),
   ];
-  const child = spawn(otelcol, args, { env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout!.setEncoding('utf8').on('data', (t: string) => void (log += t));
-  child.stderr!.setEncoding('utf8').on('data', (t: string) => void (log += t));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
-  while (!log.includes('Everything is ready')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the Collector did not start (exit ${child.exitCode}):\n${log.slice(-4000)}`);
-    }
-    await sleep(50);
-  }
-  return collectorHandle(child, exited, () => log);
+  const started = spawnLogged(otelcol, args, { PATH: process.env.PATH ?? '', ...options.env });
+  await waitForOutput(started, 'Everything is ready', 'the Collector');
+  return collectorHandle(started);
 }
 
-function collectorHandle(child: ChildProcess, exited: Promise<number | null>, log: () => string): CollectorProcess {
+function collectorHandle({ child, exited, log }: LoggedChild): CollectorProcess {
   const pid = child.pid!;
   return {
     pid,
