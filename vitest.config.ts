@@ -11,7 +11,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'collector/test/**/*.test.ts'],
     // Python virtual environments (python/.venv, examples/python-agent/.venv) hold no tests of ours.
     exclude: [...configDefaults.exclude, '**/.venv/**'],
     globalSetup: ['packages/test-support/src/global-setup.ts'],

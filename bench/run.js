@@ -24,6 +24,7 @@ const BENCHMARKS = [
   { name: 'bridge', flags: [] },
   { name: 'outage', flags: [] },
   { name: 'scaling', flags: [] },
+  { name: 'collector', flags: [] },
 ];
 
 const { values: options } = parseArgs({

@@ -2,17 +2,14 @@
 // decode → interpret → PostgreSQL. Spans per second per core = spans / the bridge process's CPU
 // seconds. Decode-only (spans discarded after decoding) is its ceiling; interpret-only shows the
 // step in between.
-import { createServer, request, Agent } from 'node:http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { startChild } from '../lib/children.js';
 import { fmt, formatStat, interleave, progress, QUICK, summarize, wallMs, writeResult } from '../lib/measure.js';
 import { connectDriver, countRows, createDatabase, truncateAll } from '../lib/postgres.js';
-import { chunk, recordWorkload } from '../lib/workload.js';
+import { captureBodies, postAll } from '../lib/otlp-bodies.js';
+import { recordWorkload } from '../lib/workload.js';
 
 const NAME = 'bridge';
 const SPANS = QUICK ? 6_000 : 16_000;
-const SPANS_PER_REQUEST = 512; // what a BatchSpanProcessor in front of the OTLP exporter sends
-const CONCURRENT_REQUESTS = 4;
 const ROUNDS = QUICK ? 3 : 5;
 const TARGET = 24_000;
 
@@ -44,7 +41,7 @@ const variant = (name) => async () => {
   return { units: spanCount, wallMs: wallMs() - w0, cpuMs: after.cpuMs - before.cpuMs, retries };
 };
 
-progress(NAME, `${ROUNDS} rounds of ${spanCount.toLocaleString('en-US')} spans, ${CONCURRENT_REQUESTS} requests at a time, per mode`);
+progress(NAME, `${ROUNDS} rounds of ${spanCount.toLocaleString('en-US')} spans, 4 requests at a time, per mode`);
 const results = await interleave(NAME, Object.fromEntries(Object.keys(bridges).map((name) => [name, variant(name)])), { warmup: 1, rounds: ROUNDS, unit: 'span' });
 const rows = await countRows(admin);
 if (rows.spans !== spanCount) throw new Error(`expected ${spanCount} span rows, found ${rows.spans}`);
@@ -74,59 +71,3 @@ writeResult(NAME, {
   ],
   notes: [`bridge → Postgres wall clock: ${fmt(results.postgres.unitsPerSecond.median, 0)} spans/s (server on the same cores); 429 retries a round: ${retries.median}`],
 });
-
-/** The request bodies the real OTLP proto exporter sends for `spans`, 512 spans a request. */
-async function captureBodies(spans) {
-  const captured = [];
-  const server = createServer((req, res) => {
-    const parts = [];
-    req.on('data', (part) => parts.push(part));
-    req.on('end', () => {
-      captured.push(Buffer.concat(parts));
-      res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${server.address().port}/v1/traces` });
-  const batches = chunk(spans, SPANS_PER_REQUEST);
-  for (const batch of batches) {
-    const result = await new Promise((resolve) => exporter.export(batch, resolve));
-    if (result.code !== 0) throw new Error(`capture failed: ${result.error?.message}`);
-  }
-  await exporter.shutdown();
-  server.close();
-  return captured.map((body, i) => ({ body, spans: batches[i].length }));
-}
-
-/** Posts every body, a few at a time, on keep-alive connections; a 429 or 503 is retried shortly after. */
-async function postAll(url, items) {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENT_REQUESTS });
-  const queue = [...items];
-  let retries = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENT_REQUESTS }, async () => {
-      for (let item = queue.shift(); item; item = queue.shift()) {
-        for (;;) {
-          const status = await post(url, item.body, agent);
-          if (status === 200) break;
-          if (status !== 429 && status !== 503) throw new Error(`the bridge answered ${status}`);
-          retries += 1;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      }
-    }),
-  );
-  agent.destroy();
-  return retries;
-}
-
-function post(url, body, agent) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
