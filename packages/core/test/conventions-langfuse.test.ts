@@ -66,11 +66,11 @@ describe('Langfuse SDK spans', () => {
         prompt_tokens_details: { cached_tokens: 5, audio_tokens: 0 },
         completion_tokens_details: { reasoning_tokens: 4 },
       }),
-    ).toEqual({ input: 25, output: 12, total: 37, cached: 5, reasoning: 4 });
+    ).toEqual({ input: 25, output: 12, total: 37, cached: 5, cacheCreation: null, reasoning: 4 });
     // The Responses API.
     expect(
       await usageOfSpan({ input_tokens: 30, output_tokens: 9, total_tokens: 39, input_tokens_details: { cached_tokens: 10 }, output_tokens_details: { reasoning_tokens: 2 } }),
-    ).toEqual({ input: 30, output: 9, total: 39, cached: 10, reasoning: 2 });
+    ).toEqual({ input: 30, output: 9, total: 39, cached: 10, cacheCreation: null, reasoning: 2 });
     // Without details, and with the total left to be summed.
     expect(await usageOfSpan({ prompt_tokens: 7, completion_tokens: 3 })).toMatchObject({ input: 7, output: 3, total: 10 });
     // Langfuse's own buckets are read as before.

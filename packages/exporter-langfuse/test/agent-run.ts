@@ -59,7 +59,9 @@ export async function recordAgentRun(options: { toolInput?: unknown; toolOutput?
         });
         llm.end();
       });
-      tracer.startActiveSpan('choose tool', (decision) => {
+      // A point-in-time decision (start = end): a decision that took time becomes a span instead.
+      const decidedAt = Date.now();
+      tracer.startActiveSpan('choose tool', { startTime: decidedAt }, (decision) => {
         decision.setAttributes({
           [sc.ATTR_SPAN_KIND]: 'decision',
           [sc.ATTR_DECISION_TYPE]: 'tool_selection',
@@ -67,7 +69,7 @@ export async function recordAgentRun(options: { toolInput?: unknown; toolOutput?
           [sc.ATTR_DECISION_CHOSEN]: 'read_file',
           [sc.ATTR_DECISION_REASONING]: 'the order id is known',
         });
-        decision.end();
+        decision.end(decidedAt);
       });
       tracer.startActiveSpan('plan', (step) => {
         step.addEvent(sc.EVENT_DECISION, {

@@ -37,6 +37,8 @@ ATTR_SESSION_INPUT: Final = "mini_agent.session.input"
 ATTR_SESSION_OUTPUT: Final = "mini_agent.session.output"
 #: Labels for the session (string array); become the trace's tags.
 ATTR_SESSION_TAGS: Final = "mini_agent.session.tags"
+#: The session's name (string), copied onto the spans started inside it; becomes the trace's name.
+ATTR_SESSION_NAME: Final = "mini_agent.session.name"
 #: The tool's name (string), on a tool span.
 ATTR_TOOL_NAME: Final = "mini_agent.tool.name"
 #: One of :class:`ToolCategories`; unknown values are stored as ``other``.
@@ -102,6 +104,7 @@ class GenAiAttributes:
     """OpenTelemetry GenAI attribute names, as ``@mini-agent/semconv`` keeps them."""
 
     AGENT_ID: Final = "gen_ai.agent.id"
+    CLIENT_OPERATION_TIME_TO_FIRST_CHUNK: Final = "gen_ai.client.operation.time_to_first_chunk"
     AGENT_NAME: Final = "gen_ai.agent.name"
     AGENT_VERSION: Final = "gen_ai.agent.version"
     CONVERSATION_ID: Final = "gen_ai.conversation.id"
@@ -119,6 +122,7 @@ class GenAiAttributes:
     REQUEST_TOP_K: Final = "gen_ai.request.top_k"
     REQUEST_TOP_P: Final = "gen_ai.request.top_p"
     RESPONSE_MODEL: Final = "gen_ai.response.model"
+    RESPONSE_TIME_TO_FIRST_CHUNK: Final = "gen_ai.response.time_to_first_chunk"
     SYSTEM: Final = "gen_ai.system"
     SYSTEM_INSTRUCTIONS: Final = "gen_ai.system_instructions"
     TOOL_CALL_ARGUMENTS: Final = "gen_ai.tool.call.arguments"
