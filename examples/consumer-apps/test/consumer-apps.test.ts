@@ -21,8 +21,11 @@ interface Scenario {
   readonly ownProviderScript: string;
   /** The class `registerMiniAgentTracing()` must have built on this line. */
   readonly registeredProvider: RegExp;
-  /** Both setups into both databases, or (a lane that repeats a line) one setup into each. */
-  readonly runs: 'all' | 'one-each';
+  /**
+   * Both setups into both databases; one setup into each (a scenario that repeats a line with
+   * another installer); or `registerMiniAgentTracing()` into the server alone (another Node line).
+   */
+  readonly runs: 'all' | 'one-each' | 'register-only';
   /** More setups of this line (title, script), each run once into the PostgreSQL server. */
   readonly moreSetups?: readonly (readonly [string, string])[];
 }
@@ -44,6 +47,14 @@ const SDK2 = {
   '@opentelemetry/exporter-trace-otlp-proto': '0.223.1',
 };
 
+/** What every SDK 3 app has in common, whatever the Node line. */
+const SDK3_APP = {
+  dependencies: SDK3,
+  sdkPackages: ['@opentelemetry/sdk-trace', '@opentelemetry/core', '@opentelemetry/resources'],
+  ownProviderScript: 'own-provider-sdk3.mjs',
+  registeredProvider: /^TracerProvider/,
+} as const;
+
 /** What every SDK 2 app has in common, whatever the Node line and installer. */
 const SDK2_APP = {
   dependencies: SDK2,
@@ -54,13 +65,10 @@ const SDK2_APP = {
 
 const SCENARIOS: readonly Scenario[] = [
   {
+    ...SDK3_APP,
     title: 'Node 24, SDK 3 (sdk-node 0.301, sdk-trace 3.1, api 1.10), npm',
     node: 24,
     installer: 'npm',
-    dependencies: SDK3,
-    sdkPackages: ['@opentelemetry/sdk-trace', '@opentelemetry/core', '@opentelemetry/resources'],
-    ownProviderScript: 'own-provider-sdk3.mjs',
-    registeredProvider: /^TracerProvider/,
     runs: 'all',
     moreSetups: [['NodeSDK with PostgresExporter among its spanProcessors', 'own-provider-sdk-node.mjs']],
   },
@@ -74,6 +82,8 @@ const SCENARIOS: readonly Scenario[] = [
     installer: 'pnpm-strict',
     runs: 'one-each',
   },
+  { ...SDK3_APP, title: 'Node 22, SDK 3 (sdk-node 0.301, sdk-trace 3.1, api 1.10), npm', node: 22, installer: 'npm', runs: 'register-only' },
+  { ...SDK3_APP, title: 'Node 26, SDK 3 (sdk-node 0.301, sdk-trace 3.1, api 1.10), npm', node: 26, installer: 'npm', runs: 'register-only' },
 ];
 
 const runnable = SCENARIOS.filter((scenario) => nodeBinary(scenario.node));
@@ -137,8 +147,11 @@ for (const scenario of SCENARIOS) {
       ['the app’s own provider with PostgresExporter', scenario.ownProviderScript],
     ] as const;
     const runs: (readonly [string, string, 'PGlite' | 'PostgreSQL'])[] = [];
-    for (const target of ['PGlite', 'PostgreSQL'] as const) {
-      for (const [how, script] of scenario.runs === 'all' ? setups : [setups[target === 'PGlite' ? 0 : 1]]) runs.push([how, script, target]);
+    if (scenario.runs === 'register-only') runs.push([...setups[0], hasPostgres() ? 'PostgreSQL' : 'PGlite']);
+    else {
+      for (const target of ['PGlite', 'PostgreSQL'] as const) {
+        for (const [how, script] of scenario.runs === 'all' ? setups : [setups[target === 'PGlite' ? 0 : 1]]) runs.push([how, script, target]);
+      }
     }
     for (const [how, script] of scenario.moreSetups ?? []) runs.push([how, script, 'PostgreSQL']);
     it('Langfuse and a collector receive the session over OTLP, through the OTLP parts of the app’s own SDK line', async () => {
