@@ -36,6 +36,16 @@ for (const backend of BACKENDS) {
       }
     });
 
+    it('serves every page at every range, "All time" included', async () => {
+      const ranges = ['range=1h', 'range=24h', 'range=7d', 'range=30d', 'range=all', `from=2000-01-01T00:00:00Z&to=${new Date(Date.now() + 60_000).toISOString()}`];
+      for (const path of [...PAGES, `/sessions/${data.traces.fix}`]) {
+        for (const range of ranges) {
+          const response = await get(`${path}?${range}`);
+          expect(response.status, `${path}?${range}`).toBe(200);
+        }
+      }
+    });
+
     it('prints hostile tool input as text, never as markup', async () => {
       const page = await (await get(`/sessions/${data.traces.papers}`)).text();
       expect(page).not.toContain('<script>window.__pwned');

@@ -1,6 +1,6 @@
 import { formatTime } from './format.js';
 import { html, join, type HtmlValue, type SafeHtml } from './html.js';
-import { RANGES, windowParams, type TimeWindow } from '../time-window.js';
+import { RANGES, sinceParam, untilParam, windowParams, type TimeWindow } from '../time-window.js';
 
 /** The four sections of the navigation. */
 export type Section = 'overview' | 'tools' | 'sessions' | 'alerts';
@@ -45,7 +45,7 @@ export function href(path: string, params: Readonly<Record<string, string | numb
 /** The whole HTML document of a page. */
 export function layout(spec: PageSpec, context: PageContext): SafeHtml {
   const windowFacts = spec.window
-    ? { since: spec.window.since?.toISOString() ?? '-infinity', until: spec.window.until.toISOString(), range: spec.window.range }
+    ? { since: sinceParam(spec.window), until: untilParam(spec.window), range: spec.window.range }
     : {};
   const facts = { page: spec.section ?? 'other', now: context.now.toISOString(), ...windowFacts, ...spec.facts };
   const nav = spec.window ? windowParams(spec.window) : {};
