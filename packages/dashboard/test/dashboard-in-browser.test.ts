@@ -4,6 +4,8 @@ import { startDashboard, type Dashboard } from '../src/index.js';
 import { BACKENDS, type DashboardDb } from './backends.js';
 import { browserForSuite, screenshot, watchedPage, type TestBrowser, type WatchedPage } from './browser.js';
 import { seedDataset, type SeededDataset } from './dataset.js';
+import { registerPageMatrix } from './page-matrix.js';
+import { hostileMarkupRan, kpiValue, pageWindow, tableValues } from './page-reading.js';
 
 const S = 'mini_agent_observability';
 const { browser, failure } = await browserForSuite('dashboard browser tests');
@@ -17,38 +19,6 @@ describe.runIf(failure !== undefined)('the browser for the dashboard tests', () 
   });
 });
 
-/** Every `[data-field]` cell of each row matching `rowSelector`, keyed by the row's `keyAttribute`. */
-async function tableValues(page: Page, rowSelector: string, keyAttribute: string): Promise<Record<string, Record<string, number | null>>> {
-  return page.$$eval(
-    rowSelector,
-    (rows, key) =>
-      Object.fromEntries(
-        rows.map((row) => [
-          row.getAttribute(key) ?? '',
-          Object.fromEntries(
-            [...row.querySelectorAll('[data-field]')].map((cell) => {
-              const value = cell.getAttribute('data-value') ?? '';
-              return [cell.getAttribute('data-field'), value === '' ? null : Number(value)];
-            }),
-          ),
-        ]),
-      ),
-    keyAttribute,
-  );
-}
-
-/** The exact value of the headline figure named `field`. */
-async function kpiValue(page: Page, field: string): Promise<number | null> {
-  const value = await page.getAttribute(`.kpi[data-field="${field}"]`, 'data-value');
-  return value === null || value === '' ? null : Number(value);
-}
-
-/** The window the page says it shows. */
-async function pageWindow(page: Page): Promise<{ since: string; until: string; now: string }> {
-  const [since, until, now] = await Promise.all(['data-since', 'data-until', 'data-now'].map((a) => page.getAttribute('body', a)));
-  return { since: since!, until: until!, now: now! };
-}
-
 for (const backend of BACKENDS) {
   describe.runIf(browser !== undefined && backend.available)(`the dashboard in Chromium on ${backend.name}`, () => {
     const tag = backend.name === 'PGlite' ? 'pglite' : 'postgres';
@@ -58,7 +28,8 @@ for (const backend of BACKENDS) {
     let watched: WatchedPage;
     let page: Page;
     const open = async (path: string) => {
-      await page.goto(new URL(path, dashboard.url).toString(), { waitUntil: 'load' });
+      const response = await page.goto(new URL(path, dashboard.url).toString(), { waitUntil: 'load' });
+      return response?.status();
     };
 
     beforeAll(async () => {
@@ -268,9 +239,13 @@ for (const backend of BACKENDS) {
       const body = await page.locator('.wf-row[data-kind="tool"]:has-text("parse_pdf") .wf-body').innerText();
       expect(body).toContain('<script>window.__pwned = 1</script>');
       expect(body).toContain('"><img src=x onerror=');
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-      expect(await page.locator('img[src="x"]').count()).toBe(0);
+      expect(body).toContain('</script><script>window.__pwned = 3</script>');
+      expect(body).toContain('javascript:window.__pwned=4');
+      expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
+      expect(await hostileMarkupRan(page)).toBe(false);
     });
+
+    registerPageMatrix({ db: () => db, data: () => data, page: () => page, open });
   });
 }
 

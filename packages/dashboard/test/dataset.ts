@@ -38,9 +38,15 @@ interface SessionPlan {
 }
 
 /** A hostile tool input: if the pages ever render data as markup, this runs. */
-export const HOSTILE_INPUT = { query: '<script>window.__pwned = 1</script>', note: '"><img src=x onerror="window.__pwned=2">' };
+export const HOSTILE_INPUT = {
+  query: '<script>window.__pwned = 1</script>',
+  note: '"><img src=x onerror="window.__pwned=2">',
+  // Ends a <script> block the page's own chart data sits in, if that data is ever embedded unescaped.
+  closing: '</script><script>window.__pwned = 3</script>',
+  link: 'javascript:window.__pwned=4',
+};
 
-/** The sessions of the dataset: 10 complete (3 failed), 1 still running; 3 tool failures; two slow searches. */
+/** The sessions of the last day: 10 complete (3 failed), 1 still running; 3 tool failures; two slow searches. Three more are 3, 20 and 90 days old. */
 export const PLANS: readonly SessionPlan[] = [
   { key: 'fix', name: 'fix the failing test', agent: 'coder', user: 'alice', minutesAgo: 50, tools: [], memoryPct: 42 },
   {
@@ -71,6 +77,13 @@ export const PLANS: readonly SessionPlan[] = [
   { key: 'cite', name: 'check citations', agent: 'researcher', user: 'dave', minutesAgo: 15, tools: [{ name: 'web_search', category: 'mcp', ms: 420 }, { name: 'summarize', category: 'skill', ms: 95 }] },
   { key: 'answer', name: 'answer a question', agent: 'researcher', user: 'dave', minutesAgo: 10, tools: [{ name: 'summarize', category: 'skill', ms: 120 }] },
   { key: 'live', name: 'still running', agent: 'coder', user: 'alice', minutesAgo: 5, running: true, tools: [{ name: 'read_file', category: 'file', ms: 18 }] },
+  // Older than a day, so the 7-day, 30-day and all-time windows each hold more than the last one.
+  { key: 'weekly', name: 'weekly report', agent: 'researcher', user: 'erin', minutesAgo: 3 * 1_440, tools: [{ name: 'web_search', category: 'mcp', ms: 900, input: { q: 'weekly numbers' } }] },
+  {
+    key: 'monthly', name: 'monthly cleanup', agent: 'coder', user: 'erin', minutesAgo: 20 * 1_440, fails: 'disk full',
+    tools: [{ name: 'shell', category: 'core', ms: 2_400, input: { cmd: 'rm -rf build' }, fails: 'ENOSPC' }],
+  },
+  { key: 'ancient', name: 'first ever run', agent: 'coder', user: 'erin', minutesAgo: 90 * 1_440, tools: [{ name: 'read_file', category: 'file', ms: 40 }] },
 ];
 
 /** Ids the suites look things up by. */

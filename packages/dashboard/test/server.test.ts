@@ -50,6 +50,7 @@ for (const backend of BACKENDS) {
       const page = await (await get(`/sessions/${data.traces.papers}`)).text();
       expect(page).not.toContain('<script>window.__pwned');
       expect(page).not.toContain('<img src=x');
+      expect(page).not.toContain('</script><script>window.__pwned = 3');
       expect(page).toContain('&lt;script&gt;window.__pwned = 1&lt;/script&gt;');
       expect(page).toContain('plain text &lt;b&gt;not bold&lt;/b&gt;');
     });
