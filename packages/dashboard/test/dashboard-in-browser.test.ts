@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type Dashboard } from '../src/index.js';
 import { BACKENDS, type DashboardDb } from './backends.js';
 import { browserForSuite, screenshot, watchedPage, type TestBrowser, type WatchedPage } from './browser.js';
-import { seedDataset, type SeededDataset } from './dataset.js';
+import { CHAIN_NAME, seedDataset, type SeededDataset } from './dataset.js';
 import { registerPageMatrix } from './page-matrix.js';
 import { hostileMarkupRan, kpiValue, pageWindow, tableValues } from './page-reading.js';
 
@@ -243,6 +243,16 @@ for (const backend of BACKENDS) {
       expect(body).toContain('javascript:window.__pwned=4');
       expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
       expect(await hostileMarkupRan(page)).toBe(false);
+    });
+
+    it('a trace without a session span is listed, named by its root span, and opens', async () => {
+      await open('/sessions?range=7d');
+      const row = page.locator(`#sessions tr[data-trace="${data.traces.chain}"]`);
+      expect(await row.locator('a').first().textContent()).toBe(CHAIN_NAME);
+      expect(await row.innerText()).not.toContain('running');
+      await row.locator('a').first().click();
+      await page.waitForURL(new RegExp(`/sessions/${data.traces.chain}$`));
+      expect(await page.textContent('h1')).toBe(CHAIN_NAME);
     });
 
     registerPageMatrix({ db: () => db, data: () => data, page: () => page, open });

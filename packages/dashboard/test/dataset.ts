@@ -46,7 +46,7 @@ export const HOSTILE_INPUT = {
   link: 'javascript:window.__pwned=4',
 };
 
-/** The sessions of the last day: 10 complete (3 failed), 1 still running; 3 tool failures; two slow searches. Three more are 3, 20 and 90 days old. */
+/** The sessions of the last day: 10 complete (3 failed), 1 still running; 3 tool failures; two slow searches. Three more are 3, 20 and 90 days old; a trace without a session span is 2 days old. */
 export const PLANS: readonly SessionPlan[] = [
   { key: 'fix', name: 'fix the failing test', agent: 'coder', user: 'alice', minutesAgo: 50, tools: [], memoryPct: 42 },
   {
@@ -123,6 +123,7 @@ export async function seedDataset(target: PostgresExporterOptions): Promise<Seed
     traces[plan.key] = result.traceId;
     if (plan.key === 'refactor') failedWrite = { traceId: result.traceId, spanId: result.toolSpans[1]! };
   }
+  traces.chain = emitChainTrace(tracer, now.getTime() - 2 * 86_400_000);
   await provider.forceFlush();
   const spans = memory.getFinishedSpans();
   await provider.shutdown();
@@ -184,6 +185,22 @@ function emitSession(tracer: Tracer, plan: SessionPlan, start: number): { traceI
   // A running session's root span never ends, so it is never exported: its trace has only tools.
   if (!plan.running) session.end(at(t + 100));
   return { traceId: session.spanContext().traceId, toolSpans };
+}
+
+/** The name of the dataset's trace that has no session span. */
+export const CHAIN_NAME = 'rag pipeline';
+
+/** A trace with no session span, two days old: an OpenInference CHAIN root over a tool call, as OpenInference instrumentations emit it. */
+function emitChainTrace(tracer: Tracer, start: number): string {
+  const chain = tracer.startSpan(CHAIN_NAME, { startTime: at(start), attributes: { 'openinference.span.kind': 'CHAIN', 'input.value': 'what is banker rounding?' } });
+  const tool = tracer.startSpan('search', {
+    startTime: at(start + 20),
+    attributes: { 'openinference.span.kind': 'TOOL', 'tool.name': 'search', 'input.value': '{"q":"banker rounding"}' },
+  }, under(chain));
+  tool.end(at(start + 220));
+  chain.setStatus({ code: SpanStatusCode.OK });
+  chain.end(at(start + 300));
+  return chain.spanContext().traceId;
 }
 
 /** The richest session: nested steps, a decision span and a decision event, an LLM call, metrics over time. */
