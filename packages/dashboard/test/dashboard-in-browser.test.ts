@@ -255,6 +255,26 @@ for (const backend of BACKENDS) {
       expect(await page.textContent('h1')).toBe(CHAIN_NAME);
     });
 
+    it('every session links to its user, whose page lists their sessions and figures', async () => {
+      await open('/sessions');
+      await page.click(`#sessions tr[data-trace="${data.traces.refactor}"] a.user-link`);
+      await page.waitForURL(/\/users\/bob$/);
+      expect(await page.textContent('h1')).toBe('bob');
+      const w = await pageWindow(page);
+      const [bob] = await db.query<Record<string, unknown>>(`SELECT * FROM ${S}.user_stats($1, $2) WHERE user_id = 'bob'`, [w.since, w.until]);
+      expect(Number(bob!.failed_sessions)).toBe(2);
+      expect(await kpiValue(page, 'failed_sessions')).toBe(Number(bob!.failed_sessions));
+      expect(await page.locator(`#sessions tr[data-trace="${data.traces.refactor}"]`).count()).toBe(1);
+      await screenshot(page, `${tag}-user`);
+      await open(`/sessions/${data.traces.fix}`);
+      await page.click('dd a.user-link');
+      await page.waitForURL(/\/users\/alice$/);
+      await open('/users');
+      await screenshot(page, `${tag}-users`);
+      // Over HTTP, not the page: a 404 document is a console error in Chromium.
+      expect((await fetch(new URL('/users/nobody-at-all', dashboard.url))).status).toBe(404);
+    });
+
     registerPageMatrix({ db: () => db, data: () => data, page: () => page, open });
   });
 }

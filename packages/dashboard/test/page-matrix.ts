@@ -38,6 +38,8 @@ const PAGES: ReadonlyArray<{ name: string; path: (data: SeededDataset) => string
   { name: 'sessions', path: () => '/sessions', check: checkSessions },
   { name: 'a session', path: (data) => `/sessions/${data.traces.fix}`, check: checkSession },
   { name: 'alerts', path: () => '/alerts', check: checkAlerts },
+  { name: 'users', path: () => '/users', check: checkUsers },
+  { name: 'a user', path: () => '/users/alice', check: checkUser },
 ];
 
 /** Registers one test per page and window. */
@@ -132,4 +134,30 @@ async function checkAlerts(suite: MatrixSuite, page: Page, w: Window): Promise<v
   );
   expect(shown).toEqual(expected);
   expect(await page.getAttribute('#alert-summary', 'data-firing')).toBe(String(expected.filter((e) => e.firing).length));
+}
+
+/** `user_stats` as the pages' cells carry it. */
+const userFigures = (u: Record<string, unknown>) => ({
+  sessions: Number(u.sessions), failed_sessions: Number(u.failed_sessions), failed_pct: u.failed_pct === null ? null : Number(u.failed_pct),
+  tool_calls: Number(u.tool_calls), total_tokens: Number(u.total_tokens),
+});
+
+async function checkUsers(suite: MatrixSuite, page: Page, w: Window): Promise<void> {
+  const expected = await suite.db().query<Record<string, unknown>>(`SELECT * FROM ${S}.user_stats($1, $2)`, [w.since, w.until]);
+  const shown = await tableValues(page, '#users tbody tr', 'data-user');
+  expect(expected.length).toBeGreaterThan(0);
+  expect(Object.keys(shown).sort()).toEqual(expected.map((u) => u.user_id as string).sort());
+  for (const u of expected) expect(shown[u.user_id as string], String(u.user_id)).toEqual(userFigures(u));
+  const tools = await page.$$eval('#users tbody tr', (rows) => Object.fromEntries(rows.map((r) => [r.getAttribute('data-user'), [...r.querySelectorAll('a[href^="/tools/"]')].map((a) => a.textContent)])));
+  for (const u of expected) expect(tools[u.user_id as string]).toEqual(u.tools_used);
+}
+
+async function checkUser(suite: MatrixSuite, page: Page, w: Window): Promise<void> {
+  const [stats] = await suite.db().query<Record<string, unknown>>(`SELECT * FROM ${S}.user_stats($1, $2) WHERE user_id = 'alice'`, [w.since, w.until]);
+  expect(stats, 'alice ran in every window of the matrix').toBeDefined();
+  const figures = userFigures(stats!);
+  for (const [field, value] of Object.entries(figures)) expect(await kpiValue(page, field), field).toBe(value);
+  const sessions = await suite.db().query<{ trace_id: string }>(`SELECT trace_id FROM ${S}.session_stats($1, $2) WHERE user_id = 'alice'`, [w.since, w.until]);
+  const listed = await page.$$eval('#sessions tbody tr', (rows) => rows.map((r) => r.getAttribute('data-trace')));
+  expect(listed.sort()).toEqual(sessions.map((s) => s.trace_id).sort());
 }

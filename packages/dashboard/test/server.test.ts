@@ -3,7 +3,7 @@ import { CONTENT_SECURITY_POLICY, startDashboard, type Dashboard } from '../src/
 import { BACKENDS, type DashboardDb } from './backends.js';
 import { seedDataset, type SeededDataset } from './dataset.js';
 
-const PAGES = ['/', '/tools', '/tools/web_search', '/sessions', '/alerts'];
+const PAGES = ['/', '/tools', '/tools/web_search', '/sessions', '/users', '/users/alice', '/alerts'];
 
 for (const backend of BACKENDS) {
   describe.runIf(backend.available)(`the dashboard over HTTP on ${backend.name}`, () => {

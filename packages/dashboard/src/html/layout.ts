@@ -2,8 +2,8 @@ import { formatTime } from './format.js';
 import { html, join, type HtmlValue, type SafeHtml } from './html.js';
 import { RANGES, sinceParam, untilParam, windowParams, type TimeWindow } from '../time-window.js';
 
-/** The four sections of the navigation. */
-export type Section = 'overview' | 'tools' | 'sessions' | 'alerts';
+/** The sections of the navigation. */
+export type Section = 'overview' | 'tools' | 'sessions' | 'users' | 'alerts';
 
 /** What every page says about where its data comes from. */
 export interface PageContext {
@@ -31,6 +31,7 @@ const NAV: readonly { section: Section; label: string; path: string }[] = [
   { section: 'overview', label: 'Overview', path: '/' },
   { section: 'tools', label: 'Tools', path: '/tools' },
   { section: 'sessions', label: 'Sessions', path: '/sessions' },
+  { section: 'users', label: 'Users', path: '/users' },
   { section: 'alerts', label: 'Alerts', path: '/alerts' },
 ];
 
