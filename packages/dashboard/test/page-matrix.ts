@@ -69,7 +69,8 @@ async function checkOverview(suite: MatrixSuite, page: Page, w: Window): Promise
   )) as [{ p95: number | null }];
   expect(totals!.sessions).toBeGreaterThan(0);
   expect(await kpiValue(page, 'sessions')).toBe(totals!.sessions);
-  expect(await kpiValue(page, 'success_pct')).toBe(totals!.failed_pct === null ? null : 100 - totals!.failed_pct);
+  const failedPct = totals!.failed_pct ?? null;
+  expect(await kpiValue(page, 'success_pct')).toBe(failedPct === null ? null : 100 - failedPct);
   expect(await kpiValue(page, 'p95_duration_ms')).toBe(totals!.p95_duration_ms);
   expect(await kpiValue(page, 'error_pct')).toBe(executions > 0 ? (100 * errors) / executions : null);
   expect(await kpiValue(page, 'p95_ms')).toBe(p95);

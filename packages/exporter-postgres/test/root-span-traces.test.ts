@@ -6,9 +6,8 @@ import { recordSpans } from '@mini-agent/test-support';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, PostgresExporter } from '../src/index.js';
-import { BACKENDS, exportAsync, type TestDb } from './backends.js';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS, exportAsync as exportSpans, useExporterSuite } from './backends.js';
 
 const S = 'mini_agent_observability';
 
@@ -43,44 +42,34 @@ const ms = (span: ReadableSpan, which: 'startTime' | 'endTime') => new Date(span
 
 for (const backend of BACKENDS) {
   describe.runIf(backend.available)(`traces without a session span on ${backend.name}`, () => {
-    let db: TestDb;
-    let exporter: PostgresExporter;
-    const traceRow = async (id: string) => (await db.query(`SELECT * FROM ${S}.traces WHERE id = $1`, [id]))[0]!;
-
-    beforeAll(async () => {
-      db = await backend.create();
-      await migrate(db.target);
-      exporter = new PostgresExporter({ ...db.options, migrate: false });
-    });
-    afterAll(async () => {
-      await exporter.shutdown();
-      await db.close();
-    });
+    const suite = useExporterSuite(backend);
+    const traceRow = async (id: string) => (await suite.traceRow(id))!;
+    const exportAsync = (spans: ReadableSpan[]) => exportSpans(suite.exporter(), spans);
 
     it('an OpenInference CHAIN root names, times and judges its trace, and the sessions list shows it', async () => {
       const spans = await chainTrace();
       const chain = spans.find((s) => s.name === 'rag pipeline')!;
       const traceId = chain.spanContext().traceId;
       // The tool first, alone: the row exists and is still running.
-      expect((await exportAsync(exporter, spans.filter((s) => s !== chain))).code).toBe(ExportResultCode.SUCCESS);
+      expect((await exportAsync(spans.filter((s) => s !== chain))).code).toBe(ExportResultCode.SUCCESS);
       expect(await traceRow(traceId)).toMatchObject({ name: null, complete: false, defined_by: null });
-      expect((await exportAsync(exporter, [chain])).code).toBe(ExportResultCode.SUCCESS);
+      expect((await exportAsync([chain])).code).toBe(ExportResultCode.SUCCESS);
       expect(await traceRow(traceId)).toMatchObject({
         name: 'rag pipeline', complete: true, defined_by: 'root', status: 'error', status_message: 'no answer',
         started_at: ms(chain, 'startTime'), ended_at: ms(chain, 'endTime'),
       });
-      const listed = await db.query(`SELECT name, complete, failed, tool_count FROM ${S}.session_stats('1970-01-01T00:00:00Z') WHERE trace_id = $1`, [traceId]);
+      const listed = await suite.db().query(`SELECT name, complete, failed, tool_count FROM ${S}.session_stats('1970-01-01T00:00:00Z') WHERE trace_id = $1`, [traceId]);
       expect(listed.map((r) => ({ ...r, tool_count: Number(r.tool_count) }))).toEqual([{ name: 'rag pipeline', complete: true, failed: true, tool_count: 1 }]);
     });
 
     it('a session span under a plain root span names the trace, whichever is stored first', async () => {
       const rootFirst = await rootAboveSession();
       const sessionFirst = await rootAboveSession();
-      await exportAsync(exporter, [rootFirst.root, rootFirst.tool]);
+      await exportAsync([rootFirst.root, rootFirst.tool]);
       expect(await traceRow(rootFirst.root.spanContext().traceId)).toMatchObject({ name: 'POST /chat', defined_by: 'root', complete: true });
-      await exportAsync(exporter, [rootFirst.session]);
-      await exportAsync(exporter, [sessionFirst.session, sessionFirst.tool]);
-      await exportAsync(exporter, [sessionFirst.root]);
+      await exportAsync([rootFirst.session]);
+      await exportAsync([sessionFirst.session, sessionFirst.tool]);
+      await exportAsync([sessionFirst.root]);
       for (const { session } of [rootFirst, sessionFirst]) {
         expect(await traceRow(session.spanContext().traceId)).toMatchObject({
           name: 'support session', defined_by: 'session', complete: true, status: 'ok', session_id: 'conv-9',
@@ -92,7 +81,7 @@ for (const backend of BACKENDS) {
     it('within one batch, the session span wins over the root span in either order', async () => {
       for (const order of ['root last', 'session last'] as const) {
         const { root, session, tool } = await rootAboveSession();
-        await exportAsync(exporter, order === 'root last' ? [tool, session, root] : [root, tool, session]);
+        await exportAsync(order === 'root last' ? [tool, session, root] : [root, tool, session]);
         expect(await traceRow(root.spanContext().traceId), order).toMatchObject({ name: 'support session', defined_by: 'session', status: 'ok' });
       }
     });
