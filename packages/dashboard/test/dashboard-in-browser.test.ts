@@ -275,6 +275,32 @@ for (const backend of BACKENDS) {
       expect((await fetch(new URL('/users/nobody-at-all', dashboard.url))).status).toBe(404);
     });
 
+    it('the search finds sessions by what their tools and LLM calls received, returned or failed with; the query stays in the URL', async () => {
+      await open('/sessions');
+      // "banker" is only in one tool input of the last day (the papers session's web_search).
+      await page.fill('form.filters input[name="q"]', 'banker');
+      await page.click('form.filters button[type="submit"]');
+      await page.waitForURL(/[?&]q=banker/);
+      const rows = () => page.$$eval('#sessions tbody tr', (trs) => trs.map((r) => r.getAttribute('data-trace')));
+      expect(await rows()).toEqual([data.traces.papers]);
+      expect(await page.inputValue('form.filters input[name="q"]')).toBe('banker');
+      // An LLM call's output, a tool's error, a name; combined with another filter; LIKE wildcards are literal.
+      await open('/sessions?q=Math.sign');
+      expect(await rows()).toEqual([data.traces.fix]);
+      await open('/sessions?q=eacces');
+      expect(await rows()).toEqual([data.traces.refactor]);
+      await open('/sessions?q=web_search&agent=researcher&status=failed');
+      expect(await rows()).toEqual([data.traces.summary]);
+      await open('/sessions?q=%25');
+      expect(await page.locator('#sessions').count()).toBe(0);
+      // Older sessions are found in a longer window, and a hostile query is shown as text.
+      await open('/sessions?range=7d&q=banker');
+      expect((await rows()).sort()).toEqual([data.traces.papers, data.traces.chain].sort());
+      await open(`/sessions?q=${encodeURIComponent('<script>window.__pwned')}`);
+      expect(await rows()).toEqual([data.traces.papers]);
+      expect(await hostileMarkupRan(page)).toBe(false);
+    });
+
     registerPageMatrix({ db: () => db, data: () => data, page: () => page, open });
   });
 }

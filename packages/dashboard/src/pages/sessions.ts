@@ -11,8 +11,8 @@ import { sessionHref, userHref } from './shared.js';
 /** The sessions list, newest first, filtered by time, agent, user, conversation and outcome. */
 export function sessionsPage(data: SessionsData, window: TimeWindow, filter: SessionFilter): PageSpec {
   const title = 'Sessions';
-  const keep = { ...windowParams(window), agent: filter.agent, user: filter.user, session: filter.session, status: filter.status === 'any' ? '' : filter.status };
-  const filtered = filter.agent || filter.user || filter.session || filter.status !== 'any';
+  const keep = { ...windowParams(window), agent: filter.agent, user: filter.user, session: filter.session, q: filter.q, status: filter.status === 'any' ? '' : filter.status };
+  const filtered = filter.agent || filter.user || filter.session || filter.q || filter.status !== 'any';
   const first = filter.page * PAGE_SIZE;
   const body = html`<h1>${title}</h1>
 ${filterForm(data, window, filter)}
@@ -62,6 +62,7 @@ function filterForm(data: SessionsData, window: TimeWindow, filter: SessionFilte
 <label>Time <select name="range">${join(Object.entries(RANGES), ([key, spec]) => option(key, spec.label, window.range))}${window.range === 'custom' ? html`<option value="custom" selected>${window.label}</option>` : ''}</select></label>
 ${window.range === 'custom' ? html`<input type="hidden" name="from" value="${window.since!.toISOString()}"><input type="hidden" name="to" value="${window.until.toISOString()}">` : ''}
 <label>Agent <select name="agent">${option('', 'any', filter.agent)}${join(agents, (a) => option(a, a, filter.agent))}</select></label>
+<label>Search <input type="search" name="q" value="${filter.q}" placeholder="tool or LLM input, output, error, name" size="30" maxlength="200"></label>
 <label>User <input name="user" value="${filter.user}" placeholder="any" size="14"></label>
 <label>Outcome <select name="status">${option('any', 'any', filter.status)}${option('failed', 'failed', filter.status)}${option('ok', 'ok', filter.status)}${option('running', 'running', filter.status)}</select></label>
 ${filter.session ? html`<label>Conversation <input name="session" value="${filter.session}" size="18"></label>` : ''}

@@ -43,7 +43,7 @@ export interface UserDetailData {
 export async function loadUserDetail(query: Query, window: TimeWindow, userId: string): Promise<UserDetailData> {
   const [stats, sessions, ever] = await Promise.all([
     query<UserStatsRow>(`SELECT * FROM ${S}.user_stats($1, $2) WHERE user_id = $3`, [sinceParam(window), untilParam(window), userId]),
-    loadSessions(query, window, { agent: '', user: userId, session: '', status: 'any', page: 0 }),
+    loadSessions(query, window, { agent: '', user: userId, session: '', status: 'any', q: '', page: 0 }),
     query<{ ever: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${S}.traces WHERE user_id = $1) AS ever`, [userId]),
   ]);
   return { stats: stats[0], sessions: sessions.rows, matching: sessions.matching, everSeen: ever[0]?.ever === true };
