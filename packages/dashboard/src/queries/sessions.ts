@@ -39,14 +39,19 @@ const STATUS_CONDITION: Record<SessionStatusFilter, string> = {
 
 /**
  * The search: a case-insensitive substring of the trace's name or error, or of any tool or LLM
- * call's name, input, output or error (JSON values as their text). A plain scan of the window's
- * traces' calls, by trace id (indexed); no text index yet.
+ * call's name, input, output or error (JSON values as their text). Each of the window's traces'
+ * calls is looked up by trace id (indexed) and scanned, so the cost follows the window, not the
+ * table; there is no text index yet.
  */
+// Scalar subqueries, not EXISTS: under OR, PostgreSQL may run an EXISTS as one hashed scan of the
+// whole table, which costs the same for an hour as for a month; these run per trace of the window.
 const SEARCH_CONDITION = `(t.name ILIKE $6 OR t.status_message ILIKE $6
-   OR t.id IN (SELECT te.trace_id FROM ${S}.tool_executions te
-                WHERE te.tool_name ILIKE $6 OR te.name ILIKE $6 OR te.input::text ILIKE $6 OR te.output::text ILIKE $6 OR te.error_message ILIKE $6)
-   OR t.id IN (SELECT g.trace_id FROM ${S}.generations g
-                WHERE g.name ILIKE $6 OR g.input::text ILIKE $6 OR g.output::text ILIKE $6 OR g.error_message ILIKE $6))`;
+   OR (SELECT true FROM ${S}.tool_executions te WHERE te.trace_id = t.id
+        AND (te.tool_name ILIKE $6 OR te.name ILIKE $6 OR te.input::text ILIKE $6 OR te.output::text ILIKE $6 OR te.error_message ILIKE $6)
+        LIMIT 1) IS NOT NULL
+   OR (SELECT true FROM ${S}.generations g WHERE g.trace_id = t.id
+        AND (g.name ILIKE $6 OR g.input::text ILIKE $6 OR g.output::text ILIKE $6 OR g.error_message ILIKE $6)
+        LIMIT 1) IS NOT NULL)`;
 
 /** `value` as a LIKE pattern that matches it literally (the default escape character is backslash). */
 function escapeLike(value: string): string {
