@@ -115,7 +115,8 @@ export class Interpreter {
       resource,
       scope: { name: s.name(span.instrumentationScope.name), version: nullableName(span.instrumentationScope.version, s) },
     };
-    records.push(this.trace(span, facts, kind === SpanKinds.SESSION, outcome, { traceId, spanId, startTime, endTime, resource, attributes }));
+    const definedBy = kind === SpanKinds.SESSION ? 'session' : parentSpanId === null ? 'root' : null;
+    records.push(this.trace(span, facts, definedBy, outcome, { traceId, spanId, startTime, endTime, resource, attributes }));
     records.push(spanRecord);
 
     if (kind === SpanKinds.TOOL) records.push(this.tool(span, facts, common));
@@ -146,11 +147,14 @@ export class Interpreter {
   private trace(
     span: InterpretableSpan,
     facts: SpanFacts,
-    complete: boolean,
+    definedBy: 'session' | 'root' | null,
     outcome: Outcome,
     at: { traceId: string; spanId: string; startTime: Date; endTime: Date; resource: JsonObject; attributes: JsonObject },
   ): TraceRecord {
     const s = this.sanitizer;
+    const complete = definedBy === 'session';
+    // The session span, or the root span while no session span is known: what names and times the trace.
+    const defining = definedBy !== null;
     const r = span.resource.attributes;
     const serviceName = optionalString(r['service.name']);
     const agentName = facts.agentName ?? optionalString(r[ATTR_AGENT_NAME]) ?? (serviceName?.startsWith('unknown_service') ? undefined : serviceName);
@@ -161,17 +165,18 @@ export class Interpreter {
       traceId: at.traceId,
       spanId: at.spanId,
       complete,
+      root: definedBy === 'root',
       sessionId: nullableName(facts.sessionId, s),
       agentName: nullableName(agentName, s),
       agentVersion: nullableName(agentVersion, s),
       userId: nullableName(facts.userId, s),
       userContext: complete ? this.value(facts.userContext, span, 'user_context') : null,
       // A span inside a session may carry the session's name (propagated in process): the trace's name, known early.
-      name: complete ? s.string(facts.sessionName ?? span.name) : nullable(facts.sessionName, s),
-      status: complete ? outcome.status : 'unset',
-      statusMessage: complete && span.status.message ? s.string(span.status.message) : null,
-      startTime: complete ? at.startTime : null,
-      endTime: complete ? at.endTime : null,
+      name: defining ? s.string(facts.sessionName ?? span.name) : nullable(facts.sessionName, s),
+      status: defining ? outcome.status : 'unset',
+      statusMessage: defining && span.status.message ? s.string(span.status.message) : null,
+      startTime: defining ? at.startTime : null,
+      endTime: defining ? at.endTime : null,
       input: complete ? this.value(facts.sessionInput, span, 'input') : null,
       output: complete ? this.value(facts.sessionOutput, span, 'output') : null,
       tags: (facts.tags ?? []).map((t) => s.name(t)),

@@ -45,13 +45,20 @@ interface RecordBase {
  */
 export interface TraceRecord extends RecordBase {
   readonly type: 'trace';
+  /** Made from the trace's session span: it speaks for the trace. */
   readonly complete: boolean;
+  /**
+   * Made from the trace's root span (no parent) that is not a session span — an OpenInference
+   * `CHAIN`, a plain root span. It names, times and judges the trace until a session span does,
+   * so traces without a session span are not left nameless and "running" forever.
+   */
+  readonly root: boolean;
   readonly sessionId: string | null;
   readonly agentName: string | null;
   readonly agentVersion: string | null;
   readonly userId: string | null;
   readonly userContext: JsonValue | null;
-  /** The session span's name. */
+  /** The session span's name, else the root span's. */
   readonly name: string | null;
   readonly status: SpanOutcome;
   readonly statusMessage: string | null;

@@ -66,9 +66,36 @@ describe('interpret: a session span', () => {
   });
 
   it('a non-session span still yields an incomplete trace record, so the trace row exists whatever arrives first', async () => {
-    const span = await oneSpan((s) => s.setAttribute('foo', 'bar'));
-    const [trace] = only(interpret(span), 'trace');
-    expect(trace).toMatchObject({ complete: false, name: null, status: 'unset', startTime: null, agentName: 'test-agent' });
+    const spans = await recordSpans((tracer) =>
+      tracer.startActiveSpan('root', (root) => {
+        tracer.startSpan('child', { attributes: { foo: 'bar' } }).end();
+        root.end();
+      }),
+    );
+    const [trace] = only(interpret(spans.find((s) => s.name === 'child')!), 'trace');
+    expect(trace).toMatchObject({ complete: false, root: false, name: null, status: 'unset', startTime: null, agentName: 'test-agent' });
+  });
+
+  it('a root span that is not a session span names, times and judges its trace (OpenInference CHAIN, plain root)', async () => {
+    const spans = await recordSpans((tracer) => {
+      tracer.startActiveSpan('answer the question', { attributes: { [sc.OpenInferenceAttributes.SPAN_KIND]: 'CHAIN' } }, (chain) => {
+        tracer.startSpan('retrieve', { attributes: { [sc.OpenInferenceAttributes.SPAN_KIND]: 'RETRIEVER' } }).end();
+        chain.setStatus({ code: SpanStatusCode.ERROR, message: 'no documents' });
+        chain.end();
+      });
+      tracer.startSpan('GET /health').end();
+    });
+    const chain = spans.find((s) => s.name === 'answer the question')!;
+    const [chainTrace] = only(interpret(chain), 'trace');
+    expect(chainTrace).toMatchObject({
+      complete: false, root: true, name: 'answer the question', status: 'error', statusMessage: 'no documents',
+      startTime: new Date(chain.startTime[0] * 1000 + chain.startTime[1] / 1e6),
+    });
+    expect(chainTrace!.endTime).toBeInstanceOf(Date);
+    const [retrieveTrace] = only(interpret(spans.find((s) => s.name === 'retrieve')!), 'trace');
+    expect(retrieveTrace).toMatchObject({ root: false, name: null });
+    const [plain] = only(interpret(spans.find((s) => s.name === 'GET /health')!), 'trace');
+    expect(plain).toMatchObject({ complete: false, root: true, name: 'GET /health', status: 'unset' });
   });
 });
 

@@ -194,6 +194,12 @@ try {
     ['sessions, 30 days', '/sessions?range=30d'],
     ['sessions, 30 days, page 100', '/sessions?range=30d&page=100'],
     ['sessions, filtered (agent, failed)', '/sessions?range=30d&agent=ops&status=failed'],
+    // A text that is in the tool inputs of ~100 sessions: the search scans the window's calls.
+    ['sessions, search, 24 h', '/sessions?q=file-976.txt'],
+    ['sessions, search, 30 days', '/sessions?range=30d&q=file-976.txt'],
+    ['users, 24 h', '/users'],
+    ['users, 30 days', '/users?range=30d'],
+    ['user user-42, 30 days', '/users/user-42?range=30d'],
     ['session detail (waterfall)', `/sessions/${sample.id}`],
     ['alerts (rules over 1 h)', '/alerts'],
   ];

@@ -43,7 +43,8 @@ export interface DataSource {
 
 const SCHEMA_CHECK = `
   SELECT to_regprocedure('mini_agent_observability.session_totals(timestamptz,timestamptz)') IS NOT NULL
-     AND to_regprocedure('mini_agent_observability.alert_status(timestamptz,timestamptz)') IS NOT NULL AS ready`;
+     AND to_regprocedure('mini_agent_observability.alert_status(timestamptz,timestamptz)') IS NOT NULL
+     AND to_regprocedure('mini_agent_observability.user_stats(timestamptz,timestamptz)') IS NOT NULL AS ready`;
 
 /** Resolves the options (and the environment) to a data source; nothing is opened yet. */
 export function createDataSource(options: DataSourceOptions = {}, env: NodeJS.ProcessEnv = process.env): DataSource {

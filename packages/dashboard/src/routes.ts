@@ -9,11 +9,13 @@ import { sessionDetailPage } from './pages/session-detail.js';
 import { sessionsPage } from './pages/sessions.js';
 import { toolDetailPage } from './pages/tool-detail.js';
 import { toolsPage } from './pages/tools.js';
+import { userDetailPage, usersPage } from './pages/users.js';
 import { loadAlerts } from './queries/alerts.js';
 import { loadOverview } from './queries/overview.js';
 import { loadSessionDetail } from './queries/session-detail.js';
 import { loadSessions, parseSessionFilter } from './queries/sessions.js';
 import { loadToolDetail, loadTools } from './queries/tools.js';
+import { loadUserDetail, loadUsers } from './queries/users.js';
 import type { ReadOnlyDatabase } from './read-only-database.js';
 import { parseTimeWindow } from './time-window.js';
 import { buildWaterfall } from './waterfall.js';
@@ -75,6 +77,21 @@ const ROUTES: readonly Route[] = [
       if (!TRACE_ID.test(traceId)) return notFound('Session not found', `"${params[0]}" is not a trace id (32 hexadecimal digits).`);
       const data = await db.read((q) => loadSessionDetail(q, traceId));
       return sessionDetailPage(traceId, data, buildWaterfall(data));
+    },
+  },
+  {
+    pattern: /^\/users$/,
+    handler: async ({ query, now, db }) => {
+      const window = parseTimeWindow(query, now);
+      return usersPage(await db.read((q) => loadUsers(q, window)), window);
+    },
+  },
+  {
+    pattern: /^\/users\/([^/]+)$/,
+    handler: async ({ params, query, now, db }) => {
+      const window = parseTimeWindow(query, now);
+      const userId = params[0]!;
+      return userDetailPage(userId, await db.read((q) => loadUserDetail(q, window, userId)), window);
     },
   },
   {

@@ -23,7 +23,7 @@ export const DEFAULT_RANGE: RangeKey = '24h';
 /** A half-open window `[since, until)` as the analytics functions take it. */
 export interface TimeWindow {
   readonly range: RangeKey;
-  /** `null`: from the beginning (`-infinity`). */
+  /** `null`: from the beginning ({@link ALL_TIME_SINCE} in SQL). */
   readonly since: Date | null;
   readonly until: Date;
   readonly label: string;
@@ -52,9 +52,21 @@ export function windowParams(window: TimeWindow): Record<string, string> {
   return window.range === DEFAULT_RANGE ? {} : { range: window.range };
 }
 
-/** `since` as a SQL parameter: an ISO time, or `-infinity`. */
+/**
+ * Where "All time" starts: the Unix epoch. Span times are unsigned nanoseconds since the epoch
+ * (OTLP's `time_unix_nano` is a fixed64), so no span, tool or trace row can be older.
+ *
+ * Why not `-infinity`: the `postgres` driver asks the server for the type of every parameter and
+ * sends a `timestamptz` one through `new Date(value).toISOString()`, which throws
+ * `RangeError: Invalid time value` for `-infinity` (PGlite passes the string through, which is
+ * why only the server failed). A finite instant is one every driver, and a person copying
+ * `data-since` into psql, can use as it is.
+ */
+export const ALL_TIME_SINCE = new Date(0);
+
+/** `since` as a SQL parameter: an ISO time; "All time" starts at {@link ALL_TIME_SINCE}. */
 export function sinceParam(window: TimeWindow): string {
-  return window.since ? window.since.toISOString() : '-infinity';
+  return (window.since ?? ALL_TIME_SINCE).toISOString();
 }
 
 /** `until` as a SQL parameter. */

@@ -4,7 +4,7 @@ import { bucketLabel } from '../src/html/components.js';
 import { formatMs, formatPct } from '../src/html/format.js';
 import { html, jsonScript, raw } from '../src/html/html.js';
 import type { SpanRow, ToolRow } from '../src/queries/session-detail.js';
-import { parseTimeWindow } from '../src/time-window.js';
+import { parseTimeWindow, sinceParam } from '../src/time-window.js';
 import { buildWaterfall } from '../src/waterfall.js';
 
 describe('html', () => {
@@ -32,6 +32,8 @@ describe('the time window of a page', () => {
   it('is the last 24 hours unless the address says otherwise', () => {
     expect(parseTimeWindow(new URLSearchParams(), now)).toMatchObject({ range: '24h', since: new Date('2026-03-01T12:00:00Z'), until: now });
     expect(parseTimeWindow(new URLSearchParams('range=all'), now)).toMatchObject({ range: 'all', since: null, until: now });
+    // "All time" reaches SQL as the epoch, a time every driver's timestamptz serializer accepts (not `-infinity`).
+    expect(sinceParam(parseTimeWindow(new URLSearchParams('range=all'), now))).toBe('1970-01-01T00:00:00.000Z');
     expect(parseTimeWindow(new URLSearchParams('range=toString'), now).range).toBe('24h');
   });
 

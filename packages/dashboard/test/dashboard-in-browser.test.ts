@@ -3,7 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type Dashboard } from '../src/index.js';
 import { BACKENDS, type DashboardDb } from './backends.js';
 import { browserForSuite, screenshot, watchedPage, type TestBrowser, type WatchedPage } from './browser.js';
-import { seedDataset, type SeededDataset } from './dataset.js';
+import { CHAIN_NAME, seedDataset, type SeededDataset } from './dataset.js';
+import { registerPageMatrix } from './page-matrix.js';
+import { hostileMarkupRan, kpiValue, pageWindow, tableValues } from './page-reading.js';
 
 const S = 'mini_agent_observability';
 const { browser, failure } = await browserForSuite('dashboard browser tests');
@@ -17,38 +19,6 @@ describe.runIf(failure !== undefined)('the browser for the dashboard tests', () 
   });
 });
 
-/** Every `[data-field]` cell of each row matching `rowSelector`, keyed by the row's `keyAttribute`. */
-async function tableValues(page: Page, rowSelector: string, keyAttribute: string): Promise<Record<string, Record<string, number | null>>> {
-  return page.$$eval(
-    rowSelector,
-    (rows, key) =>
-      Object.fromEntries(
-        rows.map((row) => [
-          row.getAttribute(key) ?? '',
-          Object.fromEntries(
-            [...row.querySelectorAll('[data-field]')].map((cell) => {
-              const value = cell.getAttribute('data-value') ?? '';
-              return [cell.getAttribute('data-field'), value === '' ? null : Number(value)];
-            }),
-          ),
-        ]),
-      ),
-    keyAttribute,
-  );
-}
-
-/** The exact value of the headline figure named `field`. */
-async function kpiValue(page: Page, field: string): Promise<number | null> {
-  const value = await page.getAttribute(`.kpi[data-field="${field}"]`, 'data-value');
-  return value === null || value === '' ? null : Number(value);
-}
-
-/** The window the page says it shows. */
-async function pageWindow(page: Page): Promise<{ since: string; until: string; now: string }> {
-  const [since, until, now] = await Promise.all(['data-since', 'data-until', 'data-now'].map((a) => page.getAttribute('body', a)));
-  return { since: since!, until: until!, now: now! };
-}
-
 for (const backend of BACKENDS) {
   describe.runIf(browser !== undefined && backend.available)(`the dashboard in Chromium on ${backend.name}`, () => {
     const tag = backend.name === 'PGlite' ? 'pglite' : 'postgres';
@@ -58,7 +28,8 @@ for (const backend of BACKENDS) {
     let watched: WatchedPage;
     let page: Page;
     const open = async (path: string) => {
-      await page.goto(new URL(path, dashboard.url).toString(), { waitUntil: 'load' });
+      const response = await page.goto(new URL(path, dashboard.url).toString(), { waitUntil: 'load' });
+      return response?.status();
     };
 
     beforeAll(async () => {
@@ -268,9 +239,69 @@ for (const backend of BACKENDS) {
       const body = await page.locator('.wf-row[data-kind="tool"]:has-text("parse_pdf") .wf-body').innerText();
       expect(body).toContain('<script>window.__pwned = 1</script>');
       expect(body).toContain('"><img src=x onerror=');
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-      expect(await page.locator('img[src="x"]').count()).toBe(0);
+      expect(body).toContain('</script><script>window.__pwned = 3</script>');
+      expect(body).toContain('javascript:window.__pwned=4');
+      expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
+      expect(await hostileMarkupRan(page)).toBe(false);
     });
+
+    it('a trace without a session span is listed, named by its root span, and opens', async () => {
+      await open('/sessions?range=7d');
+      const row = page.locator(`#sessions tr[data-trace="${data.traces.chain}"]`);
+      expect(await row.locator('a').first().textContent()).toBe(CHAIN_NAME);
+      expect(await row.innerText()).not.toContain('running');
+      await row.locator('a').first().click();
+      await page.waitForURL(new RegExp(`/sessions/${data.traces.chain}$`));
+      expect(await page.textContent('h1')).toBe(CHAIN_NAME);
+    });
+
+    it('every session links to its user, whose page lists their sessions and figures', async () => {
+      await open('/sessions');
+      await page.click(`#sessions tr[data-trace="${data.traces.refactor}"] a.user-link`);
+      await page.waitForURL(/\/users\/bob$/);
+      expect(await page.textContent('h1')).toBe('bob');
+      const w = await pageWindow(page);
+      const [bob] = await db.query<Record<string, unknown>>(`SELECT * FROM ${S}.user_stats($1, $2) WHERE user_id = 'bob'`, [w.since, w.until]);
+      expect(Number(bob!.failed_sessions)).toBe(2);
+      expect(await kpiValue(page, 'failed_sessions')).toBe(Number(bob!.failed_sessions));
+      expect(await page.locator(`#sessions tr[data-trace="${data.traces.refactor}"]`).count()).toBe(1);
+      await screenshot(page, `${tag}-user`);
+      await open(`/sessions/${data.traces.fix}`);
+      await page.click('dd a.user-link');
+      await page.waitForURL(/\/users\/alice$/);
+      await open('/users');
+      await screenshot(page, `${tag}-users`);
+      // Over HTTP, not the page: a 404 document is a console error in Chromium.
+      expect((await fetch(new URL('/users/nobody-at-all', dashboard.url))).status).toBe(404);
+    });
+
+    it('the search finds sessions by what their tools and LLM calls received, returned or failed with; the query stays in the URL', async () => {
+      await open('/sessions');
+      // "banker" is only in one tool input of the last day (the papers session's web_search).
+      await page.fill('form.filters input[name="q"]', 'banker');
+      await page.click('form.filters button[type="submit"]');
+      await page.waitForURL(/[?&]q=banker/);
+      const rows = () => page.$$eval('#sessions tbody tr', (trs) => trs.map((r) => r.getAttribute('data-trace')));
+      expect(await rows()).toEqual([data.traces.papers]);
+      expect(await page.inputValue('form.filters input[name="q"]')).toBe('banker');
+      // An LLM call's output, a tool's error, a name; combined with another filter; LIKE wildcards are literal.
+      await open('/sessions?q=Math.sign');
+      expect(await rows()).toEqual([data.traces.fix]);
+      await open('/sessions?q=eacces');
+      expect(await rows()).toEqual([data.traces.refactor]);
+      await open('/sessions?q=web_search&agent=researcher&status=failed');
+      expect(await rows()).toEqual([data.traces.summary]);
+      await open('/sessions?q=%25');
+      expect(await page.locator('#sessions').count()).toBe(0);
+      // Older sessions are found in a longer window, and a hostile query is shown as text.
+      await open('/sessions?range=7d&q=banker');
+      expect((await rows()).sort()).toEqual([data.traces.papers, data.traces.chain].sort());
+      await open(`/sessions?q=${encodeURIComponent('<script>window.__pwned')}`);
+      expect(await rows()).toEqual([data.traces.papers]);
+      expect(await hostileMarkupRan(page)).toBe(false);
+    });
+
+    registerPageMatrix({ db: () => db, data: () => data, page: () => page, open });
   });
 }
 

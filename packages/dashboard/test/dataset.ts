@@ -38,9 +38,15 @@ interface SessionPlan {
 }
 
 /** A hostile tool input: if the pages ever render data as markup, this runs. */
-export const HOSTILE_INPUT = { query: '<script>window.__pwned = 1</script>', note: '"><img src=x onerror="window.__pwned=2">' };
+export const HOSTILE_INPUT = {
+  query: '<script>window.__pwned = 1</script>',
+  note: '"><img src=x onerror="window.__pwned=2">',
+  // Ends a <script> block the page's own chart data sits in, if that data is ever embedded unescaped.
+  closing: '</script><script>window.__pwned = 3</script>',
+  link: 'javascript:window.__pwned=4',
+};
 
-/** The sessions of the dataset: 10 complete (3 failed), 1 still running; 3 tool failures; two slow searches. */
+/** The sessions of the last day: 10 complete (3 failed), 1 still running; 3 tool failures; two slow searches. Three more are 3, 20 and 90 days old; a trace without a session span is 2 days old. */
 export const PLANS: readonly SessionPlan[] = [
   { key: 'fix', name: 'fix the failing test', agent: 'coder', user: 'alice', minutesAgo: 50, tools: [], memoryPct: 42 },
   {
@@ -71,6 +77,13 @@ export const PLANS: readonly SessionPlan[] = [
   { key: 'cite', name: 'check citations', agent: 'researcher', user: 'dave', minutesAgo: 15, tools: [{ name: 'web_search', category: 'mcp', ms: 420 }, { name: 'summarize', category: 'skill', ms: 95 }] },
   { key: 'answer', name: 'answer a question', agent: 'researcher', user: 'dave', minutesAgo: 10, tools: [{ name: 'summarize', category: 'skill', ms: 120 }] },
   { key: 'live', name: 'still running', agent: 'coder', user: 'alice', minutesAgo: 5, running: true, tools: [{ name: 'read_file', category: 'file', ms: 18 }] },
+  // Older than a day, so the 7-day, 30-day and all-time windows each hold more than the last one.
+  { key: 'weekly', name: 'weekly report', agent: 'researcher', user: 'erin', minutesAgo: 3 * 1_440, tools: [{ name: 'web_search', category: 'mcp', ms: 900, input: { q: 'weekly numbers' } }] },
+  {
+    key: 'monthly', name: 'monthly cleanup', agent: 'coder', user: 'erin', minutesAgo: 20 * 1_440, fails: 'disk full',
+    tools: [{ name: 'shell', category: 'core', ms: 2_400, input: { cmd: 'rm -rf build' }, fails: 'ENOSPC' }],
+  },
+  { key: 'ancient', name: 'first ever run', agent: 'coder', user: 'erin', minutesAgo: 90 * 1_440, tools: [{ name: 'read_file', category: 'file', ms: 40 }] },
 ];
 
 /** Ids the suites look things up by. */
@@ -110,6 +123,7 @@ export async function seedDataset(target: PostgresExporterOptions): Promise<Seed
     traces[plan.key] = result.traceId;
     if (plan.key === 'refactor') failedWrite = { traceId: result.traceId, spanId: result.toolSpans[1]! };
   }
+  traces.chain = emitChainTrace(tracer, now.getTime() - 2 * 86_400_000);
   await provider.forceFlush();
   const spans = memory.getFinishedSpans();
   await provider.shutdown();
@@ -171,6 +185,22 @@ function emitSession(tracer: Tracer, plan: SessionPlan, start: number): { traceI
   // A running session's root span never ends, so it is never exported: its trace has only tools.
   if (!plan.running) session.end(at(t + 100));
   return { traceId: session.spanContext().traceId, toolSpans };
+}
+
+/** The name of the dataset's trace that has no session span. */
+export const CHAIN_NAME = 'rag pipeline';
+
+/** A trace with no session span, two days old: an OpenInference CHAIN root over a tool call, as OpenInference instrumentations emit it. */
+function emitChainTrace(tracer: Tracer, start: number): string {
+  const chain = tracer.startSpan(CHAIN_NAME, { startTime: at(start), attributes: { 'openinference.span.kind': 'CHAIN', 'input.value': 'what is banker rounding?' } });
+  const tool = tracer.startSpan('search', {
+    startTime: at(start + 20),
+    attributes: { 'openinference.span.kind': 'TOOL', 'tool.name': 'search', 'input.value': '{"q":"banker rounding"}' },
+  }, under(chain));
+  tool.end(at(start + 220));
+  chain.setStatus({ code: SpanStatusCode.OK });
+  chain.end(at(start + 300));
+  return chain.spanContext().traceId;
 }
 
 /** The richest session: nested steps, a decision span and a decision event, an LLM call, metrics over time. */

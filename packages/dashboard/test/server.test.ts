@@ -3,7 +3,7 @@ import { CONTENT_SECURITY_POLICY, startDashboard, type Dashboard } from '../src/
 import { BACKENDS, type DashboardDb } from './backends.js';
 import { seedDataset, type SeededDataset } from './dataset.js';
 
-const PAGES = ['/', '/tools', '/tools/web_search', '/sessions', '/alerts'];
+const PAGES = ['/', '/tools', '/tools/web_search', '/sessions', '/users', '/users/alice', '/alerts'];
 
 for (const backend of BACKENDS) {
   describe.runIf(backend.available)(`the dashboard over HTTP on ${backend.name}`, () => {
@@ -36,10 +36,21 @@ for (const backend of BACKENDS) {
       }
     });
 
+    it('serves every page at every range, "All time" included', async () => {
+      const ranges = ['range=1h', 'range=24h', 'range=7d', 'range=30d', 'range=all', `from=2000-01-01T00:00:00Z&to=${new Date(Date.now() + 60_000).toISOString()}`];
+      for (const path of [...PAGES, `/sessions/${data.traces.fix}`]) {
+        for (const range of ranges) {
+          const response = await get(`${path}?${range}`);
+          expect(response.status, `${path}?${range}`).toBe(200);
+        }
+      }
+    });
+
     it('prints hostile tool input as text, never as markup', async () => {
       const page = await (await get(`/sessions/${data.traces.papers}`)).text();
       expect(page).not.toContain('<script>window.__pwned');
       expect(page).not.toContain('<img src=x');
+      expect(page).not.toContain('</script><script>window.__pwned = 3');
       expect(page).toContain('&lt;script&gt;window.__pwned = 1&lt;/script&gt;');
       expect(page).toContain('plain text &lt;b&gt;not bold&lt;/b&gt;');
     });

@@ -140,9 +140,20 @@ const TRACE_FIELDS = [
 ] as const;
 
 /**
- * A trace row is made by the first span of the trace seen and completed by its session span, in
- * whatever order they arrive. A complete record wins over what is stored (keeping stored values it
- * lacks); a partial one only fills what is still empty and never undoes `complete`.
+ * Rank of what speaks for a trace row: its session span (2), else its root span (1), else any
+ * other span (0). Rows stored before `defined_by` existed are complete only by a session span.
+ */
+const STORED_RANK = `(CASE WHEN t.defined_by = 'session' OR (t.defined_by IS NULL AND t.complete) THEN 2 WHEN t.defined_by = 'root' THEN 1 ELSE 0 END)`;
+const INCOMING_RANK = `(CASE EXCLUDED.defined_by WHEN 'session' THEN 2 WHEN 'root' THEN 1 ELSE 0 END)`;
+/** The incoming row speaks for the trace at least as well as the stored one. */
+const INCOMING_WINS = `(${INCOMING_RANK} > 0 AND ${INCOMING_RANK} >= ${STORED_RANK})`;
+
+/**
+ * A trace row is made by the first span of the trace seen and completed by its session span (or,
+ * while there is none, its root span), in whatever order they arrive. A record that speaks for
+ * the trace at least as well as the stored row wins over it (keeping stored values it lacks); any
+ * other only fills what is still empty and never undoes `complete`. So a session span below a
+ * root span names the trace whichever ends first.
  */
 const traces: TableMapping<TraceRecord> = {
   table: 'traces',
@@ -151,18 +162,20 @@ const traces: TableMapping<TraceRecord> = {
     id: 'text', session_id: 'text', agent_name: 'text', agent_version: 'text', user_id: 'text', user_context: 'jsonb',
     name: 'text', status: 'text', status_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz',
     input: 'jsonb', output: 'jsonb', tags: 'text[]', environment: 'text', complete: 'boolean', attributes: 'jsonb',
-    resource: 'jsonb',
+    resource: 'jsonb', defined_by: 'text',
   },
   onConflict: [
     'DO UPDATE SET',
     [
       ...TRACE_FIELDS.map(
-        (c) => `${c} = CASE WHEN EXCLUDED.complete THEN COALESCE(EXCLUDED.${c}, t.${c}) ELSE COALESCE(t.${c}, EXCLUDED.${c}) END`,
+        (c) => `${c} = CASE WHEN ${INCOMING_WINS} THEN COALESCE(EXCLUDED.${c}, t.${c}) ELSE COALESCE(t.${c}, EXCLUDED.${c}) END`,
       ),
-      `status = CASE WHEN EXCLUDED.complete THEN EXCLUDED.status ELSE t.status END`,
-      `tags = CASE WHEN EXCLUDED.complete THEN EXCLUDED.tags ELSE t.tags END`,
-      `attributes = CASE WHEN EXCLUDED.complete THEN EXCLUDED.attributes ELSE t.attributes END`,
-      `resource = CASE WHEN EXCLUDED.complete OR t.resource = '{}'::jsonb THEN EXCLUDED.resource ELSE t.resource END`,
+      `status = CASE WHEN ${INCOMING_WINS} THEN EXCLUDED.status ELSE t.status END`,
+      `tags = CASE WHEN ${INCOMING_WINS} THEN EXCLUDED.tags ELSE t.tags END`,
+      `attributes = CASE WHEN ${INCOMING_WINS} THEN EXCLUDED.attributes ELSE t.attributes END`,
+      `resource = CASE WHEN ${INCOMING_WINS} OR t.resource = '{}'::jsonb THEN EXCLUDED.resource ELSE t.resource END`,
+      // Computed before any column is assigned (SET reads the stored row), so the ranks above see the old value.
+      `defined_by = CASE WHEN ${INCOMING_WINS} THEN EXCLUDED.defined_by ELSE t.defined_by END`,
       `complete = t.complete OR EXCLUDED.complete`,
     ].join(',\n  '),
   ].join('\n  '),
@@ -170,7 +183,8 @@ const traces: TableMapping<TraceRecord> = {
     id: r.traceId, session_id: r.sessionId, agent_name: r.agentName, agent_version: r.agentVersion, user_id: r.userId,
     user_context: r.userContext, name: r.name, status: r.status, status_message: r.statusMessage,
     started_at: r.startTime, ended_at: r.endTime, input: r.input, output: r.output, tags: r.tags,
-    environment: r.environment, complete: r.complete, attributes: r.attributes, resource: r.resource,
+    environment: r.environment, complete: r.complete || r.root, attributes: r.attributes, resource: r.resource,
+    defined_by: r.complete ? 'session' : r.root ? 'root' : null,
   }),
 };
 
@@ -180,18 +194,24 @@ const traces: TableMapping<TraceRecord> = {
  */
 export function mergeTraceRows(stored: TableRow, incoming: TableRow): TableRow {
   const merged: TableRow = { ...stored };
-  const complete = incoming.complete === true;
+  const wins = rankOf(incoming) > 0 && rankOf(incoming) >= rankOf(stored);
   for (const c of TRACE_FIELDS) {
-    merged[c] = complete ? (incoming[c] ?? stored[c] ?? null) : (stored[c] ?? incoming[c] ?? null);
+    merged[c] = wins ? (incoming[c] ?? stored[c] ?? null) : (stored[c] ?? incoming[c] ?? null);
   }
-  if (complete) {
+  if (wins) {
     merged.status = incoming.status;
     merged.tags = incoming.tags;
     merged.attributes = incoming.attributes;
+    merged.defined_by = incoming.defined_by;
   }
-  if (complete || isEmptyObject(stored.resource)) merged.resource = incoming.resource;
-  merged.complete = stored.complete === true || complete;
+  if (wins || isEmptyObject(stored.resource)) merged.resource = incoming.resource;
+  merged.complete = stored.complete === true || incoming.complete === true;
   return merged;
+}
+
+/** {@link STORED_RANK} of a row not yet stored. */
+function rankOf(row: TableRow): number {
+  return row.defined_by === 'session' ? 2 : row.defined_by === 'root' ? 1 : 0;
 }
 
 function isEmptyObject(value: unknown): boolean {

@@ -3,7 +3,8 @@ import { createTestDatabase, createTestPglite, hasPostgres } from '@mini-agent/t
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import postgres from 'postgres';
-import type { PostgresSinkOptions } from '../src/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { migrate, PostgresExporter, type PostgresSinkOptions } from '../src/index.js';
 
 /** A row as a test reads it back. */
 export type Row = Record<string, unknown>;
@@ -77,4 +78,32 @@ export async function countRows(db: TestDb, traceId: string): Promise<Record<str
 /** `export()` as a promise: the callback is the only way a SpanExporter reports. */
 export function exportAsync(exporter: SpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
   return new Promise((resolve) => exporter.export(spans, resolve));
+}
+
+/** A suite's migrated database and an exporter writing into it (migrations off), opened before its tests and closed after. */
+export interface ExporterSuite {
+  readonly db: () => TestDb;
+  readonly exporter: () => PostgresExporter;
+  /** The stored `traces` row of a trace. */
+  readonly traceRow: (traceId: string) => Promise<Row | undefined>;
+}
+
+/** Registers the hooks of an {@link ExporterSuite} on `backend`; call inside a `describe`. */
+export function useExporterSuite(backend: Backend): ExporterSuite {
+  let db: TestDb;
+  let exporter: PostgresExporter;
+  beforeAll(async () => {
+    db = await backend.create();
+    await migrate(db.target);
+    exporter = new PostgresExporter({ ...db.options, migrate: false });
+  });
+  afterAll(async () => {
+    await exporter?.shutdown();
+    await db?.close();
+  });
+  return {
+    db: () => db,
+    exporter: () => exporter,
+    traceRow: async (traceId) => (await db.query('SELECT * FROM mini_agent_observability.traces WHERE id = $1', [traceId]))[0],
+  };
 }

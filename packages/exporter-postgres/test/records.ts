@@ -20,7 +20,7 @@ export function toolRecord(traceId: string, overrides: Partial<ToolExecutionReco
 /** The partial trace record every non-session span yields. */
 export function partialTrace(traceId: string, spanId = newSpanId()): TraceRecord {
   return {
-    type: 'trace', traceId, spanId, complete: false, sessionId: null, agentName: null, agentVersion: null, userId: null,
+    type: 'trace', traceId, spanId, complete: false, root: false, sessionId: null, agentName: null, agentVersion: null, userId: null,
     userContext: null, name: null, status: 'unset', statusMessage: null, startTime: null, endTime: null, input: null,
     output: null, tags: [], environment: null, attributes: {}, resource: {},
   };

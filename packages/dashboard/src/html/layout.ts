@@ -1,9 +1,9 @@
 import { formatTime } from './format.js';
 import { html, join, type HtmlValue, type SafeHtml } from './html.js';
-import { RANGES, windowParams, type TimeWindow } from '../time-window.js';
+import { RANGES, sinceParam, untilParam, windowParams, type TimeWindow } from '../time-window.js';
 
-/** The four sections of the navigation. */
-export type Section = 'overview' | 'tools' | 'sessions' | 'alerts';
+/** The sections of the navigation. */
+export type Section = 'overview' | 'tools' | 'sessions' | 'users' | 'alerts';
 
 /** What every page says about where its data comes from. */
 export interface PageContext {
@@ -31,6 +31,7 @@ const NAV: readonly { section: Section; label: string; path: string }[] = [
   { section: 'overview', label: 'Overview', path: '/' },
   { section: 'tools', label: 'Tools', path: '/tools' },
   { section: 'sessions', label: 'Sessions', path: '/sessions' },
+  { section: 'users', label: 'Users', path: '/users' },
   { section: 'alerts', label: 'Alerts', path: '/alerts' },
 ];
 
@@ -45,7 +46,7 @@ export function href(path: string, params: Readonly<Record<string, string | numb
 /** The whole HTML document of a page. */
 export function layout(spec: PageSpec, context: PageContext): SafeHtml {
   const windowFacts = spec.window
-    ? { since: spec.window.since?.toISOString() ?? '-infinity', until: spec.window.until.toISOString(), range: spec.window.range }
+    ? { since: sinceParam(spec.window), until: untilParam(spec.window), range: spec.window.range }
     : {};
   const facts = { page: spec.section ?? 'other', now: context.now.toISOString(), ...windowFacts, ...spec.facts };
   const nav = spec.window ? windowParams(spec.window) : {};

@@ -5,7 +5,7 @@ import { href, type PageSpec } from '../html/layout.js';
 import type { DecisionRow, GenerationRow, MetricRow, SessionDetailData } from '../queries/session-detail.js';
 import type { Waterfall } from '../waterfall.js';
 import { outcome } from './sessions.js';
-import { sessionHref, toolHref } from './shared.js';
+import { sessionHref, toolHref, userHref } from './shared.js';
 import { optionList, spanRow, timelineAxis } from './span-row.js';
 
 /** One agent session run: what it was asked, the span waterfall, decisions, metrics and LLM calls. */
@@ -27,7 +27,7 @@ export function sessionDetailPage(traceId: string, data: SessionDetailData, wate
   <dt>Trace</dt><dd><code>${traceId}</code></dd>
   ${t?.session_id ? html`<dt>Conversation</dt><dd><a href="${href('/sessions', { session: t.session_id, range: 'all' })}">${t.session_id}</a>${data.otherRuns > 0 ? html` <span class="muted">(${formatCount(data.otherRuns)} other run${data.otherRuns === 1 ? '' : 's'})</span>` : ''}</dd>` : ''}
   <dt>Agent</dt><dd>${t?.agent_name ?? '—'}${t?.agent_version ? html` <span class="muted">${t.agent_version}</span>` : ''}</dd>
-  <dt>User</dt><dd>${t?.user_id ?? '—'}</dd>
+  <dt>User</dt><dd>${t?.user_id ? html`<a class="user-link" href="${userHref(t.user_id)}">${t.user_id}</a>` : '—'}</dd>
   <dt>Started</dt><dd>${timeElement(s?.started_at ?? t?.started_at ?? waterfall.startedAt)}</dd>
   <dt>Duration</dt><dd data-field="duration_ms" data-value="${s?.duration_ms ?? ''}">${formatMs(s?.duration_ms ?? waterfall.totalMs)}</dd>
   <dt>Tools</dt><dd data-field="tool_count" data-value="${s?.tool_count ?? data.tools.length}">${formatCount(s?.tool_count ?? data.tools.length)}${s && s.failed_tools > 0 ? html`, <strong class="error-text" data-field="failed_tools" data-value="${s.failed_tools}">${formatCount(s.failed_tools)} failed</strong>` : ''}</dd>

@@ -6,13 +6,13 @@ import type { SessionStatsRow } from '../queries/rows.js';
 import { PAGE_SIZE, type SessionFilter, type SessionsData } from '../queries/sessions.js';
 import { RANGES, windowParams, type TimeWindow } from '../time-window.js';
 import { nothingInWindow } from './empty-states.js';
-import { sessionHref } from './shared.js';
+import { sessionHref, userHref } from './shared.js';
 
 /** The sessions list, newest first, filtered by time, agent, user, conversation and outcome. */
 export function sessionsPage(data: SessionsData, window: TimeWindow, filter: SessionFilter): PageSpec {
   const title = 'Sessions';
-  const keep = { ...windowParams(window), agent: filter.agent, user: filter.user, session: filter.session, status: filter.status === 'any' ? '' : filter.status };
-  const filtered = filter.agent || filter.user || filter.session || filter.status !== 'any';
+  const keep = { ...windowParams(window), agent: filter.agent, user: filter.user, session: filter.session, q: filter.q, status: filter.status === 'any' ? '' : filter.status };
+  const filtered = filter.agent || filter.user || filter.session || filter.q || filter.status !== 'any';
   const first = filter.page * PAGE_SIZE;
   const body = html`<h1>${title}</h1>
 ${filterForm(data, window, filter)}
@@ -21,11 +21,16 @@ ${data.rows.length === 0
       ? html`<section class="empty" data-empty="true"><h2>No session matches</h2><p>Nothing in the ${window.label.toLowerCase()} matches these filters. <a href="${href('/sessions', windowParams(window))}">Clear the filters</a>.</p></section>`
       : nothingInWindow('sessions', window, '/sessions')
     : html`<p class="muted" id="matching" data-value="${String(data.matching)}">${formatCount(data.matching)} session${data.matching === 1 ? '' : 's'} · showing ${formatCount(first + 1)}–${formatCount(first + data.rows.length)}</p>
-<table class="data" id="sessions"><thead><tr><th>Started</th><th>Session</th><th>Agent</th><th>User</th><th class="num">Duration</th><th class="num">Tools</th><th class="num">Failed tools</th><th>Outcome</th><th class="num">Peak memory</th></tr></thead><tbody>
-${join(data.rows, (row) => sessionRow(row))}
-</tbody></table>
+${sessionTable(data.rows)}
 ${pager(keep, filter.page, first + data.rows.length < data.matching)}`}`;
   return { title, section: 'sessions', window, body };
+}
+
+/** A table of sessions (rows of `session_stats`), each linked to its page and its user's. */
+export function sessionTable(rows: readonly SessionStatsRow[]): SafeHtml {
+  return html`<table class="data" id="sessions"><thead><tr><th>Started</th><th>Session</th><th>Agent</th><th>User</th><th class="num">Duration</th><th class="num">Tools</th><th class="num">Failed tools</th><th>Outcome</th><th class="num">Peak memory</th></tr></thead><tbody>
+${join(rows, (row) => sessionRow(row))}
+</tbody></table>`;
 }
 
 function sessionRow(row: SessionStatsRow): SafeHtml {
@@ -34,7 +39,7 @@ function sessionRow(row: SessionStatsRow): SafeHtml {
 <td>${timeElement(row.started_at)}</td>
 <td><a href="${sessionHref(row.trace_id)}">${row.name ?? row.trace_id.slice(0, 12)}</a>${row.session_id ? html` <span class="muted small">${row.session_id}</span>` : ''}</td>
 <td>${row.agent_name ?? ''}</td>
-<td>${row.user_id ?? ''}</td>
+<td>${row.user_id ? html`<a class="user-link" href="${userHref(row.user_id)}">${row.user_id}</a>` : ''}</td>
 ${numberCell(row.duration_ms, formatMs, 'duration_ms')}
 ${numberCell(row.tool_count, formatCount, 'tool_count')}
 ${numberCell(row.failed_tools, formatCount, 'failed_tools')}
@@ -57,6 +62,7 @@ function filterForm(data: SessionsData, window: TimeWindow, filter: SessionFilte
 <label>Time <select name="range">${join(Object.entries(RANGES), ([key, spec]) => option(key, spec.label, window.range))}${window.range === 'custom' ? html`<option value="custom" selected>${window.label}</option>` : ''}</select></label>
 ${window.range === 'custom' ? html`<input type="hidden" name="from" value="${window.since!.toISOString()}"><input type="hidden" name="to" value="${window.until.toISOString()}">` : ''}
 <label>Agent <select name="agent">${option('', 'any', filter.agent)}${join(agents, (a) => option(a, a, filter.agent))}</select></label>
+<label>Search <input type="search" name="q" value="${filter.q}" placeholder="tool or LLM input, output, error, name" size="30" maxlength="200"></label>
 <label>User <input name="user" value="${filter.user}" placeholder="any" size="14"></label>
 <label>Outcome <select name="status">${option('any', 'any', filter.status)}${option('failed', 'failed', filter.status)}${option('ok', 'ok', filter.status)}${option('running', 'running', filter.status)}</select></label>
 ${filter.session ? html`<label>Conversation <input name="session" value="${filter.session}" size="18"></label>` : ''}

@@ -14,6 +14,11 @@ export function sessionHref(traceId: string, spanId?: string): string {
   return `/sessions/${encodeURIComponent(traceId)}${spanId ? `#span-${encodeURIComponent(spanId)}` : ''}`;
 }
 
+/** The link to a user's page, optionally keeping the window. */
+export function userHref(userId: string, window?: TimeWindow): string {
+  return href(`/users/${encodeURIComponent(userId)}`, window ? windowParams(window) : {});
+}
+
 /** The anchor of a rule on the alerts page (`id` of its row there). */
 export function ruleAnchor(ruleName: string): string {
   return `rule-${encodeURIComponent(ruleName)}`;
