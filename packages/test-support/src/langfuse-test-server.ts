@@ -30,6 +30,8 @@ export interface ReceivedRequest {
   readonly contentEncoding: string | undefined;
   /** The request headers (names in lower case). */
   readonly headers: IncomingHttpHeaders;
+  /** When the request reached the server (`Date.now()`), to measure a client's waits from this side. */
+  readonly receivedAt: number;
   /** Events of an ingestion request, in order, whatever their outcome. */
   readonly eventIds: readonly string[];
   /** The body as received (still compressed if it was), when the server keeps bodies. */
@@ -112,12 +114,13 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const receivedAt = Date.now();
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const endpoint: LangfuseEndpoint | undefined = path === INGESTION_PATH ? 'ingestion' : path === OTEL_TRACES_PATH ? 'otel' : undefined;
     const { body, size } = await readBody(req, maxRequestBytes);
     const log = (status: number, eventIds: string[] = []): void => {
       requests.push({
-        method: req.method ?? '', path, status, bytes: size, eventIds,
+        method: req.method ?? '', path, status, bytes: size, eventIds, receivedAt,
         contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], headers: req.headers,
         ...(options.keepBodies ? { body } : {}),
       });
