@@ -6,6 +6,8 @@ export interface StatementNamesProxy {
   readonly url: string;
   /** The statement name of every Parse message the clients sent ('' is the unnamed statement). */
   readonly parsedNames: string[];
+  /** Statements sent so far: simple queries ('Q') and Parse messages ('P'). */
+  statements(): number;
   close(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ const GSSENC_REQUEST = 80_877_104;
 export async function startStatementNamesProxy(databaseUrl: string): Promise<StatementNamesProxy> {
   const target = new URL(databaseUrl);
   const parsedNames: string[] = [];
+  let statements = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect({ host: target.hostname, port: Number(target.port || 5432) });
@@ -52,7 +55,9 @@ export async function startStatementNamesProxy(databaseUrl: string): Promise<Sta
         if (pending.length < 5) return;
         const length = pending.readInt32BE(1);
         if (pending.length < 1 + length) return;
+        if (pending[0] === 0x51 /* 'Q' */) statements += 1;
         if (pending[0] === 0x50 /* 'P' */) {
+          statements += 1;
           const end = pending.indexOf(0, 5);
           parsedNames.push(pending.subarray(5, end).toString('utf8'));
         }
@@ -68,6 +73,7 @@ export async function startStatementNamesProxy(databaseUrl: string): Promise<Sta
   return {
     url: proxied.toString(),
     parsedNames,
+    statements: () => statements,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
