@@ -12,6 +12,7 @@ export const GROUPS = {
     mutate: ['packages/bridge/src/decode.ts', 'packages/bridge/src/read-request.ts'],
     tests: [
       'packages/bridge/test/decode.test.ts',
+      'packages/bridge/test/decode-details.test.ts',
       'packages/bridge/test/bad-input.test.ts',
       'packages/bridge/test/fixture-decoder-agreement.test.ts',
     ],
