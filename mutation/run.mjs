@@ -4,7 +4,7 @@
 // mutation/incremental/, so a rerun only tests the mutants whose code or covering tests changed;
 // `--full` ignores it. The HTML reports go to test-output/mutation/<group>/index.html, the scores
 // to test-output/mutation/summary.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,7 @@ async function runGroup(name) {
     cleanTempDir: 'always',
   });
   const results = await stryker.runMutationTest();
+  keepIncrementalFilePortable(join('mutation', 'incremental', `${name}.json`));
   const count = (statuses) => results.filter((r) => statuses.has(r.status)).length;
   const detected = count(DETECTED);
   const undetected = count(UNDETECTED);
@@ -114,6 +115,18 @@ async function runGroup(name) {
     compileErrors: count(new Set(['CompileError'])),
     seconds: Math.round((Date.now() - started) / 1000),
   };
+}
+
+/**
+ * The incremental file is committed: drop what names this machine (the project's folder and the
+ * resolved configuration, plugin paths included). Stryker reads only the files and tests back.
+ */
+function keepIncrementalFilePortable(file) {
+  if (!existsSync(file)) return;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  delete report.projectRoot;
+  delete report.config;
+  writeFileSync(file, JSON.stringify(report));
 }
 
 const summary = [];
