@@ -2,6 +2,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { TraceFlags } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { decodeTraceRequest, OtlpRequestError } from '../src/index.js';
+import { ExportTraceServiceRequest } from '../src/otlp-messages.js';
 
 // The decoder's edges, one by one, on OTLP/JSON bodies written by hand: what the real exporters
 // never send (compression choices, limits to the byte, broken ids, link flags) but a hostile or
@@ -91,6 +92,21 @@ describe('spans refused one by one', () => {
     expect(reasons(span({ spanId: 'a'.repeat(41) }))).toBe(`invalid span id "${'a'.repeat(40)}…" (span "op")`);
     expect(reasons(span({ parentSpanId: 'nope' }))).toBe('invalid parent span id "nope" (span "op")');
     expect(reasons(span({ links: [{ traceId: TRACE_ID, spanId: '0000000000000000' }] }))).toBe('links[0] has an invalid trace or span id');
+  });
+
+  it('in protobuf, says how many bytes an id had, and shows them in hex', () => {
+    const protobufRequest = (traceId: Uint8Array) =>
+      Buffer.from(
+        ExportTraceServiceRequest.encode(
+          ExportTraceServiceRequest.fromObject({
+            resourceSpans: [{ scopeSpans: [{ spans: [{ traceId, spanId: Buffer.from(SPAN_ID, 'hex'), name: 'op' }] }] }],
+          }),
+        ).finish(),
+      );
+    const reason = (traceId: Uint8Array) => decodeTraceRequest(protobufRequest(traceId), 'application/x-protobuf').rejectionMessage;
+    expect(reason(Buffer.from('abcd', 'hex'))).toContain('invalid trace id (2 bytes: abcd) (span "op")');
+    expect(reason(new Uint8Array(0))).toContain('invalid trace id (0 bytes: empty) (span "op")');
+    expect(reason(new Uint8Array(16))).toContain('invalid trace id (16 bytes: 00000000000000000000000000000000) (span "op")');
   });
 });
 
