@@ -60,7 +60,7 @@ export function decodeJson(body: Buffer): DecodedTraceRequest {
 
 /** Validates a `Content-Encoding` header; returns the lowercase name. */
 export function contentEncodingOf(header: string | undefined): 'gzip' | 'deflate' | 'identity' {
-  const name = (header ?? 'identity').trim().toLowerCase() || 'identity';
+  const name = (header ?? '').trim().toLowerCase() || 'identity';
   if (name === 'gzip' || name === 'deflate' || name === 'identity') return name;
   throw new OtlpRequestError(415, `Unsupported content encoding ${JSON.stringify(header)}: send gzip, deflate or none`);
 }

@@ -1,6 +1,9 @@
 import { InterpretingExporter } from '@mini-agent/core';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { context, trace } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { decodeTraceRequest } from '../src/index.js';
 import { agentRun, ENCODINGS, sendWithOtlpExporter, sortRecords } from './helpers.js';
@@ -46,10 +49,15 @@ describe('decodeTraceRequest on bodies from the real OTLP exporters', () => {
     }
   }
 
-  it('keeps ids, times, kinds, status, events, links, resource and scope as the SDK had them', async () => {
-    const spans = await agentRun('fields');
-    const [{ body, contentType }] = await captureBodies((url) => sendWithOtlpExporter(url, spans, { encoding: 'protobuf' }));
-    const decoded = decodeTraceRequest(body!, contentType);
+  it.each(ENCODINGS)('keeps ids, times, kinds, status, events, links, resource and scope as the SDK had them (%s)', async (encoding) => {
+    const spans = [...(await agentRun('fields')), ...(await linkedSpans())];
+    // The fixture has what the test names: links (with attributes and a trace state) and a versioned scope.
+    expect(spans.filter((s) => s.links.length > 0)).toHaveLength(2);
+    expect(spans.some((s) => s.instrumentationScope.version)).toBe(true);
+    const bodies = await captureBodies((url) => sendWithOtlpExporter(url, spans, { encoding }));
+    expect(bodies).toHaveLength(1);
+    const decoded = decodeTraceRequest(bodies[0]!.body, bodies[0]!.contentType);
+    expect(decoded.spans).toHaveLength(spans.length);
     for (const original of spans) {
       const span = decoded.spans.find((s) => s.spanContext().spanId === original.spanContext().spanId)!;
       expect(span.name).toBe(original.name);
@@ -63,7 +71,38 @@ describe('decodeTraceRequest on bodies from the real OTLP exporters', () => {
       expect({ ...span.attributes }).toEqual(original.attributes);
       expect(span.events.map((e) => [e.name, e.time, { ...e.attributes }])).toEqual(original.events.map((e) => [e.name, e.time, e.attributes ?? {}]));
       expect(span.resource.attributes).toEqual(original.resource.attributes);
-      expect(span.instrumentationScope.name).toBe(original.instrumentationScope.name);
+      expect(span.instrumentationScope).toEqual(original.instrumentationScope);
+      expect(span.links.map((l) => [l.context.traceId, l.context.spanId, l.context.traceFlags, l.context.traceState?.serialize(), { ...l.attributes }])).toEqual(
+        original.links.map((l) => [l.context.traceId, l.context.spanId, l.context.traceFlags, l.context.traceState?.serialize(), l.attributes ?? {}]),
+      );
     }
   });
 });
+
+/**
+ * Spans of a tracer with a version and a schema URL, one linking to two others (a batch consumer)
+ * and one given a link after it started.
+ */
+async function linkedSpans(): Promise<ReadableSpan[]> {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('queue-worker', '4.5.6', { schemaUrl: 'https://opentelemetry.io/schemas/1.28.0' });
+  const first = tracer.startSpan('enqueue a');
+  const second = tracer.startSpan('enqueue b');
+  first.end();
+  second.end();
+  const consumer = tracer.startSpan('process batch', {
+    links: [
+      { context: { ...first.spanContext(), traceState: new TraceState('vendor=a1,other=b2') }, attributes: { 'messaging.message.id': 'm-1', attempt: 2 } },
+      { context: second.spanContext() },
+    ],
+  }, context.active());
+  consumer.end();
+  const later = tracer.startSpan('late link', {}, trace.setSpan(context.active(), consumer));
+  later.addLink({ context: first.spanContext(), attributes: { reason: 'retry of' } });
+  later.end();
+  await provider.forceFlush();
+  const spans = exporter.getFinishedSpans();
+  await provider.shutdown();
+  return spans;
+}

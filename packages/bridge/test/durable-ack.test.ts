@@ -2,7 +2,8 @@ import { DeliveryError, type AgentRecord, type RecordSink } from '@mini-agent/co
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBridge, type Bridge } from '../src/index.js';
 import { capturedBody } from './captured-body.js';
 import { agentRun } from './helpers.js';
@@ -63,14 +64,33 @@ describe('the bridge with a durable spool answers 200 only once the spans are st
     bridge = await spoolingBridge(sink);
     sink.hold();
     const writing = new Promise<void>((resolve) => (sink.writeStarted = resolve));
-    let answered = false;
-    const answer = post(bridge.tracesUrl, await capturedBody(await agentRun('held')), PROTO).then((a) => ((answered = true), a));
-    await writing;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(answered).toBe(false);
-    sink.open();
-    expect((await answer).status).toBe(200);
-    expect(sink.stored.filter((r) => r.type === 'span').length).toBeGreaterThan(0);
+    const spans = await agentRun('held');
+    const body = await capturedBody(spans);
+    const bridgePort = Number(new URL(bridge.tracesUrl).port);
+    // Which answers the bridge has finished, seen from the server side.
+    const ended: string[] = [];
+    const end = ServerResponse.prototype.end;
+    const spy = vi.spyOn(ServerResponse.prototype, 'end').mockImplementation(function (this: ServerResponse, ...args: unknown[]) {
+      if (this.req.socket.localPort === bridgePort) ended.push(`${this.req.method} ${this.req.url}`);
+      return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+    });
+    try {
+      let answered = false;
+      const answer = post(bridge.tracesUrl, body, PROTO).then((a) => ((answered = true), a));
+      await writing;
+      // No sleep: a request the bridge handles after this one. By the time it is answered, a bridge
+      // that did not wait for the write would have ended the first answer already.
+      expect((await fetch(new URL('/health/live', bridge.tracesUrl))).status).toBe(200);
+      expect(ended).toEqual(['GET /health/live']);
+      expect(answered).toBe(false);
+      sink.open();
+      expect((await answer).status).toBe(200);
+      expect(ended).toEqual(['GET /health/live', 'POST /v1/traces']);
+    } finally {
+      spy.mockRestore();
+      sink.open();
+    }
+    expect(sink.stored.filter((r) => r.type === 'span')).toHaveLength(spans.length);
   });
 
   it('while the sink is down, 200 means the spans are in the spool, and they are delivered when it is back', async () => {
@@ -94,6 +114,14 @@ describe('the bridge with a durable spool answers 200 only once the spans are st
     const answer = await post(bridge.tracesUrl, await capturedBody(await agentRun('too-much')), PROTO);
     expect(answer.status).toBe(503);
     expect(answer.headers.get('retry-after')).toBe('1');
+    // The sender keeps its spans because the bridge took none of them: nothing spooled or queued,
+    // and nothing of this request reaches the sink once it is back. A half-taken request would be
+    // stored twice (or in part) after the sender resends it.
+    const stats = () => (bridge!.exporter as unknown as { stats(): { sinks: Record<string, { spooled: number; spoolBytes: number; queuedRecords: number }> } }).stats().sinks.store!;
+    expect(stats()).toMatchObject({ spooled: 0, spoolBytes: 0, queuedRecords: 0 });
+    sink.down = false;
+    await bridge.flush();
+    expect(sink.stored).toEqual([]);
   });
 
   it('spans a sink refuses for good get 200 with the reason as a warning: sending them again cannot help', async () => {

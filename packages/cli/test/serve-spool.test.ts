@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -25,11 +25,11 @@ function send(url: string, spans: ReadableSpan[]): Promise<ExportResult> {
 }
 
 /** Runs `serve` until `whenListening` is done with the bridge's URL, then sends SIGTERM. */
-async function serveUntil(args: string[], whenListening: (url: string) => Promise<void>): Promise<ProcessResult> {
+async function serveUntil(args: string[], whenListening: (url: string) => Promise<void>, cwd = workDir): Promise<ProcessResult> {
   let steps: Promise<void> | undefined;
   let failure: unknown;
   const result = await runNode([CLI_BIN, 'serve', '--port', '0', '--no-langfuse', ...args], {
-    cwd: workDir,
+    cwd,
     env: cleanEnv(),
     onStdout: (stdout, child) => {
       const url = /^mini-agent bridge listening on (http:\/\/\S+)$/m.exec(stdout)?.[1];
@@ -83,10 +83,25 @@ describe('mini-agent-otel serve keeps a durable spool by default', () => {
   }, 300_000);
 
   it('--no-spool turns it off, and contradicting flags are a usage error', async () => {
+    // A folder of its own: the first test's spool already exists in workDir, so only a fresh
+    // working directory shows whether this run created one.
     const dir = join(workDir, 'no-spool');
-    const result = await serveUntil(['--no-spool', '--data-dir', join(workDir, 'pglite')], async () => {});
+    mkdirSync(dir);
+    const spans = await recordSpans((tracer) => {
+      for (let i = 0; i < 5; i++) tracer.startSpan(`unspooled ${i}`, { attributes: { 'mini_agent.span.kind': 'tool', 'mini_agent.tool.name': 'grep' } }).end();
+    });
+    // The database is unreachable, so a spool (if there were one) would have to take the spans.
+    const unreachable = `postgres://postgres@127.0.0.1:${await freePort()}/nowhere`;
+    const answers: ExportResult[] = [];
+    const result = await serveUntil(['--no-spool', '--database-url', unreachable], async (url) => {
+      answers.push(await send(url, spans));
+    }, dir);
+    expect(result.code).toBe(0);
     expect(result.stdout).toContain('spool: off');
+    expect(answers).toHaveLength(1);
+    expect(result.stdout).not.toMatch(/bytes spooled/);
     expect(existsSync(join(dir, '.mini-agent'))).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
     const usage = await runNode([CLI_BIN, 'serve', '--no-spool', '--spool-dir', 'x'], { cwd: workDir });
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--spool-dir and --no-spool contradict each other');

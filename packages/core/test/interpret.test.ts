@@ -103,7 +103,8 @@ describe('interpret: a tool span', () => {
   it('becomes a tool execution with parsed JSON input and output, timing and success', async () => {
     const spans = await recordSpans((tracer) =>
       tracer.startActiveSpan('session', (parent) => {
-        const s = tracer.startSpan('tool.read_file');
+        // Clock values of its own, so the timing is known to the nanosecond: 250.5 ms.
+        const s = tracer.startSpan('tool.read_file', { startTime: [1_764_064_800, 0] });
         s.setAttributes({
           [sc.ATTR_SPAN_KIND]: 'tool',
           [sc.ATTR_TOOL_NAME]: 'read_file',
@@ -111,7 +112,7 @@ describe('interpret: a tool span', () => {
           [sc.ATTR_TOOL_INPUT]: '{"path":"/etc/hosts"}',
           [sc.ATTR_TOOL_OUTPUT]: 'plain text, not JSON',
         });
-        s.end();
+        s.end([1_764_064_800, 250_500_000]);
         parent.end();
       }),
     );
@@ -128,8 +129,9 @@ describe('interpret: a tool span', () => {
       errorMessage: null,
       metadata: {},
     });
-    expect(tool!.durationMs).toBeGreaterThanOrEqual(0);
-    expect(tool!.endTime.getTime()).toBeGreaterThanOrEqual(tool!.startTime.getTime());
+    expect(tool!.durationMs).toBe(250.5);
+    expect(tool!.startTime.toISOString()).toBe('2025-11-25T10:00:00.000Z');
+    expect(tool!.endTime.toISOString()).toBe('2025-11-25T10:00:00.250Z');
   });
 
   it('a failed tool (status ERROR) has success = false and the status message', async () => {
@@ -281,9 +283,14 @@ describe('interpret: hostile values', () => {
     const span = await oneSpan(() => {});
     const broken = Object.create(span, { startTime: { value: [Number.NaN, 0] }, endTime: { value: [-5, 0] } });
     const interpreter = new Interpreter();
+    const before = Date.now();
     const [spanRecord] = only(interpreter.interpret(broken), 'span');
-    expect(Number.isNaN(spanRecord!.startTime.getTime())).toBe(false);
-    expect(spanRecord!.durationMs).toBeGreaterThanOrEqual(0);
+    const after = Date.now();
+    // Neither time is usable: both become the time of interpretation, a span of no length.
+    expect(spanRecord!.startTime.getTime()).toBeGreaterThanOrEqual(before);
+    expect(spanRecord!.startTime.getTime()).toBeLessThanOrEqual(after);
+    expect(spanRecord!.endTime).toEqual(spanRecord!.startTime);
+    expect(spanRecord!.durationMs).toBe(0);
     expect(interpreter.counters.get('invalid_time')).toBe(2);
   });
 

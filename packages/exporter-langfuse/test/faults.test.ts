@@ -39,9 +39,13 @@ describe.each(TRANSPORTS)('faults over the %s transport', (transport) => {
 
   it('waits out a 429 with Retry-After and then delivers', async () => {
     server.inject({ kind: 'status', status: 429, retryAfter: '1', endpoint });
-    const error = await writeTo(sinkFor(server, transport), records);
+    // Its own backoff would retry within 20 ms: only Retry-After explains a wait of a second.
+    const error = await writeTo(sinkFor(server, transport, { retry: { initialDelayMillis: 20, maxDelayMillis: 3_000 } }), records);
     expect(error).toBeUndefined();
-    expect(requestsOf(server, transport).map((r) => r.status)).toEqual([429, ok]);
+    const requests = requestsOf(server, transport);
+    expect(requests.map((r) => r.status)).toEqual([429, ok]);
+    // Measured where the server sees it: the retry arrived no sooner than Retry-After asked.
+    expect(requests[1]!.receivedAt - requests[0]!.receivedAt).toBeGreaterThanOrEqual(1_000);
     expect(server.observations()).toHaveLength(everyObservation());
   });
 

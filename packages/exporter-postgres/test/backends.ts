@@ -26,9 +26,15 @@ export interface Backend {
   create(): Promise<TestDb>;
 }
 
+/**
+ * `MINI_AGENT_TEST_BACKENDS=server` or `=pglite` runs the suites on that backend alone (mutation
+ * testing does: PGlite's start-up would cost seconds per mutant). Unset: both.
+ */
+const wanted = (backend: 'server' | 'pglite'): boolean => (process.env.MINI_AGENT_TEST_BACKENDS ?? backend) === backend;
+
 const server: Backend = {
   name: 'PostgreSQL server',
-  available: hasPostgres(),
+  available: wanted('server') && hasPostgres(),
   async create() {
     const database = await createTestDatabase('exporter_pg');
     const sql = postgres(database.url, { max: 1, onnotice: () => {} });
@@ -46,7 +52,7 @@ const server: Backend = {
 
 const embedded: Backend = {
   name: 'PGlite',
-  available: true,
+  available: wanted('pglite'),
   async create() {
     const db = await createTestPglite();
     return {

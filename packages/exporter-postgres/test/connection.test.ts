@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, hasPostgres } from '@mini-agent/test-support';
+import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { createPostgresSink, DEFAULT_PGLITE_DIR, maskDatabaseUrl } from '../src/index.js';
 import { labelOf, resolveConnection } from '../src/connection.js';
-import { newTraceId, spanRecord } from './records.js';
+import { newTraceId, spanRecord, toolRecord } from './records.js';
+import { startStatementNamesProxy } from './statement-names-proxy.js';
 
 describe('choosing the database', () => {
   const env = { DATABASE_URL: 'postgres://env@db:5432/a', SUPABASE_DB_URL: 'postgres://supabase@db:5432/b' };
@@ -44,20 +46,41 @@ describe('choosing the database', () => {
 });
 
 describe.runIf(hasPostgres())('talking to a server without prepared statements, as behind a transaction pooler', () => {
-  it('writes batch after batch with prepare: false', async () => {
+  /** Writes three batches through a proxy that reads the wire; returns the Parse names and the stored span count. */
+  async function writeThroughProxy(prepare: boolean | undefined): Promise<{ names: string[]; stored: number }> {
     const database = await createTestDatabase('exporter_pg');
-    const sink = createPostgresSink({ databaseUrl: database.url, prepare: false });
+    const proxy = await startStatementNamesProxy(database.url);
+    const traceId = newTraceId();
+    const sink = createPostgresSink({ databaseUrl: proxy.url, ...(prepare === undefined ? {} : { prepare }) });
     try {
-      const traceId = newTraceId();
-      for (let i = 0; i < 3; i++) await sink.write([spanRecord(traceId)]);
+      for (let i = 0; i < 3; i++) await sink.write([spanRecord(traceId), toolRecord(traceId)]);
       await sink.shutdown();
-      const check = createPostgresSink({ databaseUrl: database.url, migrate: false });
-      await check.ready;
-      await check.shutdown();
+      const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+      try {
+        const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM mini_agent_observability.spans WHERE trace_id = ${traceId}`;
+        return { names: [...proxy.parsedNames], stored: row?.n ?? 0 };
+      } finally {
+        await sql.end();
+      }
     } finally {
       await sink.shutdown();
+      await proxy.close();
       await database.drop();
     }
+  }
+
+  it('writes batch after batch with prepare: false, sending only unnamed statements', async () => {
+    const { names, stored } = await writeThroughProxy(false);
+    expect(stored).toBe(3);
+    // The writes do go through the extended protocol (parameters), just never under a name.
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((name) => name !== '')).toEqual([]);
+  });
+
+  it('names its statements when prepare is on (the proxy does see them)', async () => {
+    const { names, stored } = await writeThroughProxy(undefined);
+    expect(stored).toBe(3);
+    expect(names.some((name) => name !== '')).toBe(true);
   });
 });
 

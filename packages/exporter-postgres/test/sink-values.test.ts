@@ -1,8 +1,33 @@
 import { DeliveryError, type GenerationRecord, type MetricRecord } from '@mini-agent/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSink, migrate, type PostgresSink } from '../src/index.js';
-import { BACKENDS, countRows, type TestDb } from './backends.js';
+import type { PGlite } from '@electric-sql/pglite';
+import { createPostgresSink, migrate, type PostgresSink, type PostgresSinkOptions } from '../src/index.js';
+import { BACKENDS, countRows, type Backend, type TestDb } from './backends.js';
 import { newSpanId, newTraceId, partialTrace, spanRecord, toolRecord } from './records.js';
+import { startStatementNamesProxy } from './statement-names-proxy.js';
+
+/** Sink options for `db` through a watch that counts the statements sent to it. */
+async function watchStatements(db: TestDb, kind: Backend['name']): Promise<{ options: PostgresSinkOptions; statements(): number; close(): Promise<void> }> {
+  if (kind === 'PostgreSQL server') {
+    const proxy = await startStatementNamesProxy(db.target as string);
+    return { options: { databaseUrl: proxy.url }, statements: proxy.statements, close: () => proxy.close() };
+  }
+  // PGlite runs in this process: count the calls that send SQL to it.
+  const pglite = db.target as PGlite;
+  let statements = 0;
+  const counted = new Set<PropertyKey>(['query', 'exec', 'transaction', 'sql']);
+  const watched = new Proxy(pglite, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (counted.has(key)) statements += 1;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { options: { pglite: watched }, statements: () => statements, close: async () => {} };
+}
 
 for (const backend of BACKENDS) {
   describe.runIf(backend.available)(`values as the sink stores them in ${backend.name}`, () => {
@@ -107,7 +132,20 @@ for (const backend of BACKENDS) {
     });
 
     it('accepts an empty batch without touching the database', async () => {
-      await expect(sink.write([])).resolves.toBeUndefined();
+      const watched = await watchStatements(db, backend.name);
+      const watchedSink = createPostgresSink({ ...watched.options, migrate: false });
+      try {
+        await watchedSink.ready;
+        const before = watched.statements();
+        await expect(watchedSink.write([])).resolves.toBeUndefined();
+        expect(watched.statements()).toBe(before);
+        // The control: a batch with a record does reach the database through the same watch.
+        await watchedSink.write([toolRecord(newTraceId())]);
+        expect(watched.statements()).toBeGreaterThan(before);
+      } finally {
+        await watchedSink.shutdown();
+        await watched.close();
+      }
     });
   });
 }

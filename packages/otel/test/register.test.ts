@@ -196,7 +196,15 @@ describe('registerMiniAgentTracing', () => {
       const traceId = await runAgent();
       await current.shutdown();
       expect(server.trace(traceId)?.name).toBe('triage');
-      expect(server.observations(traceId).length).toBeGreaterThanOrEqual(4);
+      // Exactly what the agent made: the session, two tools (one failed), the LLM call and the decision.
+      const shown = server.observations(traceId).map((o) => [o.type, o.name, o.level]);
+      expect(shown.sort((a, b) => String(a[1]).localeCompare(String(b[1])))).toEqual([
+        ['GENERATION', 'chat test-model', 'DEFAULT'],
+        ['TOOL', 'execute_tool read_log', 'DEFAULT'],
+        ['TOOL', 'execute_tool rerun', 'ERROR'],
+        ['EVENT', 'tool_selection', 'DEFAULT'],
+        ['AGENT', 'triage', 'DEFAULT'],
+      ]);
     } finally {
       await server.close();
     }

@@ -1,4 +1,5 @@
 export { createTestDatabase, hasPostgres, postgresAdminUrl, type TestDatabase } from './databases.js';
+export { recordPostgresSkip } from './postgres-skips.js';
 export { findPostgresBinaries, freePort, startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-postgres.js';
 export { globalTracer, recordSpans } from './spans.js';
 export { createTestPglite } from './pglite.js';

@@ -33,6 +33,8 @@ export interface ReceivedRequest {
   readonly contentEncoding: string | undefined;
   /** The request headers (names in lower case). */
   readonly headers: IncomingHttpHeaders;
+  /** When the request reached the server (`Date.now()`), to measure a client's waits from this side. */
+  readonly receivedAt: number;
   /** Events of an ingestion request, in order, whatever their outcome. */
   readonly eventIds: readonly string[];
   /** The write path an accepted OTLP request took, and why (Langfuse's `write_path` label). */
@@ -156,13 +158,14 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const receivedAt = Date.now();
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const endpoint: LangfuseEndpoint | undefined = path === INGESTION_PATH ? 'ingestion' : path === OTEL_TRACES_PATH ? 'otel' : undefined;
     const limit = endpoint === 'otel' ? maxOtelRequestBytes : maxRequestBytes;
     const { body, size } = await readBody(req, limit);
     const log = (status: number, eventIds: string[] = [], route: Pick<ReceivedRequest, 'writePath' | 'writePathReason'> = {}): void => {
       requests.push({
-        method: req.method ?? '', path, status, bytes: size, eventIds, ...route,
+        method: req.method ?? '', path, status, bytes: size, eventIds, receivedAt, ...route,
         contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], headers: req.headers,
         ...(options.keepBodies ? { body } : {}),
       });

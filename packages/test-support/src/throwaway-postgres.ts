@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recordPostgresSkip } from './postgres-skips.js';
 
 /** A PostgreSQL server started for one test run; `stop()` removes it and its data. */
 export interface ThrowawayPostgres {
@@ -18,8 +19,17 @@ export interface ThrowawayPostgres {
   start(): void;
 }
 
-/** Finds the directory holding `pg_ctl` and `initdb`: `PG_BIN`, the PATH, or Debian's layout. */
+/**
+ * Finds the directory holding `pg_ctl` and `initdb`: `PG_BIN`, the PATH, or Debian's layout. A
+ * suite that skips when this is `null` is noted for the CI guard (see `recordPostgresSkip`).
+ */
 export function findPostgresBinaries(): string | null {
+  const found = searchPostgresBinaries();
+  if (found === null) recordPostgresSkip('no PostgreSQL binaries found (PG_BIN, PATH, /usr/lib/postgresql)');
+  return found;
+}
+
+function searchPostgresBinaries(): string | null {
   const candidates: string[] = [];
   if (process.env.PG_BIN) candidates.push(process.env.PG_BIN);
   const debian = '/usr/lib/postgresql';
