@@ -192,6 +192,9 @@ async function settleTenancy(db: Database, wanted: Tenancy | undefined): Promise
       [wanted],
     );
   }
+  // A database migrated from an older (or a trimmed) set of files has no access settings yet: project-wide.
+  const [exists] = await db.query(`SELECT to_regclass('${SCHEMA}.access_settings') IS NOT NULL AS present`);
+  if (!exists?.present) return 'project';
   const [row] = await db.query(`SELECT tenancy FROM ${SCHEMA}.access_settings WHERE singleton`);
   return row?.tenancy === 'user' ? 'user' : 'project';
 }

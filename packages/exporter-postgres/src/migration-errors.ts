@@ -68,11 +68,17 @@ export function privilegeErrorMessage(input: {
   const who = input.user ? `user "${input.user}"` : 'this user';
   const pending =
     input.pending.length > 0
-      ? `${input.pending.length} migration${input.pending.length === 1 ? ' is' : 's are'} not applied (${input.pending.join(', ')})`
+      ? `${input.pending.length} migration${input.pending.length === 1 ? ' is' : 's are'} not applied (${pendingList(input.pending)})`
       : 'the migration bookkeeping is not there yet';
   return (
     `${who} lacks ${missingPrivilege(input.message)} (${input.message}); ${pending}. ` +
     `Apply them once as the database owner (mini-agent-otel migrate${input.supabase ? ' --supabase' : ''}), ` +
     'then run the writer with --no-migrate (MINI_AGENT_MIGRATE=false, or migrate: false)'
   );
+}
+
+/** The pending files by name, the first and the last few of a long list: the whole line must stay short enough to be read (and is cut at 500 characters). */
+function pendingList(pending: readonly string[]): string {
+  if (pending.length <= 4) return pending.join(', ');
+  return `${pending.slice(0, 2).join(', ')}, … ${pending.length - 3} more …, ${pending[pending.length - 1]}`;
 }

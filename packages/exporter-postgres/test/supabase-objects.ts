@@ -101,7 +101,7 @@ export const ACCESS_OBJECTS: readonly AccessObject[] = [
   ...Object.entries(ANALYTICS).map(([v, column]) => analyticsView(`public.mini_agent_${v}`, column)),
   ...[
     `tool_stats(${W})`, `category_stats(${W})`, `session_stats(${W})`, `session_totals(${W})`, `top_errors(${W})`,
-    `model_usage(${W})`, `metric_stats(${W})`, `alert_measure('error_rate_pct', ${W}, now())`, 'alert_status()', 'firing_alerts()',
+    `model_usage(${W})`, `metric_stats(${W})`, `user_stats(${W})`, `alert_measure('error_rate_pct', ${W}, now())`, 'alert_status()', 'firing_alerts()',
   ].map((call) => ({ name: `${S}.${call.slice(0, call.indexOf('('))}()`, kind: 'function' as const, read: measure(`${S}.${call}`) })),
   { name: `${S}.reader_scope()`, kind: 'function', read: `SELECT ${S}.reader_scope() AS n` },
 ];
