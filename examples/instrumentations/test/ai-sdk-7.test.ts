@@ -193,7 +193,7 @@ for (const backend of BACKENDS) {
     it('in Langfuse: tool observations, generations with cache reads and writes priced apart, the agent as the trace', () => {
       const observations = langfuse.server.observations(agentTrace);
       const ofType = (type: string) => observations.filter((o) => o.type === type);
-      expect(ofType('TOOL').map((o) => [o.metadata.toolName, o.level]).sort()).toEqual([
+      expect(ofType('TOOL').map((o) => [o.name, o.level]).sort()).toEqual([
         ['book_flight', 'ERROR'],
         ['get_weather', 'DEFAULT'],
       ]);

@@ -200,8 +200,8 @@ describe('registerMiniAgentTracing', () => {
       const shown = server.observations(traceId).map((o) => [o.type, o.name, o.level]);
       expect(shown.sort((a, b) => String(a[1]).localeCompare(String(b[1])))).toEqual([
         ['GENERATION', 'chat test-model', 'DEFAULT'],
-        ['TOOL', 'execute_tool read_log', 'DEFAULT'],
-        ['TOOL', 'execute_tool rerun', 'ERROR'],
+        ['TOOL', 'read_log', 'DEFAULT'],
+        ['TOOL', 'rerun', 'ERROR'],
         ['EVENT', 'tool_selection', 'DEFAULT'],
         ['AGENT', 'triage', 'DEFAULT'],
       ]);
