@@ -1,4 +1,4 @@
-import { langfuseConfigFromEnv, type LangfuseEnvConfig, type LangfuseTransport } from '@mini-agent/exporter-langfuse';
+import { isLangfuseTransport, langfuseConfigFromEnv, type LangfuseEnvConfig } from '@mini-agent/exporter-langfuse';
 import { CliError, ExitCode } from './command.js';
 
 /** The `--langfuse-transport` flag of the commands that send to Langfuse (`demo`, `serve`). */
@@ -19,10 +19,6 @@ export const LANGFUSE_FLAGS_HELP = `  --langfuse-transport otlp|ingestion
 export function langfuseConfigWith(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): LangfuseEnvConfig {
   if (flag === undefined) return langfuseConfigFromEnv(env);
   const transport = flag.trim().toLowerCase();
-  if (!isTransport(transport)) throw new CliError(`--langfuse-transport must be otlp or ingestion, got "${flag}"`, ExitCode.USAGE);
+  if (!isLangfuseTransport(transport)) throw new CliError(`--langfuse-transport must be otlp or ingestion, got "${flag}"`, ExitCode.USAGE);
   return langfuseConfigFromEnv({ ...env, LANGFUSE_TRANSPORT: transport });
-}
-
-function isTransport(value: string): value is LangfuseTransport {
-  return value === 'otlp' || value === 'ingestion';
 }

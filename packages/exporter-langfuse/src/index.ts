@@ -12,6 +12,7 @@ export {
   DEFAULT_MAX_FIELD_BYTES,
   LangfuseConfigError,
   langfuseConfigFromEnv,
+  isLangfuseTransport,
   resolveLangfuseOptions,
   type LangfuseEnvConfig,
   type LangfuseOptions,

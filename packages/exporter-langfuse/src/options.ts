@@ -85,7 +85,7 @@ export function resolveLangfuseOptions(options: LangfuseOptions = {}, env: NodeJ
   if (!isHttpUrl(baseUrl)) throw new LangfuseConfigError(`Langfuse base URL is not an http(s) URL: ${baseUrl}`);
   const transport = options.transport ?? transportFromEnv(env);
   if (transport === null) throw new LangfuseConfigError(`LANGFUSE_TRANSPORT must be 'otlp' or 'ingestion', got ${JSON.stringify(env.LANGFUSE_TRANSPORT)}`);
-  if (!isTransport(transport)) throw new LangfuseConfigError(`transport must be 'otlp' or 'ingestion', got ${JSON.stringify(transport)}`);
+  if (!isLangfuseTransport(transport)) throw new LangfuseConfigError(`transport must be 'otlp' or 'ingestion', got ${JSON.stringify(transport)}`);
   const maxFieldBytes = options.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES;
   if (!(maxFieldBytes >= 1024)) throw new LangfuseConfigError(`maxFieldBytes must be at least 1024, got ${maxFieldBytes}`);
   return {
@@ -137,10 +137,11 @@ export function langfuseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Lan
 /** `LANGFUSE_TRANSPORT` (any case), `otlp` when unset, `null` when it names no transport. */
 function transportFromEnv(env: NodeJS.ProcessEnv): LangfuseTransport | null {
   const value = nonEmpty(env.LANGFUSE_TRANSPORT)?.toLowerCase() ?? 'otlp';
-  return isTransport(value) ? value : null;
+  return isLangfuseTransport(value) ? value : null;
 }
 
-function isTransport(value: string): value is LangfuseTransport {
+/** Whether `value` names a transport (`otlp` or `ingestion`), as `LANGFUSE_TRANSPORT` and the CLI flag take it. */
+export function isLangfuseTransport(value: string): value is LangfuseTransport {
   return value === 'otlp' || value === 'ingestion';
 }
 
