@@ -1,0 +1,71 @@
+// The sessions search's two plans on both databases: on a PostgreSQL server with pg_trgm the
+// migration builds trigram indexes and the search reads them; on PGlite (no pg_trgm) it scans the
+// window's calls. Both plans must find the same sessions.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { likePattern, searchCondition, searchPlan } from '../src/queries/search.js';
+import { BACKENDS, type DashboardDb } from './backends.js';
+import { seedDataset, type SeededDataset } from './dataset.js';
+
+const S = 'mini_agent_observability';
+const INDEXES = ['generations_search_idx', 'tool_executions_search_idx', 'traces_search_idx'];
+
+for (const backend of BACKENDS) {
+  describe.runIf(backend.available)(`the sessions search on ${backend.name}`, () => {
+    let db: DashboardDb;
+    let data: SeededDataset;
+    const server = backend.name === 'PostgreSQL server';
+
+    beforeAll(async () => {
+      db = await backend.create();
+      data = await seedDataset(db.options);
+    });
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    const matches = async (plan: 'index' | 'scan', text: string) =>
+      (await db.query<{ id: string }>(`SELECT t.id FROM ${S}.traces t WHERE ${searchCondition(plan, 1)} ORDER BY t.id`, [likePattern(text)])).map((r) => r.id);
+
+    it(server ? 'the migration builds the trigram indexes (pg_trgm is available)' : 'PGlite gets no trigram index: its pg_trgm would have to be loaded by every process', async () => {
+      const found = await db.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE '%search_idx' ORDER BY 1`, [S]);
+      expect(found.map((f) => f.indexname)).toEqual(server ? INDEXES : []);
+      const query = async <R extends object>(text: string) => (await db.query(text)) as R[];
+      expect(await searchPlan(query, 'banker')).toBe(server ? 'index' : 'scan');
+      // Two characters have no trigram: always the window scan.
+      expect(await searchPlan(query, 'ok')).toBe('scan');
+    });
+
+    it('both plans find the same sessions: a tool input, an LLM output, a tool error, a name, a trace error', async () => {
+      const cases: [string, string[]][] = [
+        ['banker', [data.traces.papers!, data.traces.chain!]],
+        ['Math.sign', [data.traces.fix!]],
+        ['EACCES', [data.traces.refactor!]],
+        ['weekly report', [data.traces.weekly!]],
+        ['search backend down', [data.traces.summary!]],
+        // LIKE wildcards are literal: nothing holds a percent sign.
+        ['100%', []],
+      ];
+      for (const [text, expected] of cases) {
+        expect(await matches('scan', text), text).toEqual([...expected].sort());
+        expect(await matches('index', text), text).toEqual([...expected].sort());
+      }
+    });
+
+    it.runIf(server)('the index plan reads the trigram indexes, not the tables', async () => {
+      // A tiny table is cheaper to scan; with sequential scans off the planner shows it can use the indexes.
+      const explained = await explainWithoutSeqScan(db, `SELECT t.id FROM ${S}.traces t WHERE ${searchCondition('index', 1)}`, [likePattern('banker')]);
+      for (const index of INDEXES) expect(explained).toContain(`Bitmap Index Scan on ${index}`);
+    });
+  });
+}
+
+/** EXPLAIN of a query with sequential scans off (the suite's server connection is its own: one connection). */
+async function explainWithoutSeqScan(db: DashboardDb, text: string, params: unknown[]): Promise<string> {
+  await db.query('SET enable_seqscan = off');
+  try {
+    const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params);
+    return plan.map((p) => p['QUERY PLAN']).join('\n');
+  } finally {
+    await db.query('RESET enable_seqscan');
+  }
+}
