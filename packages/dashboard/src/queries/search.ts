@@ -26,13 +26,17 @@ export function likePattern(value: string): string {
 }
 
 /**
- * Picks how to search for `text`: `index` when the trigram indexes exist (a server with pg_trgm)
- * and the text is long enough to have trigrams; otherwise `scan`.
+ * Picks how to search for `text`: `index` when the trigram indexes exist (a server with pg_trgm),
+ * the text is long enough to have trigrams, and row-level security does not apply to the reader;
+ * otherwise `scan`. Under row-level security PostgreSQL may not use an index for a condition that
+ * is not leakproof (ILIKE is not) ahead of the policies, and the index plan would then read every
+ * call of every trace; the window scan stays bounded by the window.
  */
 export async function searchPlan(query: Query, text: string): Promise<SearchPlan> {
   if ([...text].length < MIN_INDEXED_LENGTH) return 'scan';
   const [row] = await query<{ indexed: boolean }>(
-    `SELECT ${SEARCH_INDEXES.map((name) => `to_regclass('${S}.${name}') IS NOT NULL`).join(' AND ')} AS indexed`,
+    `SELECT ${SEARCH_INDEXES.map((name) => `to_regclass('${S}.${name}') IS NOT NULL`).join(' AND ')}
+        AND NOT row_security_active('${S}.tool_executions') AND NOT row_security_active('${S}.generations') AS indexed`,
   );
   return row?.indexed === true ? 'index' : 'scan';
 }
