@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type Dashboard } from '../src/index.js';
 import { BACKENDS, type DashboardDb } from './backends.js';
 import { browserForSuite, screenshot, watchedPage, type TestBrowser, type WatchedPage } from './browser.js';
-import { seedDataset, type SeededDataset } from './dataset.js';
+import { HOSTILE_INPUT, seedDataset, type SeededDataset } from './dataset.js';
+import { hostileMarkupRan } from './page-reading.js';
 import { writeSession, writeToolCall } from './live-writes.js';
 
 const { browser, failure } = await browserForSuite('dashboard live tests');
@@ -94,10 +95,15 @@ for (const backend of BACKENDS) {
       await page.click(`#${id} > summary`);
       await markWindow();
 
-      await writeToolCall(db.options, running, 'run_migrations');
+      // Hostile input arriving by a live refresh stays text, as it does on a page load.
+      await writeToolCall(db.options, running, 'run_migrations', HOSTILE_INPUT);
       await expect.poll(tools, { timeout: 15_000, interval: 200 }).toBe('2');
-      expect(await page.locator('#waterfall .span-name', { hasText: 'run_migrations' }).count()).toBe(1);
+      const added = page.locator('.wf-row[data-kind="tool"]:has-text("run_migrations")');
+      expect(await added.count()).toBe(1);
       expect(await page.locator(`#${id}`).evaluate((el) => (el as HTMLDetailsElement).open)).toBe(true);
+      await added.locator('summary').first().click();
+      expect(await added.locator('.wf-body').innerText()).toContain('</script><script>window.__pwned = 3</script>');
+      expect(await hostileMarkupRan(page)).toBe(false);
       expect(await stillSameWindow()).toBe(true);
     });
 

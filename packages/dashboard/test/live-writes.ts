@@ -40,12 +40,13 @@ export function writeSession(target: PostgresExporterOptions, name: string, opti
 }
 
 /** Stores one more tool call in the running trace `traceId` (its session span never ended). */
-export function writeToolCall(target: PostgresExporterOptions, traceId: string, toolName: string): Promise<void> {
+export function writeToolCall(target: PostgresExporterOptions, traceId: string, toolName: string, input?: unknown): Promise<void> {
   return store(target, (tracer) => {
     // A remote parent in that trace: the tool span joins it, as a span from another process would.
     const parent = trace.setSpanContext(context.active(), { traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED, isRemote: true });
     const start = Date.now();
-    const tool: Span = tracer.startSpan(toolName, { startTime: start, attributes: { [ATTR_SPAN_KIND]: 'tool', [ATTR_TOOL_NAME]: toolName, [ATTR_TOOL_CATEGORY]: 'core' } }, parent);
+    const attributes = { [ATTR_SPAN_KIND]: 'tool', [ATTR_TOOL_NAME]: toolName, [ATTR_TOOL_CATEGORY]: 'core', ...(input === undefined ? {} : { [ATTR_TOOL_INPUT]: JSON.stringify(input) }) };
+    const tool: Span = tracer.startSpan(toolName, { startTime: start, attributes }, parent);
     tool.end(start + 15);
   });
 }
