@@ -6,11 +6,13 @@
 // Server-Timing header (database + render time, without the network).
 //
 //   pnpm -F @mini-agent/dashboard build
-//   node packages/dashboard/bench/render.mjs [--sessions 100000] [--days 30] [--runs 5] [--keep] [--reuse DB] [--only TEXT]
+//   node packages/dashboard/bench/render.mjs [--sessions 100000] [--days 30] [--runs 5] [--keep] [--reuse DB] [--only TEXT] [--scan]
 //
 // --keep leaves the loaded database in place; --reuse DB times the pages of such a database again
 // without loading (its rows stay where they were in time, so the windows slowly move past them).
-// --only TEXT times only the pages whose label contains TEXT (e.g. --only search).
+// --only TEXT times only the pages whose label contains TEXT (e.g. --only search). The search
+// indexes (createSearchIndexes) are built after loading; --scan leaves them out, to time the
+// search without them.
 //
 // Sessions are spread evenly over the last --days days (default 30), so the default 24-hour window
 // holds about 1/30 of them and the 30-day window all of them. Each session has 8 tool calls
@@ -23,7 +25,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { migrate } from '@mini-agent/exporter-postgres';
 import postgres from 'postgres';
-import { startDashboard } from '../dist/index.js';
+import { createSearchIndexes, startDashboard } from '../dist/index.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -33,6 +35,7 @@ const { values: options } = parseArgs({
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
     only: { type: 'string' },
+    scan: { type: 'boolean', default: false },
   },
 });
 const sessionCount = Number(options.sessions);
@@ -182,7 +185,13 @@ try {
     const vacuum = performance.now();
     await sql`VACUUM ANALYZE`;
     console.log(`  ${'VACUUM ANALYZE'.padEnd(20)} ${rows.toLocaleString('en').padStart(10)} rows  ${((performance.now() - vacuum) / 1000).toFixed(1)} s`);
+    if (!options.scan) {
+      const built = await createSearchIndexes(url.toString());
+      console.log(`  ${'search indexes'.padEnd(20)} ${built.indexes.join(', ') || `none (${built.notices.join('; ')})`}  ${(built.millis / 1000).toFixed(1)} s`);
+    }
   }
+  const [{ indexed }] = await sql`SELECT count(*)::int AS indexed FROM pg_indexes WHERE indexname LIKE '%search_idx'`;
+  console.log(`search: ${indexed === 3 ? 'trigram indexes' : 'window scan (no search indexes)'}`);
 
   dashboard = await startDashboard({ databaseUrl: url.toString(), port: 0 });
   const [sample] = await sql`SELECT id FROM mini_agent_observability.traces WHERE status = 'error' ORDER BY started_at DESC LIMIT 1`;

@@ -1,7 +1,8 @@
-// The sessions search's two plans on both databases: on a PostgreSQL server with pg_trgm the
-// migration builds trigram indexes and the search reads them; on PGlite (no pg_trgm) it scans the
-// window's calls. Both plans must find the same sessions.
+// The sessions search's two plans on both databases: on a PostgreSQL server with pg_trgm,
+// createSearchIndexes builds trigram indexes and the search reads them; without them, and on
+// PGlite (no pg_trgm), it scans the window's calls. Both plans must find the same sessions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSearchIndexes, dropSearchIndexes } from '../src/index.js';
 import { likePattern, searchCondition, searchPlan } from '../src/queries/search.js';
 import { BACKENDS, type DashboardDb } from './backends.js';
 import { seedDataset, type SeededDataset } from './dataset.js';
@@ -26,13 +27,31 @@ for (const backend of BACKENDS) {
     const matches = async (plan: 'index' | 'scan', text: string) =>
       (await db.query<{ id: string }>(`SELECT t.id FROM ${S}.traces t WHERE ${searchCondition(plan, 1)} ORDER BY t.id`, [likePattern(text)])).map((r) => r.id);
 
-    it(server ? 'the migration builds the trigram indexes (pg_trgm is available)' : 'PGlite gets no trigram index: its pg_trgm would have to be loaded by every process', async () => {
-      const found = await db.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE '%search_idx' ORDER BY 1`, [S]);
-      expect(found.map((f) => f.indexname)).toEqual(server ? INDEXES : []);
-      const query = async <R extends object>(text: string) => (await db.query(text)) as R[];
-      expect(await searchPlan(query, 'banker')).toBe(server ? 'index' : 'scan');
+    const query = async <R extends object>(text: string) => (await db.query(text)) as R[];
+    const indexes = async () =>
+      (await db.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE '%search_idx' ORDER BY 1`, [S])).map((f) => f.indexname);
+
+    it.runIf(server)('createSearchIndexes builds the trigram indexes the search then reads; dropSearchIndexes removes them', async () => {
+      const url = db.options.databaseUrl!;
+      const dropped = await dropSearchIndexes(url);
+      expect(dropped).toMatchObject({ indexes: [], notices: [] });
+      expect(await indexes()).toEqual([]);
+      expect(await searchPlan(query, 'banker')).toBe('scan');
+
+      const created = await createSearchIndexes(url);
+      expect(created).toMatchObject({ indexes: INDEXES, notices: [] });
+      expect(created.target).toMatch(/^postgres(ql)?:\/\//);
+      expect(await indexes()).toEqual(INDEXES);
+      expect(await searchPlan(query, 'banker')).toBe('index');
       // Two characters have no trigram: always the window scan.
       expect(await searchPlan(query, 'ok')).toBe('scan');
+      // Idempotent.
+      expect((await createSearchIndexes(url)).indexes).toEqual(INDEXES);
+    });
+
+    it.runIf(!server)('PGlite gets no trigram index (its pg_trgm would have to be loaded by every process): the search scans', async () => {
+      expect(await indexes()).toEqual([]);
+      expect(await searchPlan(query, 'banker')).toBe('scan');
     });
 
     it('both plans find the same sessions: a tool input, an LLM output, a tool error, a name, a trace error', async () => {

@@ -2,7 +2,7 @@ import type { Query } from '../read-only-database.js';
 import { S } from './rows.js';
 
 // What the sessions search looks in: per table, the searchable columns joined by a newline (JSON
-// values as their text). These must stay exactly the expressions of sql/090_search_indexes.sql:
+// values as their text). These must stay exactly the expressions of sql/search-indexes.sql (this package):
 // PostgreSQL uses an expression index only for the same expression. Reading the typed tables
 // only (never `spans.attributes`, which need not hold payloads).
 const TOOL_TEXT = `(coalesce(te.tool_name, '') || E'\\n' || coalesce(te.name, '') || E'\\n' || coalesce(te.input::text, '') || E'\\n'
@@ -11,8 +11,8 @@ const GENERATION_TEXT = `(coalesce(g.name, '') || E'\\n' || coalesce(g.input::te
   || coalesce(g.error_message, ''))`;
 const traceText = (alias: string) => `(coalesce(${alias}.name, '') || E'\\n' || coalesce(${alias}.status_message, ''))`;
 
-/** The indexes sql/090_search_indexes.sql builds where pg_trgm is available. */
-const SEARCH_INDEXES = ['tool_executions_search_idx', 'generations_search_idx', 'traces_search_idx'] as const;
+/** The indexes sql/search-indexes.sql (`createSearchIndexes`) builds where pg_trgm is available. */
+export const SEARCH_INDEXES = ['generations_search_idx', 'tool_executions_search_idx', 'traces_search_idx'] as const;
 
 /** Fewer characters than this make no trigram: an index cannot narrow such a search. */
 const MIN_INDEXED_LENGTH = 3;
