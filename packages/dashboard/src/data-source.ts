@@ -65,8 +65,8 @@ function usesPreparedStatements(url: string): boolean {
   return !/:6543(\/|\?|$)/.test(url) && !/[?&]pgbouncer=true\b/i.test(url);
 }
 
-/** The password of a URL, to scrub from error messages shown on a page. */
-function passwordOf(url: string): string | undefined {
+/** The password of a URL, to scrub from error messages shown on a page or printed. */
+export function passwordOf(url: string): string | undefined {
   try {
     const parsed = new URL(url);
     const password = parsed.password || parsed.searchParams.get('password');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { maskDatabaseUrl } from '@mini-agent/exporter-postgres';
 import postgres from 'postgres';
+import { passwordOf } from './data-source.js';
 import { SEARCH_INDEXES } from './queries/search.js';
 import { S } from './queries/rows.js';
 
@@ -63,17 +64,9 @@ async function withConnection(
     return { target, indexes: rows.map((r) => r.indexname), notices, millis: performance.now() - started };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const password = safePassword(databaseUrl);
+    const password = passwordOf(databaseUrl);
     throw new Error(`${target}: ${password ? message.split(password).join('***') : message}`, { cause: error });
   } finally {
     await sql.end({ timeout: 5 });
-  }
-}
-
-function safePassword(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
   }
 }
