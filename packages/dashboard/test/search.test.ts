@@ -1,6 +1,7 @@
 // The sessions search's two plans on both databases: on a PostgreSQL server with pg_trgm,
 // createSearchIndexes builds trigram indexes and the search reads them; without them, and on
 // PGlite (no pg_trgm), it scans the window's calls. Both plans must find the same sessions.
+import { freePort } from '@mini-agent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSearchIndexes, dropSearchIndexes } from '../src/index.js';
 import { likePattern, searchCondition, searchPlan } from '../src/queries/search.js';
@@ -88,3 +89,12 @@ async function explainWithoutSeqScan(db: DashboardDb, text: string, params: unkn
     await db.query('RESET enable_seqscan');
   }
 }
+
+describe('createSearchIndexes on a database that cannot be reached', () => {
+  it('fails with one line naming the database, the password masked', async () => {
+    const url = `postgres://owner:s3cret-password@127.0.0.1:${await freePort()}/db`;
+    const failure = await createSearchIndexes(url).then(() => undefined, (error: unknown) => error as Error);
+    expect(failure?.message).toMatch(/^postgres:\/\/owner:\*\*\*@127\.0\.0\.1:\d+\/db: /);
+    expect(failure?.message).not.toContain('s3cret-password');
+  });
+});
