@@ -220,12 +220,25 @@ class Writer {
   }
 
   fixed32(value: number): void {
-    this.pos = this.buffer.writeUInt32LE(value, this.pos);
+    const b = this.buffer;
+    b[this.pos++] = value & 0xff;
+    b[this.pos++] = (value >>> 8) & 0xff;
+    b[this.pos++] = (value >>> 16) & 0xff;
+    b[this.pos++] = (value >>> 24) & 0xff;
   }
 
-  /** Epoch milliseconds as fixed64 nanoseconds. */
+  /**
+   * Epoch milliseconds as fixed64 nanoseconds, in two 32-bit halves: `ms * 1e6` exceeds 2^53, so
+   * it is summed from parts that each stay exact in a double (no BigInt, no checked Buffer call).
+   */
   nanos(ms: number): void {
-    this.pos = this.buffer.writeBigUInt64LE(BigInt(Math.round(ms)) * 1_000_000n, this.pos);
+    const whole = Math.round(ms);
+    const high16 = Math.floor(whole / 0x10000) * 1_000_000; // the upper part's nanoseconds, before × 2^16
+    const low16 = (whole % 0x10000) * 1_000_000;
+    const low = (high16 % 0x10000) * 0x10000 + (low16 % 0x100000000);
+    const high = Math.floor(high16 / 0x10000) + Math.floor(low16 / 0x100000000) + Math.floor(low / 0x100000000);
+    this.fixed32(low % 0x100000000);
+    this.fixed32(high);
   }
 }
 
