@@ -81,7 +81,14 @@ export class OtlpTransport implements LangfuseTransportClient {
   }
 
   private async attempt(spans: OtlpSpanData[]): Promise<AttemptOutcome<OtlpSpanData[]>> {
-    const result = await new Promise<ExportResult>((resolve) => this.exporter.export(spans, resolve));
+    let result: ExportResult;
+    try {
+      result = await new Promise<ExportResult>((resolve) => this.exporter.export(spans, resolve));
+    } catch (error) {
+      // The encoder refused the spans (an id that is not hex): the same spans would fail again.
+      const message = `Langfuse OTLP request could not be encoded: ${error instanceof Error ? error.message : String(error)}`;
+      return { done: false, remaining: spans, error: new DeliveryError(message, false, { cause: error, reason: 'encode_error' }) };
+    }
     if (result.code === ExportResultCode.SUCCESS) return { done: true };
     return { done: false, remaining: spans, error: classify(result.error) };
   }

@@ -5,11 +5,13 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeOtlpTraceRequest } from '@mini-agent/test-support';
-import { mapRecords } from '../src/index.js';
+import { decodeOtlpTraceRequest, startLangfuseTestServer } from '@mini-agent/test-support';
+import { mapRecords, resolveLangfuseOptions } from '../src/index.js';
+import { OtlpTransport } from '../src/otlp-transport.js';
 import { encodeTraceRequest, type OtlpSpanData } from '../src/otlp-protobuf.js';
 import { EXPORTER_SCOPE, toOtlpSpans } from '../src/otlp-spans.js';
 import { recordAgentRun } from './agent-run.js';
+import { KEYS } from './server.js';
 
 const API_KINDS = [SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT, SpanKind.PRODUCER, SpanKind.CONSUMER];
 
@@ -119,5 +121,25 @@ describe('the OTLP protobuf encoder of observations', () => {
 
   it('refuses an id that is not hex instead of sending a wrong one', () => {
     expect(() => encodeTraceRequest([span({ spanId: 'not-a-hex-id!!!!' })], EXPORTER_SCOPE)).toThrow(/hex id/);
+  });
+
+  it('turns spans it cannot encode into a refusal (not a retry, not a throw), and sends nothing', async () => {
+    const server = await startLangfuseTestServer(KEYS);
+    try {
+      const run = await recordAgentRun();
+      const batch = mapRecords(run.spans.flatMap((s) => interpret(s)));
+      const broken = { ...batch, observations: batch.observations.map((o, i) => (i === 0 ? { ...o, id: 'zz'.repeat(8) } : o)) };
+      const counts = { delivered: 0, rejected: 0, failedRetryable: 0, retries: 0 };
+      const transport = new OtlpTransport(resolveLangfuseOptions({ ...KEYS, baseUrl: server.baseUrl }), counts);
+      const outcome = await transport.send(broken);
+      await transport.shutdown();
+      expect(outcome.retryable).toBeNull();
+      expect(outcome.rejected?.error).toMatchObject({ retryable: false, reason: 'encode_error' });
+      expect(outcome.rejected?.error.message).toMatch(/could not be encoded: not a 8-byte hex id/);
+      expect(counts).toMatchObject({ rejected: batch.observations.length, delivered: 0, retries: 0 });
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
   });
 });
