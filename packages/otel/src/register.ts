@@ -55,6 +55,14 @@ export interface MiniAgentTracingOptions extends ResourceOptions, SinkOptions {
    * `selfObsMeterProvider` given here still gets the SDK's processor metrics.
    */
   readonly batch?: BatchOptions;
+  /**
+   * Read the session's identity (session id, user id, agent name and version, environment) from
+   * W3C baggage a caller sent, onto every span this process starts: for a service called by an
+   * agent that propagates with `baggage: true`. Values are validated as hostile input (strings of
+   * at most 256 characters, no control characters); refused ones are counted in `stats()`.
+   * Default `false`: turn it on only where callers are trusted to name sessions and users.
+   */
+  readonly baggage?: boolean;
   /** Flush on SIGTERM, SIGINT and `beforeExit`. Default `true`. */
   readonly exitHooks?: boolean;
   /** The longest an exit flush may hold the process, in milliseconds. Default 10 000. */
@@ -134,10 +142,11 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
   const drops = new ProcessorDropCounter(options.batch?.selfObsMeterProvider);
   const batch: BatchOptions & { selfObsMeterProvider: MeterProvider } = { ...options.batch, selfObsMeterProvider: drops };
   const processor = options.mode === 'immediate' ? sdk.simpleSpanProcessor(exporter) : sdk.batchSpanProcessor(exporter, batch);
+  const propagated = new PropagatedAttributesProcessor({ baggage: options.baggage === true });
   const provider = sdk.registerTracerProvider({
     resource: buildResource(options),
     // First: the session's attributes are on each span before any other processor sees it start.
-    spanProcessors: [new PropagatedAttributesProcessor(), processor, ...otlpProcessors(sdk, options.otlp), ...(options.spanProcessors ?? [])],
+    spanProcessors: [propagated, processor, ...otlpProcessors(sdk, options.otlp), ...(options.spanProcessors ?? [])],
   });
   warnIfNotGlobal(provider);
 
