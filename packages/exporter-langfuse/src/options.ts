@@ -1,3 +1,4 @@
+import type { SpanFilterOption } from '@mini-agent/core';
 import type { RetryPolicy } from './retry.js';
 
 /**
@@ -44,6 +45,13 @@ export interface LangfuseOptions {
   readonly timeoutMillis?: number;
   /** How failed deliveries are retried. */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Which spans become observations. Default `agent`: sessions, tools, LLM calls, decisions,
+   * agent steps and spans of known AI instrumentations; plain HTTP and database spans (and a
+   * model call's duplicate report) are left out, and their kept descendants are attached to the
+   * nearest kept ancestor. `all` sends every span; a function decides per span record.
+   */
+  readonly filter?: SpanFilterOption;
 }
 
 /** {@link LangfuseOptions} with every default applied. */
