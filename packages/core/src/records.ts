@@ -183,7 +183,7 @@ export interface SpanLinkRecord {
 }
 
 /** What a span is about, for filters; see {@link SpanRecord.category}. */
-export type SpanCategory = 'agent' | 'ai' | 'http' | 'db' | 'other';
+export type SpanCategory = 'agent' | 'ai' | 'http' | 'db' | 'infra' | 'other';
 
 /** A `spans` row: every span, whatever its kind, so nothing a user sent is unqueryable. */
 export interface SpanRecord extends RecordBase {
@@ -195,7 +195,9 @@ export interface SpanRecord extends RecordBase {
   readonly userId: string | null;
   /**
    * What the span is about, for filters: `agent` (a convention adapter recognized its kind),
-   * `ai` (made by a known AI instrumentation), `http`, `db`, or `other` (a plain span).
+   * `ai` (made by a known AI instrumentation), `http`, `db`, `infra` (another OpenTelemetry
+   * auto-instrumentation: fs, dns, net, RPC, messaging, web frameworks), or `other` (a plain
+   * span, such as one of the application's own).
    */
   readonly category: SpanCategory;
   /**

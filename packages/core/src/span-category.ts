@@ -17,11 +17,15 @@ const AI_SCOPE_NAMES = new Set(['ai', 'ai-sdk']);
 
 const HTTP_KEYS = ['http.request.method', 'http.method', 'url.full', 'http.url', 'http.response.status_code', 'http.status_code'];
 const DB_KEYS = ['db.system', 'db.system.name', 'db.statement', 'db.query.text', 'db.operation.name', 'db.namespace'];
+const INFRA_KEYS = ['rpc.system', 'messaging.system', 'faas.trigger'];
+/** Scope names of OpenTelemetry's own auto-instrumentations (JS and Python), minus the AI ones above. */
+const INFRA_SCOPE_PREFIXES = ['@opentelemetry/instrumentation-', 'opentelemetry.instrumentation.', 'io.opentelemetry.'];
 
 /**
  * What a span is about, for filters. A span an adapter recognized (session, tool, LLM, decision,
  * explicit step) is `agent`; else one made by a known AI instrumentation scope is `ai`; else its
- * OTel semantic-convention attributes say `http` or `db`; anything else is `other`.
+ * OTel semantic-convention attributes say `http` or `db`; another OpenTelemetry auto-instrumentation
+ * (by its scope, or RPC/messaging attributes) is `infra`; anything else is `other`.
  */
 export function categoryOf(span: InterpretableSpan, facts: SpanFacts): SpanCategory {
   if (facts.kind !== undefined) return 'agent';
@@ -29,6 +33,9 @@ export function categoryOf(span: InterpretableSpan, facts: SpanFacts): SpanCateg
   const a = span.attributes;
   for (const key of HTTP_KEYS) if (a[key] !== undefined) return 'http';
   for (const key of DB_KEYS) if (a[key] !== undefined) return 'db';
+  for (const key of INFRA_KEYS) if (a[key] !== undefined) return 'infra';
+  const scope = span.instrumentationScope.name ?? '';
+  for (const prefix of INFRA_SCOPE_PREFIXES) if (scope.startsWith(prefix)) return 'infra';
   return 'other';
 }
 

@@ -46,10 +46,11 @@ export interface LangfuseOptions {
   /** How failed deliveries are retried. */
   readonly retry?: Partial<RetryPolicy>;
   /**
-   * Which spans become observations. Default `agent`: sessions, tools, LLM calls, decisions,
-   * agent steps and spans of known AI instrumentations; plain HTTP and database spans (and a
-   * model call's duplicate report) are left out, and their kept descendants are attached to the
-   * nearest kept ancestor. `all` sends every span; a function decides per span record.
+   * Which spans become observations. Default `agent`: HTTP and database spans, other
+   * OpenTelemetry auto-instrumentations' spans and a model call's duplicate report are left
+   * out, and their kept descendants are attached to the nearest kept ancestor. `ai-only` keeps
+   * only what a convention recognized (sessions, tools, LLM calls, decisions, steps) and AI
+   * instrumentations' spans; `all` sends every span; a function decides per span record.
    */
   readonly filter?: SpanFilterOption;
 }
