@@ -107,7 +107,8 @@ export class InterpretingExporter implements SpanExporter {
     this.sampler = options.sampling ? new TraceSampler(options.sampling, (records) => this.releaseLater(this.fanOut(records))) : undefined;
     this.filters = options.sinks.map((sink, i) => {
       const verdict = spanVerdict(sink.filter);
-      return verdict ? new ReparentingFilter(verdict, (records) => this.releaseLater(this.submitTo(i, records)), options.reparenting) : undefined;
+      // What the filter releases on its timer has been through it already: straight to the sink's pipeline.
+      return verdict ? new ReparentingFilter(verdict, (records) => this.releaseLater(this.pipelines[i]!.submit(records)), options.reparenting) : undefined;
     });
     this.stopMetrics = options.meter ? observeExporterStats(options.meter, () => this.stats()) : () => {};
   }
