@@ -1,4 +1,5 @@
 import type { AgentRecord } from '../records.js';
+import { ExpiryTimer } from './expiry-timer.js';
 import { BoundedMap, countInto, groupBySpan, spanKey, withParent, type SpanGroup } from './span-groups.js';
 import type { SpanVerdict } from './span-filter.js';
 
@@ -56,7 +57,7 @@ export class ReparentingFilter {
   private readonly holdMs: number;
   private readonly maxHeld: number;
   private readonly counts: FilterStats = { dropped: {}, reparented: 0, unresolved: 0, held: 0 };
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = new ExpiryTimer(() => this.releaseExpired());
 
   /**
    * @param verdict - keeps a span (`undefined`) or says why it is dropped.
@@ -106,8 +107,7 @@ export class ReparentingFilter {
 
   /** Stops the timer (the stage is done). */
   close(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.cancel();
   }
 
   /** Sends `group` with its nearest kept ancestor, or holds it while an ancestor is unknown. */
@@ -178,21 +178,21 @@ export class ReparentingFilter {
     this.send(held.group, held.waitingFor.slice(held.waitingFor.indexOf('/') + 1), out);
   }
 
-  /** One unref'd timer for the oldest held span: a waiting span never keeps the process alive. */
+  /** Arms the timer for the oldest held span. */
   private schedule(): void {
-    if (this.timer !== undefined || this.held.size === 0) return;
-    const oldest = this.held.values().next().value as Held;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const out: AgentRecord[] = [];
-      const deadline = Date.now() - this.holdMs;
-      for (const held of [...this.held.values()]) {
-        if (held.since > deadline) break;
-        this.sendOldest(out);
-      }
-      if (out.length > 0) this.release(out);
-      this.schedule();
-    }, Math.max(0, oldest.since + this.holdMs - Date.now()));
-    this.timer.unref();
+    const oldest = this.held.values().next().value as Held | undefined;
+    if (oldest) this.timer.arm(oldest.since + this.holdMs);
+  }
+
+  /** Sends the spans that waited `holdMs`, oldest first. */
+  private releaseExpired(): void {
+    const out: AgentRecord[] = [];
+    const deadline = Date.now() - this.holdMs;
+    for (const held of [...this.held.values()]) {
+      if (held.since > deadline) break;
+      this.sendOldest(out);
+    }
+    if (out.length > 0) this.release(out);
+    this.schedule();
   }
 }

@@ -1,4 +1,5 @@
 import type { AgentRecord } from '../records.js';
+import { ExpiryTimer } from './expiry-timer.js';
 import { BoundedMap, countInto, groupBySpan, type SpanGroup } from './span-groups.js';
 
 /** Options of the session-level tail sampler. */
@@ -48,7 +49,7 @@ export class TraceSampler {
   private readonly slowMs: number;
   private readonly maxBuffered: number;
   private readonly maxWaitMs: number;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = new ExpiryTimer(() => this.keepExpired());
 
   /** @param release - takes the records of traces kept on a timer (outside any `process` call). */
   constructor(options: SamplingOptions, private readonly release: (records: AgentRecord[]) => void) {
@@ -94,8 +95,7 @@ export class TraceSampler {
   }
 
   close(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.cancel();
   }
 
   /** Why the trace is kept (`error`, `slow`, `rate`), or `null` to drop it. */
@@ -123,21 +123,22 @@ export class TraceSampler {
     for (const group of trace?.groups ?? []) out.push(...group.records);
   }
 
+  /** Arms the timer for the trace that has waited longest. */
   private schedule(): void {
-    if (this.timer !== undefined || this.pending.size === 0) return;
-    const oldest = this.pending.values().next().value as Pending;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const out: AgentRecord[] = [];
-      const deadline = Date.now() - this.maxWaitMs;
-      for (const [traceId, trace] of [...this.pending]) {
-        if (trace.since > deadline) break;
-        this.decide(traceId, 'timeout', out);
-      }
-      if (out.length > 0) this.release(out);
-      this.schedule();
-    }, Math.max(0, oldest.since + this.maxWaitMs - Date.now()));
-    this.timer.unref();
+    const oldest = this.pending.values().next().value as Pending | undefined;
+    if (oldest) this.timer.arm(oldest.since + this.maxWaitMs);
+  }
+
+  /** Keeps the traces that waited `maxWaitMs` for their decision, oldest first. */
+  private keepExpired(): void {
+    const out: AgentRecord[] = [];
+    const deadline = Date.now() - this.maxWaitMs;
+    for (const [traceId, trace] of [...this.pending]) {
+      if (trace.since > deadline) break;
+      this.decide(traceId, 'timeout', out);
+    }
+    if (out.length > 0) this.release(out);
+    this.schedule();
   }
 }
 
