@@ -8,8 +8,8 @@ import type { SpanQueue, SpanQueueStats } from './span-queue.js';
 export interface BridgeStats {
   /** Answers sent to `POST /v1/traces`, by HTTP status. */
   readonly responses: Record<string, number>;
-  /** Spans in requests answered 200, and spans refused one by one (partial success). */
-  readonly spans: { readonly received: number; readonly rejected: number };
+  /** Spans in requests answered 200, spans refused one by one (partial success), and session identity values (the baggage keys) removed as invalid. */
+  readonly spans: { readonly received: number; readonly rejected: number; readonly refusedIdentities: number };
   /** Request bytes read (as sent, before decompression) of requests answered 200. */
   readonly bytesReceived: number;
   readonly queue: SpanQueueStats;
@@ -45,7 +45,7 @@ export class BridgeState {
   private starting: boolean;
   private startupError: string | undefined;
   private readonly responses: Record<string, number> = {};
-  private readonly spanCounts = { received: 0, rejected: 0 };
+  private readonly spanCounts = { received: 0, rejected: 0, refusedIdentities: 0 };
   private bytesReceived = 0;
 
   constructor(
@@ -99,8 +99,9 @@ export class BridgeState {
     this.responses[status] = (this.responses[status] ?? 0) + 1;
   }
 
-  countAccepted(bytes: number, spans: number, rejected: number): void {
+  countAccepted(bytes: number, spans: number, rejected: number, refusedIdentities = 0): void {
     this.bytesReceived += bytes;
+    this.spanCounts.refusedIdentities += refusedIdentities;
     this.spanCounts.received += spans;
     this.spanCounts.rejected += rejected;
   }

@@ -149,7 +149,7 @@ async function receiveExport(req: IncomingMessage, res: ServerResponse, state: B
   if (state.closing) throw new OtlpRequestError(503, 'The bridge is shutting down', config.retryAfterSeconds);
   if (!durable) {
     if (!state.queue.offer(decoded.spans)) throw state.queueFull();
-    state.countAccepted(body.byteLength, decoded.spans.length, decoded.rejectedSpans);
+    state.countAccepted(body.byteLength, decoded.spans.length, decoded.rejectedSpans, decoded.refusedIdentities);
     state.countResponse(200);
     sendExportResponse(res, encoding, decoded.rejectedSpans, decoded.rejectionMessage);
     return;
@@ -167,7 +167,7 @@ async function receiveExport(req: IncomingMessage, res: ServerResponse, state: B
     // A sink refused them for good: sending again cannot help, so the answer is 200 with the reason as a warning.
     warning = [warning, `a sink refused the spans: ${error.message}`].filter(Boolean).join('; ');
   }
-  state.countAccepted(body.byteLength, decoded.spans.length, decoded.rejectedSpans);
+  state.countAccepted(body.byteLength, decoded.spans.length, decoded.rejectedSpans, decoded.refusedIdentities);
   state.countResponse(200);
   sendExportResponse(res, encoding, decoded.rejectedSpans, warning);
 }

@@ -1,7 +1,7 @@
 import { isValidSpanId, isValidTraceId, SpanKind, TraceFlags, type Attributes, type Link, type SpanContext } from '@opentelemetry/api';
 import { TraceState, type InstrumentationScope } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import type { TimedEvent } from '@mini-agent/core';
+import { dropInvalidIdentity, type TimedEvent } from '@mini-agent/core';
 import { readAttributes } from './attributes.js';
 import { malformed } from './errors.js';
 import { OtlpSpan } from './otlp-span.js';
@@ -24,6 +24,12 @@ export interface DecodedTraceRequest {
   readonly rejectedSpans: number;
   /** Why spans were refused, for the `partialSuccess.errorMessage` of the answer; `''` when none were. */
   readonly rejectionMessage: string;
+  /**
+   * Session identity values (`mini_agent.session.id`, `.user.id`, agent name and version,
+   * environment: the keys W3C baggage may carry) that were not short printable strings, removed
+   * from their spans; the spans themselves are kept.
+   */
+  readonly refusedIdentities: number;
 }
 
 /** A span that cannot be accepted on its own; the request's other spans still are. */
@@ -46,6 +52,7 @@ export function readTraceRequest(request: unknown, encoding: WireEncoding): Deco
   const spans: OtlpSpan[] = [];
   const reasons: string[] = [];
   let rejectedSpans = 0;
+  const refused = { count: 0 };
   let where = '';
   try {
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
@@ -67,7 +74,7 @@ export function readTraceRequest(request: unknown, encoding: WireEncoding): Deco
         for (let i = 0; i < spanList.length; i++) {
           where = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`;
           try {
-            spans.push(toSpan(readMessage(spanList[i], 'span') ?? {}, resource, scope, encoding));
+            spans.push(toSpan(readMessage(spanList[i], 'span') ?? {}, resource, scope, encoding, refused));
           } catch (error) {
             if (!(error instanceof SpanRejection)) throw error;
             rejectedSpans += 1;
@@ -84,11 +91,12 @@ export function readTraceRequest(request: unknown, encoding: WireEncoding): Deco
   return {
     spans,
     rejectedSpans,
+    refusedIdentities: refused.count,
     rejectionMessage: rejectedSpans === 0 ? '' : `${rejectedSpans} span(s) rejected: ${reasons.join('; ')}${more}`,
   };
 }
 
-function toSpan(span: Record<string, unknown>, resource: Resource, scope: InstrumentationScope, encoding: WireEncoding): OtlpSpan {
+function toSpan(span: Record<string, unknown>, resource: Resource, scope: InstrumentationScope, encoding: WireEncoding, refused: { count: number }): OtlpSpan {
   const name = readString(span.name, 'name');
   const traceId = readId(span.traceId, encoding);
   const spanId = readId(span.spanId, encoding);
@@ -109,6 +117,9 @@ function toSpan(span: Record<string, unknown>, resource: Resource, scope: Instru
       : { traceId, spanId: parentSpanId, traceFlags, isRemote: (flags & FLAGS_PARENT_REMOTE_KNOWN) !== 0 && (flags & FLAGS_PARENT_REMOTE) !== 0 };
   const status = readMessage(span.status, 'status');
   const message = readString(status?.message, 'status.message');
+  const attributes = readAttributes(span.attributes, 'attributes', encoding);
+  // These may come from baggage a client set: the identity of a session is never taken on trust.
+  refused.count += dropInvalidIdentity(attributes as Record<string, unknown>);
   return new OtlpSpan({
     name,
     kind: SPAN_KINDS[readInteger(span.kind, 'kind')] ?? SpanKind.INTERNAL,
@@ -117,7 +128,7 @@ function toSpan(span: Record<string, unknown>, resource: Resource, scope: Instru
     startTime: toHrTime(readUint64(span.startTimeUnixNano, 'startTimeUnixNano')),
     endTime: toHrTime(readUint64(span.endTimeUnixNano, 'endTimeUnixNano')),
     status: { code: readInteger(status?.code, 'status.code'), ...(message ? { message } : {}) },
-    attributes: readAttributes(span.attributes, 'attributes', encoding),
+    attributes,
     events: readList(span.events, 'events').map((event, i) => toEvent(event, `events[${i}]`, encoding)),
     links: readList(span.links, 'links').map((link, i) => toLink(link, `links[${i}]`, encoding)),
     resource,

@@ -16,6 +16,13 @@ export { DEFAULT_SPOOL_DIR, DeliveryPipeline, estimateBytes, type DeliveryOption
 export { retryDelay, type RetryOptions } from './delivery/backoff.js';
 export { FileSpool, type FileSpoolOptions, type SpoolAppendResult, type SpoolEntry, type SpoolFullPolicy, type SpoolPosition } from './delivery/spool.js';
 export { jsonText } from './json-text.js';
+export { SPAN_FILTER_PRESETS, spanVerdict, type SpanFilterOption, type SpanFilterPreset, type SpanVerdict } from './processing/span-filter.js';
+export { ReparentingFilter, type FilterStats, type ReparentingOptions } from './processing/reparenting-filter.js';
+export { DuplicateGenerations, type DuplicateStats } from './processing/duplicate-generations.js';
+export { TraceSampler, traceIdFraction, type SamplingOptions, type SamplingStats } from './processing/trace-sampler.js';
+export { BAGGAGE_KEYS, dropInvalidIdentity, identityFromBaggage, isValidIdentity, MAX_IDENTITY_LENGTH, withIdentityBaggage } from './baggage.js';
+export { categoryOf, isAiScope } from './span-category.js';
+export { toolCallIdsIn } from './tool-call-ids.js';
 export { getPropagatedAttributes, PropagatedAttributesProcessor, setPropagatedAttributes } from './propagated-attributes.js';
 export { EXPORTER_METRICS, observeExporterStats } from './exporter-metrics.js';
 export type { ReadableSpan, SpanExporter, SpanProcessor, TimedEvent } from './sdk/types.js';

@@ -18,6 +18,8 @@ import {
 import { isSpanContextValid, SpanStatusCode, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { ADAPTERS, mergeFacts, type SpanFacts } from './conventions/index.js';
+import { categoryOf } from './span-category.js';
+import { toolCallIdsIn } from './tool-call-ids.js';
 import { SanitizeCounters } from './counters.js';
 import { Redactor, type RedactionOptions } from './redact.js';
 import { DEFAULT_LIMITS, Sanitizer, type SanitizeLimits } from './sanitize.js';
@@ -85,7 +87,9 @@ export class Interpreter {
     const resource = this.resource(span);
     const base = { traceId, spanId };
     // Records are built field by field, not with object spread: spread takes V8's slow path.
-    const common: Common = { traceId, spanId, parentSpanId, startTime, endTime, durationMs, success: !outcome.failed, errorMessage };
+    const sessionId = nullableName(facts.sessionId, s);
+    const userId = nullableName(facts.userId, s);
+    const common: Common = { traceId, spanId, parentSpanId, sessionId, userId, startTime, endTime, durationMs, success: !outcome.failed, errorMessage };
 
     // One sanitized copy, shared by the span record and (for a session) the trace record: records
     // are never changed once made, and a session's attributes would otherwise be walked twice.
@@ -99,6 +103,10 @@ export class Interpreter {
       durationMs,
       type: 'span',
       parentSpanId,
+      sessionId,
+      userId,
+      category: categoryOf(span, facts),
+      duplicateOf: null,
       name: s.name(span.name),
       kind,
       otelKind: OTEL_KINDS[span.kind] ?? 'internal',
@@ -159,7 +167,7 @@ export class Interpreter {
     const serviceName = optionalString(r['service.name']);
     const agentName = facts.agentName ?? optionalString(r[ATTR_AGENT_NAME]) ?? (serviceName?.startsWith('unknown_service') ? undefined : serviceName);
     const agentVersion = facts.agentVersion ?? optionalString(r[ATTR_AGENT_VERSION]) ?? optionalString(r['service.version']);
-    const environment = optionalString(r['deployment.environment.name']) ?? optionalString(r['deployment.environment']);
+    const environment = facts.environment ?? optionalString(r['deployment.environment.name']) ?? optionalString(r['deployment.environment']);
     return {
       type: 'trace',
       traceId: at.traceId,
@@ -210,6 +218,8 @@ export class Interpreter {
       success: common.success,
       errorMessage: common.errorMessage,
       type: 'tool',
+      sessionId: common.sessionId,
+      userId: common.userId,
       name: s.name(span.name),
       toolName: s.name(facts.toolName ?? span.name),
       category,
@@ -230,6 +240,7 @@ export class Interpreter {
     const u = facts.usage ?? {};
     const count = (n: number | undefined) => (n === undefined ? null : s.count(n));
     const completionStart = facts.completionStartTime === undefined ? null : new Date(facts.completionStartTime);
+    const output = this.value(facts.llmOutput, span, 'output');
     return {
       traceId: common.traceId,
       spanId: common.spanId,
@@ -240,11 +251,13 @@ export class Interpreter {
       success: common.success,
       errorMessage: common.errorMessage,
       type: 'generation',
+      sessionId: common.sessionId,
+      userId: common.userId,
       name: s.name(span.name),
       model: nullableName(facts.model, s),
       provider: nullableName(facts.provider, s),
       input: this.value(facts.llmInput, span, 'input'),
-      output: this.value(facts.llmOutput, span, 'output'),
+      output,
       usage: {
         input: count(u.input),
         output: count(u.output),
@@ -255,6 +268,7 @@ export class Interpreter {
       },
       modelParameters: facts.modelParameters ? (s.json(facts.modelParameters) as JsonObject) : {},
       completionStartTime: completionStart && !Number.isNaN(completionStart.getTime()) ? completionStart : null,
+      toolCallIds: toolCallIdsIn(output),
     };
   }
 
@@ -355,7 +369,7 @@ export class Interpreter {
 }
 
 /** What the tool and generation records share with the span they come from. */
-type Common = Pick<ToolExecutionRecord, 'traceId' | 'spanId' | 'parentSpanId' | 'startTime' | 'endTime' | 'durationMs' | 'success' | 'errorMessage'>;
+type Common = Pick<ToolExecutionRecord, 'traceId' | 'spanId' | 'parentSpanId' | 'sessionId' | 'userId' | 'startTime' | 'endTime' | 'durationMs' | 'success' | 'errorMessage'>;
 
 interface Outcome {
   readonly status: SpanOutcome;

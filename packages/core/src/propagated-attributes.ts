@@ -1,5 +1,6 @@
 import { createContextKey, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { identityFromBaggage } from './baggage.js';
 
 /**
  * Where a session's trace-level attributes live in the OpenTelemetry context. One key, read once
@@ -46,11 +47,26 @@ export function getPropagatedAttributes(ctx: Context): Attributes {
  * ```
  */
 export class PropagatedAttributesProcessor implements SpanProcessor {
+  private readonly baggage: boolean;
+  /** Baggage entries refused as invalid (see `isValidIdentity`), when reading baggage. */
+  readonly rejectedBaggage = { count: 0 };
+
+  /**
+   * @param options.baggage - also copy the session's identity (`BAGGAGE_KEYS`) from W3C
+   *   baggage another process sent, validated as hostile input. Default `false`: one more
+   *   context lookup per span, and only for services that trust their callers' baggage.
+   */
+  constructor(options: { readonly baggage?: boolean } = {}) {
+    this.baggage = options.baggage === true;
+  }
+
   onStart(span: Span, parentContext: Context): void {
     const entries = parentContext.getValue(PROPAGATED_ATTRIBUTES) as Entries | undefined;
-    if (entries === undefined) return;
     const own = span.attributes;
-    for (const [key, value] of entries) if (own[key] === undefined) span.setAttribute(key, value);
+    if (entries !== undefined) for (const [key, value] of entries) if (own[key] === undefined) span.setAttribute(key, value);
+    if (!this.baggage) return;
+    const fromBaggage = identityFromBaggage(parentContext, this.rejectedBaggage);
+    if (fromBaggage) for (const key in fromBaggage) if (span.attributes[key] === undefined) span.setAttribute(key, fromBaggage[key]!);
   }
 
   onEnd(_span: ReadableSpan): void {}

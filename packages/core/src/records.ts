@@ -77,6 +77,10 @@ export interface TraceRecord extends RecordBase {
 export interface ToolExecutionRecord extends RecordBase {
   readonly type: 'tool';
   readonly parentSpanId: string | null;
+  /** The session the record belongs to, when known on its span (propagated in process or by baggage); else read the trace row's. */
+  readonly sessionId: string | null;
+  /** The user the record belongs to, when known on its span; else read the trace row's. */
+  readonly userId: string | null;
   readonly name: string;
   readonly toolName: string;
   readonly category: ToolCategory;
@@ -139,6 +143,10 @@ export interface TokenUsage {
 export interface GenerationRecord extends RecordBase {
   readonly type: 'generation';
   readonly parentSpanId: string | null;
+  /** The session the record belongs to, when known on its span (propagated in process or by baggage); else read the trace row's. */
+  readonly sessionId: string | null;
+  /** The user the record belongs to, when known on its span; else read the trace row's. */
+  readonly userId: string | null;
   readonly name: string;
   readonly model: string | null;
   readonly provider: string | null;
@@ -152,6 +160,12 @@ export interface GenerationRecord extends RecordBase {
   readonly endTime: Date;
   readonly durationMs: number;
   readonly completionStartTime: Date | null;
+  /**
+   * The ids of the tool calls the model asked for in its output (OpenAI `tool_calls[].id`, GenAI
+   * `tool_call` parts, OpenInference `tool_call.id`, Vercel `toolCallId`): joined to
+   * `tool_executions.call_id` to link a generation to the tools it made run.
+   */
+  readonly toolCallIds: readonly string[];
 }
 
 /** A span event, made storable. */
@@ -168,10 +182,29 @@ export interface SpanLinkRecord {
   readonly attributes: JsonObject;
 }
 
+/** What a span is about, for filters; see {@link SpanRecord.category}. */
+export type SpanCategory = 'agent' | 'ai' | 'http' | 'db' | 'infra' | 'other';
+
 /** A `spans` row: every span, whatever its kind, so nothing a user sent is unqueryable. */
 export interface SpanRecord extends RecordBase {
   readonly type: 'span';
   readonly parentSpanId: string | null;
+  /** The session the record belongs to, when known on its span (propagated in process or by baggage); else read the trace row's. */
+  readonly sessionId: string | null;
+  /** The user the record belongs to, when known on its span; else read the trace row's. */
+  readonly userId: string | null;
+  /**
+   * What the span is about, for filters: `agent` (a convention adapter recognized its kind),
+   * `ai` (made by a known AI instrumentation), `http`, `db`, `infra` (another OpenTelemetry
+   * auto-instrumentation: fs, dns, net, RPC, messaging, web frameworks), or `other` (a plain
+   * span, such as one of the application's own).
+   */
+  readonly category: SpanCategory;
+  /**
+   * Set when the same model call was already reported by another instrumentation's span (nested,
+   * same model, overlapping times): that span's id. This span then has no generation record.
+   */
+  readonly duplicateOf: string | null;
   readonly name: string;
   /** The agent kind (`mini_agent.span.kind`, given or inferred). */
   readonly kind: AgentSpanKind;

@@ -1,3 +1,4 @@
+import type { SpanFilterOption } from './processing/span-filter.js';
 import type { AgentRecord } from './records.js';
 
 /**
@@ -7,6 +8,12 @@ import type { AgentRecord } from './records.js';
 export interface RecordSink {
   /** A short name for logs and counters, e.g. `postgres`, `langfuse`. */
   readonly name: string;
+  /**
+   * Which spans the sink gets (a preset or a predicate; see {@link SpanFilterOption}); the
+   * kept descendants of a dropped span are attached to its nearest kept ancestor. Applied by the
+   * `InterpretingExporter`, once, before the sink's delivery. Default: every span.
+   */
+  readonly filter?: SpanFilterOption;
   /**
    * Delivers one batch. Resolves once the records are stored; rejects when they are not,
    * with a {@link DeliveryError} saying whether trying again can succeed.

@@ -1,4 +1,4 @@
-import { InterpretingExporter, type DeliveryOptions, type InterpretOptions } from '@mini-agent/core';
+import { InterpretingExporter, type DeliveryOptions, type InterpretOptions, type SamplingOptions } from '@mini-agent/core';
 import type { LangfuseOptions } from './options.js';
 import { createLangfuseSink, type LangfuseSink } from './sink.js';
 
@@ -10,6 +10,8 @@ export interface LangfuseExporterOptions extends LangfuseOptions {
   readonly delivery?: DeliveryOptions;
   /** How long `forceFlush()` and `shutdown()` wait for deliveries. Default 10 s. */
   readonly flushTimeoutMs?: number;
+  /** Session-level tail sampling (see `InterpretingExporterOptions.sampling`). Default: off. */
+  readonly sampling?: SamplingOptions;
 }
 
 /**
@@ -35,6 +37,7 @@ export class LangfuseExporter extends InterpretingExporter {
       ...(options.interpretOptions ? { interpretOptions: options.interpretOptions } : {}),
       ...(options.delivery ? { delivery: options.delivery } : {}),
       ...(options.flushTimeoutMs !== undefined ? { flushTimeoutMs: options.flushTimeoutMs } : {}),
+      ...(options.sampling ? { sampling: options.sampling } : {}),
     });
     this.langfuse = sink;
   }

@@ -1,3 +1,4 @@
+import type { SpanFilterOption } from '@mini-agent/core';
 import type { RetryPolicy } from './retry.js';
 
 /**
@@ -44,6 +45,14 @@ export interface LangfuseOptions {
   readonly timeoutMillis?: number;
   /** How failed deliveries are retried. */
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * Which spans become observations. Default `agent`: HTTP and database spans, other
+   * OpenTelemetry auto-instrumentations' spans and a model call's duplicate report are left
+   * out, and their kept descendants are attached to the nearest kept ancestor. `ai-only` keeps
+   * only what a convention recognized (sessions, tools, LLM calls, decisions, steps) and AI
+   * instrumentations' spans; `all` sends every span; a function decides per span record.
+   */
+  readonly filter?: SpanFilterOption;
 }
 
 /** {@link LangfuseOptions} with every default applied. */

@@ -73,6 +73,7 @@ export function createLangfuseSink(options: LangfuseOptions = {}): LangfuseSink 
 
   return {
     name: 'langfuse',
+    filter: options.filter ?? 'agent',
     transport: resolved.transport,
     write(records) {
       if (closed) return Promise.reject(new DeliveryError('Langfuse sink is shut down', false));

@@ -29,7 +29,8 @@ describe('1. every OTLP request asks for the direct (real-time) path, as this ex
   it('sends x-langfuse-ingestion-version: 4 and SDK headers naming this exporter, so a per-request server writes it directly', async () => {
     const server = await serverWith(PER_REQUEST_ROUTING);
     const run = await recordCodingRun({ propagate: true });
-    await exportRun(server, 'otlp', run.children, [run.session]);
+    // The session first: children exported before their parent wait for it (the filter reparents) and would share its request.
+    await exportRun(server, 'otlp', [run.session], run.children);
     const requests = requestsOf(server, 'otlp');
     expect(requests).toHaveLength(2);
     for (const request of requests) {

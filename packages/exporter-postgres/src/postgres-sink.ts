@@ -1,4 +1,4 @@
-import { DeliveryError, type AgentRecord, type RecordSink } from '@mini-agent/core';
+import { DeliveryError, type AgentRecord, type RecordSink, type SpanFilterOption } from '@mini-agent/core';
 import { labelOf, openDatabase, resolveConnection, secretOf, type ConnectionOptions } from './connection.js';
 import type { Database } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
@@ -18,6 +18,8 @@ export interface PostgresSinkOptions extends ConnectionOptions {
   readonly migrate?: boolean;
   /** With `migrate`, also apply the Supabase layer (roles, row-level security, views). Default `false`. */
   readonly supabase?: boolean;
+  /** Which spans are stored. Default `all`: every span, whatever it is; see `SpanFilterOption` of `@mini-agent/core`. */
+  readonly filter?: SpanFilterOption;
 }
 
 /** A {@link RecordSink} writing rows into the `mini_agent_observability` tables. */
@@ -81,6 +83,7 @@ export function createPostgresSink(options: PostgresSinkOptions = {}): PostgresS
 
   return {
     name: 'postgres',
+    ...(options.filter !== undefined ? { filter: options.filter } : {}),
     target: where.target,
     ready,
     write(records: readonly AgentRecord[]): Promise<void> {

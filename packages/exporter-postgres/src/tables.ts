@@ -55,13 +55,14 @@ const tools: TableMapping<ToolExecutionRecord> = {
     id: 'text', trace_id: 'text', parent_span_id: 'text', name: 'text', tool_name: 'text', category: 'text',
     input: 'jsonb', output: 'jsonb', success: 'boolean', error_message: 'text', started_at: 'timestamptz',
     ended_at: 'timestamptz', duration_ms: 'double precision', metadata: 'jsonb', call_id: 'text', tool_type: 'text',
+    session_id: 'text', user_id: 'text',
   },
   onConflict: 'DO NOTHING',
   toRow: (r) => ({
     id: r.spanId, trace_id: r.traceId, parent_span_id: r.parentSpanId, name: r.name, tool_name: r.toolName,
     category: r.category, input: r.input, output: r.output, success: r.success, error_message: r.errorMessage,
     started_at: r.startTime, ended_at: r.endTime, duration_ms: r.durationMs, metadata: r.metadata,
-    call_id: r.callId, tool_type: r.toolType,
+    call_id: r.callId, tool_type: r.toolType, session_id: r.sessionId ?? null, user_id: r.userId ?? null,
   }),
 };
 
@@ -101,7 +102,7 @@ const spans: TableMapping<SpanRecord> = {
     span_id: 'text', trace_id: 'text', parent_span_id: 'text', name: 'text', kind: 'text', otel_kind: 'text',
     status: 'text', status_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz',
     duration_ms: 'double precision', attributes: 'jsonb', events: 'jsonb', links: 'jsonb', resource: 'jsonb',
-    scope_name: 'text', scope_version: 'text',
+    scope_name: 'text', scope_version: 'text', session_id: 'text', user_id: 'text', category: 'text', duplicate_of: 'text',
   },
   onConflict: 'DO NOTHING',
   toRow: (r) => ({
@@ -109,6 +110,8 @@ const spans: TableMapping<SpanRecord> = {
     otel_kind: r.otelKind, status: r.status, status_message: r.statusMessage, started_at: r.startTime,
     ended_at: r.endTime, duration_ms: r.durationMs, attributes: r.attributes, events: r.events, links: r.links,
     resource: r.resource, scope_name: r.scope.name, scope_version: r.scope.version,
+    // A record spooled by an earlier version lacks the fields below: NULL, as a row written then.
+    session_id: r.sessionId ?? null, user_id: r.userId ?? null, category: r.category ?? null, duplicate_of: r.duplicateOf ?? null,
   }),
 };
 
@@ -120,7 +123,8 @@ const generations: TableMapping<GenerationRecord> = {
     input: 'jsonb', output: 'jsonb', input_tokens: 'bigint', output_tokens: 'bigint', total_tokens: 'bigint',
     cached_tokens: 'bigint', reasoning_tokens: 'bigint', model_parameters: 'jsonb', success: 'boolean',
     error_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz', duration_ms: 'double precision',
-    completion_start_time: 'timestamptz', cache_creation_tokens: 'bigint',
+    completion_start_time: 'timestamptz', cache_creation_tokens: 'bigint', session_id: 'text', user_id: 'text',
+    tool_call_ids: 'text[]',
   },
   onConflict: 'DO NOTHING',
   toRow: (r) => ({
@@ -130,6 +134,7 @@ const generations: TableMapping<GenerationRecord> = {
     reasoning_tokens: whole(r.usage.reasoning), model_parameters: r.modelParameters, success: r.success,
     error_message: r.errorMessage, started_at: r.startTime, ended_at: r.endTime, duration_ms: r.durationMs,
     completion_start_time: r.completionStartTime, cache_creation_tokens: whole(r.usage.cacheCreation),
+    session_id: r.sessionId ?? null, user_id: r.userId ?? null, tool_call_ids: r.toolCallIds ?? [],
   }),
 };
 

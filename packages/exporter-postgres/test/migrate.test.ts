@@ -104,7 +104,8 @@ for (const backend of BACKENDS) {
       const publicColumns = async () =>
         db.query(
           `SELECT table_name, column_name FROM information_schema.columns
-            WHERE table_schema = 'public' AND column_name IN ('call_id', 'tool_type', 'cache_creation_tokens') ORDER BY 1, 2`,
+            WHERE table_schema = 'public' AND table_name IN ('mini_agent_generations', 'mini_agent_tool_executions')
+              AND column_name IN ('call_id', 'tool_type', 'cache_creation_tokens') ORDER BY 1, 2`,
         );
       expect(await publicColumns()).toEqual([]);
 

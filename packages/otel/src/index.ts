@@ -16,6 +16,7 @@
  * @packageDocumentation
  */
 export { withSession, type SessionInfo } from './session.js';
+export { propagateAttributes, type PropagatedInfo } from './propagate.js';
 export { withTool, type ToolCall } from './tool.js';
 export { recordDecision, type Decision } from './decision.js';
 export { recordMetric, type MetricInput } from './metric.js';

@@ -6,6 +6,8 @@ import {
   type ExporterStats,
   type InterpretOptions,
   type RecordSink,
+  type ReparentingOptions,
+  type SamplingOptions,
   type SpanProcessor,
 } from '@mini-agent/core';
 import { configuredSinks, type SinkOptions } from './configured-sinks.js';
@@ -46,6 +48,17 @@ export interface MiniAgentTracingOptions extends ResourceOptions, SinkOptions {
    * every export in flight. Costs a sink write per span.
    */
   readonly mode?: 'batch' | 'immediate';
+  /**
+   * Session-level tail sampling, for every sink: `{ rate: 0.1 }` keeps every failed or slow
+   * (`slowMs`, default 30 s) session and 10 % of the others, each trace whole; decided when the
+   * session span ends, with a bounded buffer (a trace that does not fit is kept, never lost).
+   * Counted in `stats().sampling`. Default: off.
+   */
+  readonly sampling?: SamplingOptions;
+  /** One generation per model call when two instrumentations report it (see `stats().duplicates`). Default `true`. */
+  readonly dedupeGenerations?: boolean;
+  /** How long (and how many) kept spans a sink's filter holds while their ancestors are not yet seen. */
+  readonly reparenting?: ReparentingOptions;
   /** Report delivery counters (`stats()`) as OpenTelemetry metrics through this meter. */
   readonly meter?: Meter;
   /** How long a flush or shutdown waits for the sinks, in milliseconds. Default 10 000. */
@@ -55,6 +68,14 @@ export interface MiniAgentTracingOptions extends ResourceOptions, SinkOptions {
    * `selfObsMeterProvider` given here still gets the SDK's processor metrics.
    */
   readonly batch?: BatchOptions;
+  /**
+   * Read the session's identity (session id, user id, agent name and version, environment) from
+   * W3C baggage a caller sent, onto every span this process starts: for a service called by an
+   * agent that propagates with `baggage: true`. Values are validated as hostile input (strings of
+   * at most 256 characters, no control characters); refused ones are counted in `stats()`.
+   * Default `false`: turn it on only where callers are trusted to name sessions and users.
+   */
+  readonly baggage?: boolean;
   /** Flush on SIGTERM, SIGINT and `beforeExit`. Default `true`. */
   readonly exitHooks?: boolean;
   /** The longest an exit flush may hold the process, in milliseconds. Default 10 000. */
@@ -129,15 +150,19 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
     ...(options.delivery ? { delivery: options.delivery } : {}),
     ...(options.flushTimeoutMillis !== undefined ? { flushTimeoutMs: options.flushTimeoutMillis } : {}),
     ...(options.meter ? { meter: options.meter } : {}),
+    ...(options.sampling ? { sampling: options.sampling } : {}),
+    ...(options.dedupeGenerations !== undefined ? { dedupeGenerations: options.dedupeGenerations } : {}),
+    ...(options.reparenting ? { reparenting: options.reparenting } : {}),
   });
   // The SDK counts queue-full drops only in its self-observability metrics: watched here, passed on to the user's provider.
   const drops = new ProcessorDropCounter(options.batch?.selfObsMeterProvider);
   const batch: BatchOptions & { selfObsMeterProvider: MeterProvider } = { ...options.batch, selfObsMeterProvider: drops };
   const processor = options.mode === 'immediate' ? sdk.simpleSpanProcessor(exporter) : sdk.batchSpanProcessor(exporter, batch);
+  const propagated = new PropagatedAttributesProcessor({ baggage: options.baggage === true });
   const provider = sdk.registerTracerProvider({
     resource: buildResource(options),
     // First: the session's attributes are on each span before any other processor sees it start.
-    spanProcessors: [new PropagatedAttributesProcessor(), processor, ...otlpProcessors(sdk, options.otlp), ...(options.spanProcessors ?? [])],
+    spanProcessors: [propagated, processor, ...otlpProcessors(sdk, options.otlp), ...(options.spanProcessors ?? [])],
   });
   warnIfNotGlobal(provider);
 

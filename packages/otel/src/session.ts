@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { context, type Attributes, type Span } from '@opentelemetry/api';
-import { setPropagatedAttributes } from '@mini-agent/core';
 import {
   ATTR_AGENT_NAME,
   ATTR_AGENT_VERSION,
+  ATTR_ENVIRONMENT,
   ATTR_SESSION_ID,
   ATTR_SESSION_INPUT,
   ATTR_SESSION_NAME,
@@ -17,6 +17,7 @@ import {
 import { quietly } from './guard.js';
 import { addMetricEvent } from './metric.js';
 import { cpuMetrics, memoryMetrics, sampleProcess, type ProcessSample } from './process-metrics.js';
+import { contextWith } from './propagate.js';
 import { runInSpan } from './run-in-span.js';
 import { safeJsonStringify } from './safe-json.js';
 
@@ -35,6 +36,13 @@ export interface SessionInfo {
   /** What the session was asked; stored as JSON. */
   readonly input?: unknown;
   readonly tags?: readonly string[];
+  /** Where the agent runs (`production`, `staging`); wins over the resource's `deployment.environment.name`. */
+  readonly environment?: string;
+  /**
+   * Also send the session's identity (id, user, agent name and version, environment) to the
+   * services this session calls, in W3C baggage; see `propagateAttributes`. Default `false`.
+   */
+  readonly baggage?: boolean;
 }
 
 /**
@@ -72,7 +80,7 @@ export function withSession<T>(info: SessionInfo, fn: (span: Span) => T): T {
     },
   });
   // Spans started inside, by anyone, carry the session's trace-level attributes (PropagatedAttributesProcessor).
-  const inSession = quietly('propagating session attributes', () => setPropagatedAttributes(context.active(), propagated(name, attributes)));
+  const inSession = quietly('propagating session attributes', () => contextWith(propagated(name, attributes), info.baggage === true));
   return inSession ? context.with(inSession, run) : run();
 }
 
@@ -83,7 +91,7 @@ function propagated(name: string, session: Attributes): Attributes {
   return out;
 }
 
-const PROPAGATED_KEYS = [ATTR_SESSION_ID, ATTR_USER_ID, ATTR_AGENT_NAME, ATTR_AGENT_VERSION, ATTR_SESSION_TAGS] as const;
+const PROPAGATED_KEYS = [ATTR_SESSION_ID, ATTR_USER_ID, ATTR_AGENT_NAME, ATTR_AGENT_VERSION, ATTR_SESSION_TAGS, ATTR_ENVIRONMENT] as const;
 
 function sessionAttributes(info: SessionInfo): Attributes {
   const attributes: Attributes = {
@@ -99,6 +107,7 @@ function sessionAttributes(info: SessionInfo): Attributes {
     const input = safeJsonStringify(info.input);
     if (input !== undefined) attributes[ATTR_SESSION_INPUT] = input;
     if (info.tags !== undefined) attributes[ATTR_SESSION_TAGS] = info.tags.map(String);
+    if (typeof info.environment === 'string' && info.environment !== '') attributes[ATTR_ENVIRONMENT] = info.environment;
   });
   return attributes;
 }

@@ -19,6 +19,11 @@ export interface ToolCall {
   readonly category?: ToolCategory | (string & {});
   /** The tool's arguments; stored as JSON (circular references become a marker). */
   readonly input?: unknown;
+  /**
+   * The model's id for this call (`tool_calls[].id` of its answer), set as `gen_ai.tool.call.id`:
+   * links the tool's row to the generation that asked for it.
+   */
+  readonly callId?: string;
 }
 
 /**
@@ -33,7 +38,7 @@ export interface ToolCall {
  * ```
  */
 export function withTool<T>(call: ToolCall, fn: (span: Span) => T): T {
-  const attributes = {
+  const attributes: Record<string, string> = {
     [ATTR_SPAN_KIND]: SpanKinds.TOOL,
     [ATTR_TOOL_NAME]: String(call.name),
     [ATTR_TOOL_CATEGORY]: String(call.category ?? 'other'),
@@ -41,6 +46,7 @@ export function withTool<T>(call: ToolCall, fn: (span: Span) => T): T {
     [GenAiAttributes.OPERATION_NAME]: 'execute_tool',
     [GenAiAttributes.TOOL_NAME]: String(call.name),
   };
+  if (typeof call.callId === 'string' && call.callId !== '') attributes[GenAiAttributes.TOOL_CALL_ID] = call.callId;
   const input = safeJsonStringify(call.input);
   return runInSpan(`execute_tool ${String(call.name)}`, input === undefined ? attributes : { ...attributes, [ATTR_TOOL_INPUT]: input }, fn, {
     onSuccess(span, output) {

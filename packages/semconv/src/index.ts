@@ -40,6 +40,11 @@ export const ATTR_SESSION_TAGS = 'mini_agent.session.tags';
  * so each of them names its trace even when it reaches a sink before the session span does.
  */
 export const ATTR_SESSION_NAME = 'mini_agent.session.name';
+/**
+ * Where the agent runs (string), e.g. `production`, `staging`: the session's environment, propagated to
+ * every span of the session. Wins over the resource's `deployment.environment.name`.
+ */
+export const ATTR_ENVIRONMENT = 'mini_agent.environment';
 
 /** The tool's name (string), on a tool span. */
 export const ATTR_TOOL_NAME = 'mini_agent.tool.name';

@@ -9,6 +9,8 @@ export const OpenInferenceAttributes = {
   INPUT_VALUE: 'input.value',
   OUTPUT_VALUE: 'output.value',
   TOOL_NAME: 'tool.name',
+  /** The model's id for the tool call, on a TOOL span. */
+  TOOL_CALL_ID: 'tool_call.id',
   TOOL_PARAMETERS: 'tool.parameters',
   LLM_MODEL_NAME: 'llm.model_name',
   LLM_REQUEST_MODEL_NAME: 'llm.request.model_name',

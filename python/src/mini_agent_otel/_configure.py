@@ -15,6 +15,8 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.sdk.resources import SERVICE_NAME, SERVICE_VERSION, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+from ._propagation import PropagatedAttributesProcessor
 from opentelemetry.util.re import parse_env_headers
 
 from . import _settings
@@ -106,6 +108,7 @@ def configure(
         processor = BatchSpanProcessor(exporter)
         current = trace.get_tracer_provider()
         if isinstance(current, TracerProvider):
+            current.add_span_processor(PropagatedAttributesProcessor())
             current.add_span_processor(processor)
             atexit.register(processor.shutdown)
             _log.warning("mini_agent_otel: a TracerProvider is already configured; adding the OTLP exporter to it (%s) instead of replacing it", url)
@@ -116,6 +119,8 @@ def configure(
         if service_version:
             attributes[SERVICE_VERSION] = service_version
         provider = TracerProvider(resource=Resource.create(attributes))  # flushed and shut down at exit
+        # First: the session's attributes are on each span before any other processor sees it start.
+        provider.add_span_processor(PropagatedAttributesProcessor())
         provider.add_span_processor(processor)
         trace.set_tracer_provider(provider)
         _configured = Telemetry(provider, False, url, processor, exporter)

@@ -39,6 +39,8 @@ ATTR_SESSION_OUTPUT: Final = "mini_agent.session.output"
 ATTR_SESSION_TAGS: Final = "mini_agent.session.tags"
 #: The session's name (string), copied onto the spans started inside it; becomes the trace's name.
 ATTR_SESSION_NAME: Final = "mini_agent.session.name"
+#: Where the agent runs (string), e.g. ``production``; propagated to every span of the session.
+ATTR_ENVIRONMENT: Final = "mini_agent.environment"
 #: The tool's name (string), on a tool span.
 ATTR_TOOL_NAME: Final = "mini_agent.tool.name"
 #: One of :class:`ToolCategories`; unknown values are stored as ``other``.

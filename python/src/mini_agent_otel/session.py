@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable, Optional, Sequence, TypeVar
 
+from opentelemetry import context as otel_context
 from opentelemetry.trace import INVALID_SPAN, Span
 
 from . import _settings
 from ._decorate import wrap
 from ._guard import quietly
+from ._propagation import set_propagated_attributes
 from ._process import ProcessSample, cpu_metrics, memory_metrics, sample_process
 from ._span_scope import AsyncWith, SpanScope
 from .metric import add_metric_event
@@ -17,6 +19,7 @@ from .semconv import (
     ATTR_AGENT_NAME,
     ATTR_AGENT_VERSION,
     ATTR_SESSION_ID,
+    ATTR_SESSION_NAME,
     ATTR_SESSION_INPUT,
     ATTR_SESSION_OUTPUT,
     ATTR_SESSION_TAGS,
@@ -27,6 +30,9 @@ from .semconv import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: What every span of the session carries (besides the session's name).
+_PROPAGATED_KEYS = (ATTR_SESSION_ID, ATTR_USER_ID, ATTR_AGENT_NAME, ATTR_AGENT_VERSION, ATTR_SESSION_TAGS)
 
 
 class Session(AsyncWith):
@@ -51,6 +57,7 @@ class Session(AsyncWith):
         self._fields = (name, session_id, user_id, user_context, input, tags, agent_name, agent_version)
         self._start_time = start_time
         self._scope: Optional[SpanScope] = None
+        self._context_token: Any = None
         #: The session id this session's spans carry (given, or a random UUID).
         self.session_id = session_id or str(uuid.uuid4())
 
@@ -105,6 +112,14 @@ class Session(AsyncWith):
                 for metric in cpu_metrics(first[0], end):
                     add_metric_event(span, *metric)
 
+        # Spans started inside, by anyone, carry the session's trace-level attributes (PropagatedAttributesProcessor).
+        propagated = {k: attributes[k] for k in _PROPAGATED_KEYS if k in attributes}
+        propagated[ATTR_SESSION_NAME] = maker.name(name)
+
+        def enter_context() -> None:
+            self._context_token = otel_context.attach(set_propagated_attributes(otel_context.get_current(), propagated))
+
+        quietly("propagating session attributes", enter_context)
         self._scope = SpanScope(maker.name(name), attributes, on_start=on_start, before_end=before_end, start_time=self._start_time)
         self._scope.__enter__()
         return self
@@ -113,6 +128,9 @@ class Session(AsyncWith):
         """Ends the session: failed with ``error`` (raised) or ``failure`` (a message), else OK."""
         if self._scope is not None:
             self._scope.finish(error, failure=failure)
+        if self._context_token is not None:
+            token, self._context_token = self._context_token, None
+            quietly("restoring the context", lambda: otel_context.detach(token))
 
     def __enter__(self) -> "Session":
         return self.start()

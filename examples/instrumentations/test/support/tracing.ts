@@ -25,8 +25,8 @@ export interface AgentTracing {
   shutdown(): Promise<void>;
 }
 
-/** Sets up {@link AgentTracing}; parent/child links across awaits use the SDK's async-hooks context manager. */
-export function agentTracing(exporters: SpanExporter[], serviceName = 'instrumented-agent'): AgentTracing {
+/** Sets up {@link AgentTracing} (`first`: processors placed before the exporters'); parent/child links across awaits use the SDK's async-hooks context manager. */
+export function agentTracing(exporters: SpanExporter[], serviceName = 'instrumented-agent', first: SpanProcessor[] = []): AgentTracing {
   if (!contextManager) {
     contextManager = new AsyncLocalStorageContextManager().enable();
     context.setGlobalContextManager(contextManager);
@@ -44,7 +44,8 @@ export function agentTracing(exporters: SpanExporter[], serviceName = 'instrumen
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
     // The notifier runs last, so a span it announces is already with every exporter.
-    spanProcessors: [...[memory, ...exporters].map((exporter) => new SimpleSpanProcessor(exporter)), notifier],
+    // `first` (e.g. the PropagatedAttributesProcessor) sees each span start before the exporters' processors.
+    spanProcessors: [...first, ...[memory, ...exporters].map((exporter) => new SimpleSpanProcessor(exporter)), notifier],
   });
   return {
     provider,

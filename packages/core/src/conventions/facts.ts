@@ -19,6 +19,8 @@ export interface SpanFacts {
   /** A name for the trace other than the session span's own name (e.g. `langfuse.trace.name`). */
   sessionName?: string;
   tags?: string[];
+  /** Where the agent runs (`mini_agent.environment`); wins over the resource's deployment environment. */
+  environment?: string;
   toolName?: string;
   toolCategory?: string;
   /** The model's id for the tool call. */

@@ -17,6 +17,7 @@ export const miniAgentAdapter: ConventionAdapter = {
       sessionOutput: a[sc.ATTR_SESSION_OUTPUT],
       tags: strings(a, sc.ATTR_SESSION_TAGS),
       sessionName: str(a, sc.ATTR_SESSION_NAME),
+      environment: str(a, sc.ATTR_ENVIRONMENT),
       toolName: str(a, sc.ATTR_TOOL_NAME),
       toolCategory: str(a, sc.ATTR_TOOL_CATEGORY),
       toolInput: a[sc.ATTR_TOOL_INPUT],

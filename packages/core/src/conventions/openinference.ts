@@ -32,6 +32,7 @@ export const openInferenceAdapter: ConventionAdapter = {
       sessionInput: kind === 'session' ? input : undefined,
       sessionOutput: kind === 'session' ? output : undefined,
       toolName: str(a, OI.TOOL_NAME),
+      toolCallId: kind === 'tool' ? str(a, OI.TOOL_CALL_ID) : undefined,
       toolInput: kind === 'tool' ? input : undefined,
       toolOutput: kind === 'tool' ? output : undefined,
       model: firstStr(a, [OI.LLM_RESPONSE_MODEL_NAME, OI.LLM_MODEL_NAME, OI.LLM_REQUEST_MODEL_NAME]),

@@ -4,6 +4,7 @@ import { html, join, type SafeHtml } from '../html/html.js';
 import { href, type PageSpec } from '../html/layout.js';
 import type { DecisionRow, GenerationRow, MetricRow, SessionDetailData } from '../queries/session-detail.js';
 import type { Waterfall } from '../waterfall.js';
+import { generationToolsCell } from './generation-tools.js';
 import { outcome } from './sessions.js';
 import { sessionHref, toolHref, userHref } from './shared.js';
 import { optionList, spanRow, timelineAxis } from './span-row.js';
@@ -53,7 +54,7 @@ ${t?.user_context ? html`<details class="plain"><summary>User context</summary>$
 </section>
 ${decisionsSection(data.decisions)}
 ${metricsSection(data.metrics)}
-${generationsSection(data.generations)}
+${generationsSection(data.generations, data.toolCalls)}
 ${toolsSection(traceId, data)}
 </div>`;
   // A trace whose session (or root) span has not landed is still running: its page follows it.
@@ -88,12 +89,12 @@ ${join(metrics, (m) => html`<tr><td>${timeElement(m.recorded_at)}</td><td>${m.me
 </tbody></table></section>`;
 }
 
-function generationsSection(generations: readonly GenerationRow[]): SafeHtml {
+function generationsSection(generations: readonly GenerationRow[], toolCalls: SessionDetailData['toolCalls']): SafeHtml {
   if (generations.length === 0) return html``;
-  return html`<section id="llm-calls"><h2>LLM calls</h2><table class="data"><thead><tr><th>Model</th><th class="num">Input tokens</th><th class="num">Output tokens</th><th class="num">Total</th><th class="num">Duration</th><th>Span</th></tr></thead><tbody>
+  return html`<section id="llm-calls"><h2>LLM calls</h2><table class="data"><thead><tr><th>Model</th><th class="num">Input tokens</th><th class="num">Output tokens</th><th class="num">Total</th><th class="num">Duration</th><th>Tools called</th><th>Span</th></tr></thead><tbody>
 ${join(generations, (g) => html`<tr data-span="${g.id}"${g.success ? '' : html` class="failed"`}><td>${g.model ?? '(unknown)'}${g.provider ? html` <span class="muted">${g.provider}</span>` : ''}</td>
 ${numberCell(g.input_tokens, formatCount, 'input_tokens')}${numberCell(g.output_tokens, formatCount, 'output_tokens')}${numberCell(g.total_tokens ?? (g.input_tokens ?? 0) + (g.output_tokens ?? 0), formatCount, 'total_tokens')}
-${numberCell(g.duration_ms, formatMs, 'duration_ms')}<td><a href="#span-${g.id}">${g.id}</a></td></tr>`)}
+${numberCell(g.duration_ms, formatMs, 'duration_ms')}${generationToolsCell(toolCalls.get(g.id))}<td><a href="#span-${g.id}">${g.id}</a></td></tr>`)}
 </tbody></table></section>`;
 }
 

@@ -1,4 +1,5 @@
 import type { Query } from '../read-only-database.js';
+import { loadGenerationToolCalls, type GenerationToolCall } from './generation-tool-calls.js';
 import { S, type SessionStatsRow } from './rows.js';
 
 /** The `traces` row of the session. */
@@ -100,6 +101,8 @@ export interface SessionDetailData {
   spans: SpanRow[];
   tools: ToolRow[];
   generations: GenerationRow[];
+  /** Per generation id, the tool calls its output asked for and the tools that ran them. */
+  toolCalls: Map<string, GenerationToolCall[]>;
   decisions: DecisionRow[];
   metrics: MetricRow[];
   /** Other runs (traces) of the same conversation, when it has a session id. */
@@ -109,7 +112,7 @@ export interface SessionDetailData {
 /** Loads one trace by id; every lookup uses the tables' trace_id indexes. */
 export async function loadSessionDetail(query: Query, traceId: string): Promise<SessionDetailData> {
   const id = [traceId];
-  const [traces, stats, spans, tools, generations, decisions, metrics] = await Promise.all([
+  const [traces, stats, spans, tools, generations, decisions, metrics, toolCalls] = await Promise.all([
     query<TraceRow>(
       `SELECT id, session_id, agent_name, agent_version, user_id, user_context, name, status, status_message,
               started_at, ended_at, input, output, tags, environment, complete
@@ -149,6 +152,7 @@ export async function loadSessionDetail(query: Query, traceId: string): Promise<
          FROM ${S}.performance_metrics WHERE trace_id = $1 ORDER BY recorded_at, id`,
       id,
     ),
+    loadGenerationToolCalls(query, traceId),
   ]);
   const trace = traces[0];
   let otherRuns = 0;
@@ -156,5 +160,5 @@ export async function loadSessionDetail(query: Query, traceId: string): Promise<
     const [row] = await query<{ n: number }>(`SELECT count(*) AS n FROM ${S}.traces WHERE session_id = $1 AND id <> $2`, [trace.session_id, traceId]);
     otherRuns = row?.n ?? 0;
   }
-  return { trace, stats: stats[0], spans, tools, generations, decisions, metrics, otherRuns };
+  return { trace, stats: stats[0], spans, tools, generations, toolCalls, decisions, metrics, otherRuns };
 }
