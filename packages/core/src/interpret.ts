@@ -18,6 +18,8 @@ import {
 import { isSpanContextValid, SpanStatusCode, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { ADAPTERS, mergeFacts, type SpanFacts } from './conventions/index.js';
+import { findScores } from './conventions/evaluations.js';
+import { ScoreRecords, type DirectScore, type RejectedScore } from './score-records.js';
 import { SanitizeCounters } from './counters.js';
 import { Redactor, type RedactionOptions } from './redact.js';
 import { DEFAULT_LIMITS, Sanitizer, type SanitizeLimits } from './sanitize.js';
@@ -29,6 +31,7 @@ import type {
   JsonObject,
   JsonValue,
   MetricRecord,
+  ScoreRecord,
   SpanOutcome,
   SpanRecord,
   ToolExecutionRecord,
@@ -57,11 +60,21 @@ export class Interpreter {
   private readonly sanitizer: Sanitizer;
   private readonly redactor: Redactor;
   private readonly resources = new WeakMap<object, JsonObject>();
+  private readonly scores: ScoreRecords;
 
   constructor(options: InterpretOptions = {}) {
     this.counters = options.counters ?? new SanitizeCounters();
     this.redactor = options.redaction === false ? new Redactor({ enabled: false }) : Redactor.fromEnv(process.env, options.redaction);
     this.sanitizer = new Sanitizer(this.counters, this.redactor, { ...DEFAULT_LIMITS, ...options.limits });
+    this.scores = new ScoreRecords(this.sanitizer, this.counters);
+  }
+
+  /**
+   * A score given directly (feedback arriving after the session, the CLI's `score`): checked and
+   * sanitized like a score read from a span. A refused one is counted and returned with its reason.
+   */
+  score(score: DirectScore): ScoreRecord | RejectedScore {
+    return this.scores.direct(score);
   }
 
   /** Records for one span: always a `span` and a `trace` record, plus what the span's kind and events say. */
@@ -141,6 +154,14 @@ export class Interpreter {
         }));
       }
     });
+    for (const found of findScores(span, spanId)) {
+      const at = found.eventIndex === undefined ? endTime : this.date(span.events[found.eventIndex]!.time);
+      const score = this.scores.build(found.input, {
+        traceId, spanId, id: found.id, targetSpanId: found.targetSpanId, sessionId: facts.sessionId ?? null,
+        source: found.source, author: found.author, createdAt: at, metadata: found.metadata,
+      });
+      if (score.type === 'score') records.push(score);
+    }
     return records;
   }
 
