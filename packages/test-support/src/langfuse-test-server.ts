@@ -5,11 +5,12 @@ import { defaultMessage, ingestBatch, type EventFault } from './langfuse-server/
 import { handleOtelRequest, type LangfuseServerWarning } from './langfuse-server/otel-route.js';
 import type { LangfuseDeployment, OtelWritePath, OtelWritePathReason } from './langfuse-server/write-path.js';
 import { langfuseIngestionValidator, type IngestionEventValidator } from './langfuse-openapi.js';
-import { LangfuseStore, type IngestionEventLike, type StoredObservation, type StoredTrace } from './langfuse-store.js';
+import { LangfuseStore, type IngestionEventLike, type StoredObservation, type StoredScore, type StoredTrace } from './langfuse-store.js';
+import { validateScoreBody } from './langfuse-server/scores-route.js';
 import type { DecodedOtlpSpan } from './otlp-decode.js';
 
-/** The two endpoints the server implements. */
-export type LangfuseEndpoint = 'ingestion' | 'otel';
+/** The endpoints the server implements. */
+export type LangfuseEndpoint = 'ingestion' | 'otel' | 'scores';
 
 /**
  * A switchable fault. `times` (default 1) counts requests for `status` and `slow`, and matching
@@ -91,6 +92,9 @@ export interface LangfuseTestServer {
   /** Stored observations (upserted), optionally of one trace. */
   observations(traceId?: string): StoredObservation[];
   observation(id: string): StoredObservation | undefined;
+  /** Stored scores (upserted by id), optionally of one trace. */
+  scores(traceId?: string): StoredScore[];
+  score(id: string): StoredScore | undefined;
   inject(fault: LangfuseFault): void;
   clearFaults(): void;
   /** Forgets everything received, keeps faults. */
@@ -102,6 +106,7 @@ export interface LangfuseTestServer {
 
 const INGESTION_PATH = '/api/public/ingestion';
 const OTEL_TRACES_PATH = '/api/public/otel/v1/traces';
+const SCORES_PATH = '/api/public/scores';
 
 /** The deployment of the options, refusing a combination Langfuse v4 itself refuses to start with. */
 function deploymentOf(options: LangfuseTestServerOptions): LangfuseDeployment {
@@ -160,7 +165,8 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const receivedAt = Date.now();
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const endpoint: LangfuseEndpoint | undefined = path === INGESTION_PATH ? 'ingestion' : path === OTEL_TRACES_PATH ? 'otel' : undefined;
+    const endpoint: LangfuseEndpoint | undefined =
+      path === INGESTION_PATH ? 'ingestion' : path === OTEL_TRACES_PATH ? 'otel' : path === SCORES_PATH ? 'scores' : undefined;
     const limit = endpoint === 'otel' ? maxOtelRequestBytes : maxRequestBytes;
     const { body, size } = await readBody(req, limit);
     const log = (status: number, eventIds: string[] = [], route: Pick<ReceivedRequest, 'writePath' | 'writePathReason'> = {}): void => {
@@ -214,6 +220,13 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
     } catch {
       return reply(400, { message: 'Invalid request data', error: 'Body is not JSON' });
     }
+    if (endpoint === 'scores') {
+      // One score-create event, upserted by id (v4 takes scores here and as ingestion events).
+      const checked = validateScoreBody(parsed, () => crypto.randomUUID());
+      if (!checked.ok) return reply(400, { message: checked.message });
+      store.current.upsertScore(checked.body);
+      return reply(200, { id: checked.body.id }, {}, [checked.body.id]);
+    }
     const batch = (parsed as { batch?: unknown } | null)?.batch;
     if (!Array.isArray(batch)) return reply(400, { message: 'Invalid request data', error: 'batch must be an array' });
     const eventFaults: EventFault[] = faults.flatMap((entry) => (entry.fault.kind === 'event-errors' ? [eventFault(entry)] : []));
@@ -249,6 +262,8 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
     traces: () => [...store.current.traces.values()],
     observations: (traceId) => [...store.current.observations.values()].filter((o) => traceId === undefined || o.traceId === traceId),
     observation: (id) => store.current.observations.get(id),
+    scores: (traceId) => [...store.current.scores.values()].filter((sc) => traceId === undefined || sc.traceId === traceId),
+    score: (id) => store.current.scores.get(id),
     inject(fault) {
       faults.push({ fault, left: fault.times ?? 1 });
     },
