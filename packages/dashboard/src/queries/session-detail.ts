@@ -1,5 +1,6 @@
 import type { Query } from '../read-only-database.js';
 import { S, type SessionStatsRow } from './rows.js';
+import { loadTraceScores, type ScoreRow } from './scores.js';
 
 /** The `traces` row of the session. */
 export interface TraceRow {
@@ -102,6 +103,8 @@ export interface SessionDetailData {
   generations: GenerationRow[];
   decisions: DecisionRow[];
   metrics: MetricRow[];
+  /** Scores of the run and its spans, newest first. */
+  scores: ScoreRow[];
   /** Other runs (traces) of the same conversation, when it has a session id. */
   otherRuns: number;
 }
@@ -156,5 +159,6 @@ export async function loadSessionDetail(query: Query, traceId: string): Promise<
     const [row] = await query<{ n: number }>(`SELECT count(*) AS n FROM ${S}.traces WHERE session_id = $1 AND id <> $2`, [trace.session_id, traceId]);
     otherRuns = row?.n ?? 0;
   }
-  return { trace, stats: stats[0], spans, tools, generations, decisions, metrics, otherRuns };
+  const scores = await loadTraceScores(query, traceId);
+  return { trace, stats: stats[0], spans, tools, generations, decisions, metrics, scores, otherRuns };
 }
