@@ -152,15 +152,17 @@ export const ScoreTargets = {
 /** A value of {@link ATTR_SCORE_TARGET}. */
 export type ScoreTarget = (typeof ScoreTargets)[keyof typeof ScoreTargets];
 
+/** A test for "one of the values of this enum object", for the score enums. */
+const valueOf =
+  <E extends Record<string, string>>(values: E) =>
+  (value: unknown): value is E[keyof E] =>
+    typeof value === 'string' && (Object.values(values) as string[]).includes(value);
+
 /** True when `value` is one of {@link ScoreDataTypes}. */
-export function isScoreDataType(value: unknown): value is ScoreDataType {
-  return typeof value === 'string' && (Object.values(ScoreDataTypes) as string[]).includes(value);
-}
+export const isScoreDataType: (value: unknown) => value is ScoreDataType = valueOf(ScoreDataTypes);
 
 /** True when `value` is one of {@link ScoreSources}. */
-export function isScoreSource(value: unknown): value is ScoreSource {
-  return typeof value === 'string' && (Object.values(ScoreSources) as string[]).includes(value);
-}
+export const isScoreSource: (value: unknown) => value is ScoreSource = valueOf(ScoreSources);
 
 /** True when `value` is one of {@link SPAN_KINDS}. */
 export function isSpanKind(value: unknown): value is SpanKind {
