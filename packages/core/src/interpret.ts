@@ -18,7 +18,6 @@ import {
 import { isSpanContextValid, SpanStatusCode, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { ADAPTERS, mergeFacts, type SpanFacts } from './conventions/index.js';
-import { findScores } from './conventions/evaluations.js';
 import { ScoreRecords, type DirectScore, type RejectedScore } from './score-records.js';
 import { SanitizeCounters } from './counters.js';
 import { Redactor, type RedactionOptions } from './redact.js';
@@ -154,14 +153,7 @@ export class Interpreter {
         }));
       }
     });
-    for (const found of findScores(span, spanId)) {
-      const at = found.eventIndex === undefined ? endTime : this.date(span.events[found.eventIndex]!.time);
-      const score = this.scores.build(found.input, {
-        traceId, spanId, id: found.id, targetSpanId: found.targetSpanId, sessionId: facts.sessionId ?? null,
-        source: found.source, author: found.author, createdAt: at, metadata: found.metadata,
-      });
-      if (score.type === 'score') records.push(score);
-    }
+    this.scores.fromSpan(span, { traceId, spanId, sessionId: facts.sessionId ?? null, endTime }, (time) => this.date(time), records);
     return records;
   }
 

@@ -1,7 +1,8 @@
 import { ScoreSources, type ScoreSource } from '@mini-agent/semconv';
-import type { AttributeValue } from '@opentelemetry/api';
+import type { AttributeValue, HrTime } from '@opentelemetry/api';
+import { findScores } from './conventions/evaluations.js';
 import type { SanitizeCounters, ScoreRejection } from './counters.js';
-import type { JsonObject, JsonValue, ScoreRecord } from './records.js';
+import type { AgentRecord, InterpretableSpan, JsonObject, JsonValue, ScoreRecord } from './records.js';
 import type { Sanitizer } from './sanitize.js';
 import { checkScore, type ScoreInput } from './score.js';
 
@@ -82,6 +83,32 @@ export class ScoreRecords {
       createdAt: at.createdAt,
       metadata: s.json(at.metadata, 'metadata') as JsonObject,
     };
+  }
+
+  /**
+   * Appends the scores a span carries (its evaluation events, its OpenInference results) to
+   * `records`; refused ones are only counted. `date` turns an event's time into a Date.
+   */
+  fromSpan(
+    span: InterpretableSpan,
+    at: { traceId: string; spanId: string; sessionId: string | null; endTime: Date },
+    date: (time: HrTime) => Date,
+    records: AgentRecord[],
+  ): void {
+    for (const found of findScores(span, at.spanId)) {
+      const score = this.build(found.input, {
+        traceId: at.traceId,
+        spanId: at.spanId,
+        id: found.id,
+        targetSpanId: found.targetSpanId,
+        sessionId: at.sessionId,
+        source: found.source,
+        author: found.author,
+        createdAt: found.eventIndex === undefined ? at.endTime : date(span.events[found.eventIndex]!.time),
+        metadata: found.metadata,
+      });
+      if (score.type === 'score') records.push(score);
+    }
   }
 
   /** A score given directly: checked, placed on its trace (and span), sanitized. */
