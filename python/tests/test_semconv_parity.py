@@ -25,5 +25,9 @@ def test_every_enum_and_genai_name_matches() -> None:
     assert members(semconv.SpanKinds) == semconv.SPEC["enums"]["SpanKinds"]
     assert members(semconv.ToolCategories) == semconv.SPEC["enums"]["ToolCategories"]
     assert members(semconv.MetricTypes) == semconv.SPEC["enums"]["MetricTypes"]
+    assert members(semconv.ScoreDataTypes) == semconv.SPEC["enums"]["ScoreDataTypes"]
+    assert members(semconv.ScoreSources) == semconv.SPEC["enums"]["ScoreSources"]
+    assert members(semconv.ScoreTargets) == semconv.SPEC["enums"]["ScoreTargets"]
     assert members(semconv.GenAiAttributes) == semconv.SPEC["genAi"]
+    assert members(semconv.GenAiEvents) == semconv.SPEC["genAiEvents"]
     assert list(semconv.TOOL_CATEGORIES) == list(semconv.SPEC["enums"]["ToolCategories"].values())

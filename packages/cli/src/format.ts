@@ -9,8 +9,8 @@ export function count(value: number | null): string {
 }
 
 /** A measured quantity (ms, %, a metric value) with one decimal, as the alert thresholds read. */
-export function decimal(value: number | null): string {
-  return value === null ? NONE : value.toFixed(1);
+export function decimal(value: number | null, digits = 1): string {
+  return value === null ? NONE : value.toFixed(digits);
 }
 
 /** A metric value in its unit: bytes (`By`, the OTel unit) as KiB/MiB/GiB, anything else with one decimal. */

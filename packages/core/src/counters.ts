@@ -12,7 +12,22 @@ export type SanitizeReason =
   | 'invalid_id'
   | 'unknown_category'
   | 'invalid_kind'
-  | 'redacted';
+  | 'redacted'
+  | ScoreRejection;
+
+/**
+ * Why a score was refused (counted, never thrown): no name, neither a value nor a label, a value
+ * that is not a finite number, a name over the name limit, a boolean that is not 0 or 1, an
+ * unknown data type, or a score with no span to carry it (`recordScore()` outside any span).
+ */
+export type ScoreRejection =
+  | 'score_without_name'
+  | 'score_without_value'
+  | 'score_value_not_finite'
+  | 'score_name_too_long'
+  | 'score_boolean_not_0_or_1'
+  | 'score_unknown_data_type'
+  | 'score_without_span';
 
 /**
  * Counts what interpretation changed. One instance is shared by an exporter across batches,

@@ -7,7 +7,9 @@
 export { interpret, Interpreter, type InterpretOptions } from './interpret.js';
 export { InterpretingExporter, type ExporterStats, type InterpretingExporterOptions } from './exporter.js';
 export { DeliveryError, type DeliveryErrorOptions, type RecordSink } from './sink.js';
-export { SanitizeCounters, type SanitizeReason } from './counters.js';
+export { SanitizeCounters, type SanitizeReason, type ScoreRejection } from './counters.js';
+export { checkScore, type CheckedScore, type ScoreCheck, type ScoreInput } from './score.js';
+export type { DirectScore, RejectedScore } from './score-records.js';
 export { DEFAULT_SECRET_PATTERNS, looksLikeCredential, REDACTED, Redactor, type RedactionOptions, type SecretPattern } from './redact.js';
 export { arrayTruncationMarker, CIRCULAR, DEFAULT_LIMITS, Sanitizer, TOO_DEEP, truncationMarker, type SanitizeLimits } from './sanitize.js';
 export type { ConventionAdapter, SpanFacts } from './conventions/index.js';

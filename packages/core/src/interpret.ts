@@ -20,6 +20,7 @@ import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { ADAPTERS, mergeFacts, type SpanFacts } from './conventions/index.js';
 import { categoryOf } from './span-category.js';
 import { toolCallIdsIn } from './tool-call-ids.js';
+import { ScoreRecords, type DirectScore, type RejectedScore } from './score-records.js';
 import { SanitizeCounters } from './counters.js';
 import { Redactor, type RedactionOptions } from './redact.js';
 import { DEFAULT_LIMITS, Sanitizer, type SanitizeLimits } from './sanitize.js';
@@ -31,6 +32,7 @@ import type {
   JsonObject,
   JsonValue,
   MetricRecord,
+  ScoreRecord,
   SpanOutcome,
   SpanRecord,
   ToolExecutionRecord,
@@ -59,11 +61,21 @@ export class Interpreter {
   private readonly sanitizer: Sanitizer;
   private readonly redactor: Redactor;
   private readonly resources = new WeakMap<object, JsonObject>();
+  private readonly scores: ScoreRecords;
 
   constructor(options: InterpretOptions = {}) {
     this.counters = options.counters ?? new SanitizeCounters();
     this.redactor = options.redaction === false ? new Redactor({ enabled: false }) : Redactor.fromEnv(process.env, options.redaction);
     this.sanitizer = new Sanitizer(this.counters, this.redactor, { ...DEFAULT_LIMITS, ...options.limits });
+    this.scores = new ScoreRecords(this.sanitizer, this.counters);
+  }
+
+  /**
+   * A score given directly (feedback arriving after the session, the CLI's `score`): checked and
+   * sanitized like a score read from a span. A refused one is counted and returned with its reason.
+   */
+  score(score: DirectScore): ScoreRecord | RejectedScore {
+    return this.scores.direct(score);
   }
 
   /** Records for one span: always a `span` and a `trace` record, plus what the span's kind and events say. */
@@ -149,6 +161,7 @@ export class Interpreter {
         }));
       }
     });
+    this.scores.fromSpan(span, { traceId, spanId, sessionId: facts.sessionId ?? null, endTime }, (time) => this.date(time), records);
     return records;
   }
 

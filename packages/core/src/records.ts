@@ -1,4 +1,4 @@
-import type { SpanKind as AgentSpanKind, ToolCategory } from '@mini-agent/semconv';
+import type { SpanKind as AgentSpanKind, ScoreDataType, ScoreSource, ToolCategory } from '@mini-agent/semconv';
 import type { Attributes, HrTime, Link, SpanContext, SpanKind as OtelSpanKind, SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { TimedEvent } from './sdk/types.js';
@@ -168,6 +168,31 @@ export interface GenerationRecord extends RecordBase {
   readonly toolCallIds: readonly string[];
 }
 
+/**
+ * A `scores` row: one judgment of a span or of a whole session — a `gen_ai.evaluation.result`
+ * event, an OpenInference annotation or evaluation, a `recordScore()` call, or feedback added
+ * later. `spanId` is the span that carried it; `targetSpanId` the span it judges.
+ */
+export interface ScoreRecord extends RecordBase {
+  readonly type: 'score';
+  /** `${spanId}:${eventIndex}` for an event, `${spanId}:${name}:${identifier}` for an OpenInference result, or the caller's id. */
+  readonly id: string;
+  /** The span judged; `null` when the score is about the whole session (trace). */
+  readonly targetSpanId: string | null;
+  readonly sessionId: string | null;
+  readonly name: string;
+  readonly dataType: ScoreDataType;
+  /** The number: the score of a numeric one, 0 or 1 of a boolean one, `null` for a categorical one. */
+  readonly value: number | null;
+  readonly label: string | null;
+  readonly explanation: string | null;
+  readonly source: ScoreSource;
+  readonly author: string | null;
+  readonly createdAt: Date;
+  /** What else the producer said: OpenInference `identifier` and `metadata`, `gen_ai.response.id`, `error.type`. */
+  readonly metadata: JsonObject;
+}
+
 /** A span event, made storable. */
 export interface SpanEventRecord {
   readonly name: string;
@@ -229,7 +254,8 @@ export type AgentRecord =
   | DecisionRecord
   | MetricRecord
   | GenerationRecord
-  | SpanRecord;
+  | SpanRecord
+  | ScoreRecord;
 
 /** The `type` tags of {@link AgentRecord}. */
 export type AgentRecordType = AgentRecord['type'];

@@ -25,4 +25,6 @@ export { mapRecords, type MappingOptions } from './mapping.js';
 export type { LangfuseBatch, LangfuseObservation, LangfuseTrace, ObservationType, OtelOrigin } from './model.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 export { langfuseOtlpEndpoint } from './otlp-transport.js';
+export { mapScores, type LangfuseScore, type LangfuseScoreDataType, type ScoreMappingOptions } from './score-mapping.js';
+export { langfuseScoresEndpoint } from './score-transport.js';
 export { MASK_FAILED } from './limits.js';

@@ -4,8 +4,10 @@ import { applyLimits, type LimitCounts } from './limits.js';
 import { mapRecords } from './mapping.js';
 import { resolveLangfuseOptions, type LangfuseOptions, type LangfuseTransport } from './options.js';
 import { OtlpTransport } from './otlp-transport.js';
+import { mapScores } from './score-mapping.js';
+import { ScoreTransport } from './score-transport.js';
 import type { LangfuseBatch } from './model.js';
-import type { DeliveryCounts, LangfuseTransportClient, SendOutcome } from './transport.js';
+import type { DeliveryCounts, FailedItems, LangfuseTransportClient, SendOutcome } from './transport.js';
 
 /** What a Langfuse sink has done since it was created. */
 export interface LangfuseSinkStats extends DeliveryCounts, LimitCounts {
@@ -15,6 +17,8 @@ export interface LangfuseSinkStats extends DeliveryCounts, LimitCounts {
   /** Observations and traces mapped from records. */
   observations: number;
   traces: number;
+  /** Scores mapped from records (sent to `POST /api/public/scores`, counted in `delivered`/`rejected` too). */
+  scores: number;
   lastError: string | null;
 }
 
@@ -44,6 +48,7 @@ export function createLangfuseSink(options: LangfuseOptions = {}): LangfuseSink 
     batches: 0,
     observations: 0,
     traces: 0,
+    scores: 0,
     delivered: 0,
     rejected: 0,
     failedRetryable: 0,
@@ -54,6 +59,7 @@ export function createLangfuseSink(options: LangfuseOptions = {}): LangfuseSink 
   };
   const transport: LangfuseTransportClient =
     resolved.transport === 'ingestion' ? new IngestionTransport(resolved, counters) : new OtlpTransport(resolved, counters);
+  const scoreTransport = new ScoreTransport(resolved, counters);
   const pending = new Set<Promise<void>>();
   let closed = false;
 
@@ -63,9 +69,14 @@ export function createLangfuseSink(options: LangfuseOptions = {}): LangfuseSink 
     const limited = applyLimits(mapped, resolved, counters);
     counters.observations += limited.observations.length;
     counters.traces += limited.traces.length;
-    if (limited.observations.length === 0 && limited.traces.length === 0) return;
-    const outcome = await transport.send(limited);
-    const failure = toDeliveryError(outcome, limited, records);
+    const scores = mapScores(records, { environment: resolved.environment });
+    counters.scores += scores.length;
+    const hasObservations = limited.observations.length > 0 || limited.traces.length > 0;
+    if (!hasObservations && scores.length === 0) return;
+    const outcome = hasObservations ? await transport.send(limited) : NOTHING_FAILED;
+    // Scores after their observations: a score reaches Langfuse once what it judges can be there.
+    const scoreOutcome = scores.length > 0 ? await scoreTransport.send(scores) : NOTHING_FAILED;
+    const failure = toDeliveryError(merge(outcome, scoreOutcome), limited, records);
     if (!failure) return;
     counters.lastError = failure.message;
     throw failure;
@@ -104,10 +115,10 @@ function toDeliveryError(outcome: SendOutcome, batch: LangfuseBatch, records: re
   const { retryable, rejected } = outcome;
   if (!retryable && !rejected) return undefined;
   if (!retryable) return rejected!.error;
-  const spans = sourceSpans(batch, retryable.ids);
+  const spans = sourceSpans(batch, retryable.ids, records);
   const remaining = records.filter((r) => spans.has(`${r.traceId}/${r.spanId}`));
   // Records of spans refused for good (and not also waiting for a retry): counted as rejected by the pipeline.
-  const refusedSpans = rejected ? sourceSpans(batch, rejected.ids) : new Set<string>();
+  const refusedSpans = rejected ? sourceSpans(batch, rejected.ids, records) : new Set<string>();
   const refused = records.filter((r) => refusedSpans.has(`${r.traceId}/${r.spanId}`) && !spans.has(`${r.traceId}/${r.spanId}`));
   const partial = remaining.length > 0 && remaining.length < records.length;
   return new DeliveryError(retryable.error.message, true, {
@@ -119,10 +130,20 @@ function toDeliveryError(outcome: SendOutcome, batch: LangfuseBatch, records: re
   });
 }
 
-/** The spans (`traceId/spanId`) whose records produced the given trace and observation ids. */
-function sourceSpans(batch: LangfuseBatch, ids: readonly string[]): Set<string> {
+const NOTHING_FAILED: SendOutcome = { retryable: null, rejected: null };
+
+/** One outcome of the observations' and the scores' sends (ids are trace, observation or score ids). */
+function merge(a: SendOutcome, b: SendOutcome): SendOutcome {
+  const both = (x: FailedItems | null, y: FailedItems | null): FailedItems | null =>
+    x && y ? { ids: [...x.ids, ...y.ids], error: x.error } : (x ?? y);
+  return { retryable: both(a.retryable, b.retryable), rejected: both(a.rejected, b.rejected) };
+}
+
+/** The spans (`traceId/spanId`) whose records produced the given trace, observation or score ids. */
+function sourceSpans(batch: LangfuseBatch, ids: readonly string[], records: readonly AgentRecord[] = []): Set<string> {
   const wanted = new Set(ids);
   const spans = new Set<string>();
+  for (const r of records) if (r.type === 'score' && wanted.has(r.id)) spans.add(`${r.traceId}/${r.spanId}`);
   for (const trace of batch.traces) if (wanted.has(trace.id)) spans.add(`${trace.id}/${trace.spanId}`);
   for (const o of batch.observations) if (wanted.has(o.id)) spans.add(`${o.traceId}/${o.sourceSpanId}`);
   return spans;

@@ -3,6 +3,7 @@ import type {
   DecisionRecord,
   GenerationRecord,
   MetricRecord,
+  ScoreRecord,
   SpanRecord,
   ToolExecutionRecord,
   TraceRecord,
@@ -138,6 +139,37 @@ const generations: TableMapping<GenerationRecord> = {
   }),
 };
 
+/**
+ * A score given again with the same id replaces the stored one (feedback changes), keeping when it
+ * was first given; a re-delivered span writes the same values again. Keyed by trace first.
+ */
+const scores: TableMapping<ScoreRecord> = {
+  table: 'scores',
+  key: 'trace_id, id',
+  columns: {
+    trace_id: 'text', id: 'text', span_id: 'text', carrier_span_id: 'text', session_id: 'text', name: 'text',
+    data_type: 'text', value: 'double precision', label: 'text', explanation: 'text', source: 'text', author: 'text',
+    metadata: 'jsonb', created_at: 'timestamptz',
+  },
+  onConflict: [
+    'DO UPDATE SET',
+    [
+      ...['span_id', 'carrier_span_id', 'name', 'data_type', 'value', 'label', 'explanation', 'source', 'author', 'metadata'].map(
+        (c) => `${c} = EXCLUDED.${c}`,
+      ),
+      'session_id = COALESCE(EXCLUDED.session_id, t.session_id)',
+      'updated_at = now()',
+    ].join(',\n  '),
+  ].join('\n  '),
+  toRow: (r) => ({
+    trace_id: r.traceId, id: r.id, span_id: r.targetSpanId,
+    // A score given directly (the CLI) was carried by no span: its record names the trace instead.
+    carrier_span_id: r.spanId.length === 16 ? r.spanId : null,
+    session_id: r.sessionId, name: r.name, data_type: r.dataType, value: r.value, label: r.label,
+    explanation: r.explanation, source: r.source, author: r.author, metadata: r.metadata, created_at: r.createdAt,
+  }),
+};
+
 /** Nullable trace columns: a complete record overwrites them, a partial one only fills the empty ones. */
 const TRACE_FIELDS = [
   'session_id', 'agent_name', 'agent_version', 'user_id', 'user_context', 'name', 'status_message',
@@ -231,4 +263,5 @@ export const TABLES = {
   generation: generations,
   decision: decisions,
   metric: metrics,
+  score: scores,
 } as const satisfies { [T in AgentRecord['type']]: TableMapping<Extract<AgentRecord, { type: T }>> };

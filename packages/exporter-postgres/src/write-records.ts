@@ -19,6 +19,7 @@ const STATEMENTS = new Map(
 export function tableRowsFor(records: readonly AgentRecord[]): TableRows[] {
   const rowsByType = new Map<string, TableRow[]>();
   const tracesById = new Map<string, TableRow>();
+  const scoresById = new Map<string, TableRow>();
   for (const record of records) {
     const mapping = TABLES[record.type] as TableMapping<AgentRecord>;
     const row = mapping.toRow(record);
@@ -27,17 +28,25 @@ export function tableRowsFor(records: readonly AgentRecord[]): TableRows[] {
       tracesById.set(record.traceId, seen ? mergeTraceRows(seen, row) : row);
       continue;
     }
+    if (record.type === 'score') {
+      // One statement may not upsert a row twice: the last score given under an id wins.
+      scoresById.set(`${record.traceId}/${record.id}`, row);
+      continue;
+    }
     let rows = rowsByType.get(record.type);
     if (!rows) rowsByType.set(record.type, (rows = []));
     rows.push(row);
   }
   if (tracesById.size > 0) rowsByType.set('trace', [...tracesById.values()]);
+  if (scoresById.size > 0) rowsByType.set('score', [...scoresById.values()]);
   const tables: TableRows[] = [];
   for (const [type, mapping] of Object.entries(TABLES)) {
     const rows = rowsByType.get(type);
     if (!rows) continue;
-    const key = mapping.key;
-    rows.sort((a, b) => (String(a[key]) < String(b[key]) ? -1 : String(a[key]) > String(b[key]) ? 1 : 0));
+    // A key of several columns (`trace_id, id`) sorts by each in turn.
+    const columns = mapping.key.split(',').map((c) => c.trim());
+    const keyOf = (row: TableRow) => columns.map((c) => String(row[c])).join('\u0000');
+    rows.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
     tables.push({ mapping: mapping as TableMapping<AgentRecord>, rows });
   }
   return tables;

@@ -146,7 +146,7 @@ export async function clearRows(query: Query): Promise<void> {
   await query(
     'TRUNCATE mini_agent_observability.traces, mini_agent_observability.tool_executions, ' +
       'mini_agent_observability.performance_metrics, mini_agent_observability.decisions, ' +
-      'mini_agent_observability.spans, mini_agent_observability.generations',
+      'mini_agent_observability.spans, mini_agent_observability.generations, mini_agent_observability.scores',
   );
 }
 

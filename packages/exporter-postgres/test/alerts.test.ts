@@ -57,6 +57,8 @@ describe.each(sqlDatabaseKinds)('alerts on $name', ({ available, open }) => {
       { rule_name: 'error_rate', metric: 'error_rate_pct', comparator: '>', threshold: 10, window_length: '01:00:00', enabled: true },
       { rule_name: 'failed_sessions', metric: 'failed_sessions_pct', comparator: '>', threshold: 20, window_length: '01:00:00', enabled: true },
       { rule_name: 'memory_use', metric: 'memory_pct', comparator: '>', threshold: 80, window_length: '01:00:00', enabled: true },
+      // Off until a user sets a threshold that fits their scores.
+      { rule_name: 'score_average', metric: 'score_avg', comparator: '<', threshold: 0.5, window_length: '01:00:00', enabled: false },
       { rule_name: 'tool_latency', metric: 'tool_latency_p95_ms', comparator: '>', threshold: 5_000, window_length: '01:00:00', enabled: true },
     ]);
   });

@@ -185,7 +185,7 @@ describe.each(backends)('access on $name', (backend) => {
     const ownerWithOnly = (keep: string | null) =>
       db.ownerRolledBack(async (query) => {
         const others = `SELECT id FROM mini_agent_observability.traces WHERE user_id IS DISTINCT FROM $1`;
-        for (const table of ['tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations']) {
+        for (const table of ['tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations', 'scores']) {
           await query(`DELETE FROM mini_agent_observability.${table} WHERE trace_id IN (${others})`, [keep]);
         }
         await query(`DELETE FROM mini_agent_observability.traces WHERE id IN (${others})`, [keep]);

@@ -33,6 +33,7 @@ const NEW_ROWS: Record<string, string> = {
   spans: "(span_id, trace_id, name, kind, otel_kind, status, started_at, ended_at, duration_ms) VALUES ('matrix-span', 'matrix-trace', 'x', 'step', 'internal', 'ok', now(), now(), 1)",
   generations: "(id, trace_id, name, success, started_at, ended_at, duration_ms) VALUES ('matrix-gen', 'matrix-trace', 'x', true, now(), now(), 1)",
   alert_thresholds: "(rule_name, metric, threshold) VALUES ('matrix-rule', 'error_rate_pct', 1)",
+  scores: "(trace_id, id, name, data_type, value) VALUES ('matrix-trace', 'matrix-score', 'x', 'numeric', 1)",
 };
 const KEYS: Record<string, string> = { spans: 'span_id', alert_thresholds: 'rule_name' };
 
@@ -48,8 +49,8 @@ function telemetryTable(table: string, target: string, kind: AccessObject['kind'
   };
 }
 
-/** The seven telemetry tables, in the schema. */
-export const TELEMETRY_TABLES = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations', 'alert_thresholds'];
+/** The telemetry tables, in the schema. */
+export const TELEMETRY_TABLES = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations', 'alert_thresholds', 'scores'];
 /** Each analytics view with one of its columns. */
 const ANALYTICS: Record<string, string> = {
   tool_stats_24h: 'tool_name', category_stats_24h: 'category', session_stats_24h: 'trace_id', session_totals_24h: 'sessions',
@@ -103,6 +104,7 @@ export const ACCESS_OBJECTS: readonly AccessObject[] = [
   ...[
     `tool_stats(${W})`, `category_stats(${W})`, `session_stats(${W})`, `session_totals(${W})`, `top_errors(${W})`,
     `model_usage(${W})`, `metric_stats(${W})`, `user_stats(${W})`, `alert_measure('error_rate_pct', ${W}, now())`, 'alert_status()', 'firing_alerts()',
+    `score_stats(${W})`, `score_stats_by_version(${W})`, `score_daily(${W})`, `score_distribution(${W})`, `worst_sessions(NULL, ${W})`,
   ].map((call) => ({ name: `${S}.${call.slice(0, call.indexOf('('))}()`, kind: 'function' as const, read: measure(`${S}.${call}`) })),
   { name: `${S}.reader_scope()`, kind: 'function', read: `SELECT ${S}.reader_scope() AS n` },
 ];
@@ -164,6 +166,8 @@ export async function seedTwoSessions(query: Query, users: { mine: string; their
                    VALUES ($1, $2, 'read_file', 'tool', 'internal', 'ok', now() - interval '1 minute', now(), 5)`, [id, trace]);
       await query(`INSERT INTO ${S}.generations (id, trace_id, name, model, input, input_tokens, output_tokens, success, started_at, ended_at, duration_ms)
                    VALUES ($1, $2, 'chat', 'gpt-test', '{"messages": "secret"}', 10, 5, true, now() - interval '1 minute', now(), 50)`, [`${id}:g`, trace]);
+      await query(`INSERT INTO ${S}.scores (trace_id, id, span_id, name, data_type, value, explanation, created_at)
+                   VALUES ($2, $1, $1, 'helpfulness', 'numeric', 0.5, 'secret feedback', now() - interval '1 minute')`, [`${id}:s`, trace]);
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * What agent code imports: one call to set up tracing, and helpers that make sessions, tool
- * calls, decisions, metrics and LLM calls one line each. The helpers use only
+ * calls, decisions, metrics, scores and LLM calls one line each. The helpers use only
  * `@opentelemetry/api`, so they work under any provider, not only the one set up here.
  *
  * @example
@@ -20,6 +20,7 @@ export { propagateAttributes, type PropagatedInfo } from './propagate.js';
 export { withTool, type ToolCall } from './tool.js';
 export { recordDecision, type Decision } from './decision.js';
 export { recordMetric, type MetricInput } from './metric.js';
+export { recordScore, scoreStats, type Score, type ScoreResult, type ScoreStats } from './score.js';
 export { withLlmCall, type ChatMessage, type LlmCall, type LlmCallHandle } from './llm-call.js';
 export { safeJsonStringify, CIRCULAR_MARKER } from './safe-json.js';
 export { registerMiniAgentTracing, type MiniAgentStats, type MiniAgentTracing, type MiniAgentTracingOptions } from './register.js';

@@ -13,6 +13,7 @@ import {
 import { configuredSinks, type SinkOptions } from './configured-sinks.js';
 import { installExitHooks } from './exit-hooks.js';
 import { ProcessorDropCounter, type ProcessorStats } from './processor-drops.js';
+import { scoreStats, type ScoreStats } from './score.js';
 import { buildResource, type ResourceOptions } from './resource.js';
 import { otlpTraceExporter } from './sdk/otlp.js';
 import { traceSdk, type BatchOptions, type SdkTracerProvider, type TraceSdk } from './sdk/index.js';
@@ -21,6 +22,8 @@ import { traceSdk, type BatchOptions, type SdkTracerProvider, type TraceSdk } fr
 export interface MiniAgentStats extends ExporterStats {
   /** Spans the SDK's span processor dropped before the exporter saw them (`dropped.queue_full`). */
   processor: ProcessorStats;
+  /** Scores `recordScore()` recorded and refused (process-wide; refusals by reason). */
+  scores: ScoreStats;
 }
 
 /** Options of {@link registerMiniAgentTracing}. Everything is optional. */
@@ -175,7 +178,7 @@ export function registerMiniAgentTracing(options: MiniAgentTracingOptions = {}):
     exporter,
     sinks,
     ready: allReady,
-    stats: () => ({ ...exporter.stats(), processor: drops.stats() }),
+    stats: () => ({ ...exporter.stats(), processor: drops.stats(), scores: scoreStats() }),
     // The processors hand their spans over; the exporter's pipelines then deliver (or spool) what they hold.
     forceFlush: () =>
       provider

@@ -50,6 +50,24 @@ export const GenAiAttributes = {
   TOOL_CALL_ID: 'gen_ai.tool.call.id',
   TOOL_CALL_ARGUMENTS: 'gen_ai.tool.call.arguments',
   TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
+  /** The evaluation's name (metric or criterion), on a `gen_ai.evaluation.result` event. Required there. */
+  EVALUATION_NAME: 'gen_ai.evaluation.name',
+  /** The evaluator's numeric score (double). */
+  EVALUATION_SCORE_VALUE: 'gen_ai.evaluation.score.value',
+  /** A human-readable, low-cardinality label for the score (`relevant`, `pass`, `fail`). */
+  EVALUATION_SCORE_LABEL: 'gen_ai.evaluation.score.label',
+  /** Free-form reason for the score. */
+  EVALUATION_EXPLANATION: 'gen_ai.evaluation.explanation',
+  /** The completion evaluated, when the event cannot be parented to its span. */
+  RESPONSE_ID: 'gen_ai.response.id',
+  /** Set when the evaluation itself failed. */
+  ERROR_TYPE: 'error.type',
+} as const;
+
+/** OpenTelemetry GenAI event names read by `interpret()` (as span events). */
+export const GenAiEvents = {
+  /** One evaluation result, parented to the span it judges. */
+  EVALUATION_RESULT: 'gen_ai.evaluation.result',
 } as const;
 
 /**

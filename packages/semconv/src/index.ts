@@ -78,6 +78,22 @@ export const ATTR_METRIC_UNIT = 'mini_agent.metric.unit';
 /** Span event carrying a decision made inside another span, with the `mini_agent.decision.*` attributes. */
 export const EVENT_DECISION = 'mini_agent.decision';
 
+/**
+ * A score's own id (string): a score recorded again with the same id replaces the first, in every
+ * sink. Without it the id is the carrying span's id and the event's index.
+ */
+export const ATTR_SCORE_ID = 'mini_agent.score.id';
+/** What a score judges: `span` (default: the span the event sits on) or `session` (the whole trace). One of {@link ScoreTargets}. */
+export const ATTR_SCORE_TARGET = 'mini_agent.score.target';
+/** The span a score judges (16 hex), when it is not the span carrying the event. */
+export const ATTR_SCORE_SPAN_ID = 'mini_agent.score.span_id';
+/** One of {@link ScoreDataTypes}; inferred when absent (a value: numeric; only a label: categorical). */
+export const ATTR_SCORE_DATA_TYPE = 'mini_agent.score.data_type';
+/** Where a score came from: one of {@link ScoreSources}. */
+export const ATTR_SCORE_SOURCE = 'mini_agent.score.source';
+/** Who or what gave the score (string): a user id, a judge model, a reviewer. */
+export const ATTR_SCORE_AUTHOR = 'mini_agent.score.author';
+
 /** Values of {@link ATTR_SPAN_KIND}. */
 export const SpanKinds = {
   SESSION: 'session',
@@ -115,6 +131,44 @@ export const MetricTypes = {
 /** A well-known metric type, or any custom string. */
 export type MetricType = (typeof MetricTypes)[keyof typeof MetricTypes] | (string & {});
 
+/** Values of {@link ATTR_SCORE_DATA_TYPE}. `boolean` scores have the value 0 or 1. */
+export const ScoreDataTypes = {
+  NUMERIC: 'numeric',
+  CATEGORICAL: 'categorical',
+  BOOLEAN: 'boolean',
+} as const;
+/** A value of {@link ATTR_SCORE_DATA_TYPE}. */
+export type ScoreDataType = (typeof ScoreDataTypes)[keyof typeof ScoreDataTypes];
+
+/** Values of {@link ATTR_SCORE_SOURCE}: an evaluation event or judge, an API call (`recordScore`, the CLI), a human annotation. */
+export const ScoreSources = {
+  EVALUATION: 'evaluation',
+  API: 'api',
+  ANNOTATION: 'annotation',
+} as const;
+/** A value of {@link ATTR_SCORE_SOURCE}. */
+export type ScoreSource = (typeof ScoreSources)[keyof typeof ScoreSources];
+
+/** Values of {@link ATTR_SCORE_TARGET}. */
+export const ScoreTargets = {
+  SPAN: 'span',
+  SESSION: 'session',
+} as const;
+/** A value of {@link ATTR_SCORE_TARGET}. */
+export type ScoreTarget = (typeof ScoreTargets)[keyof typeof ScoreTargets];
+
+/** A test for "one of the values of this enum object", for the score enums. */
+const valueOf =
+  <E extends Record<string, string>>(values: E) =>
+  (value: unknown): value is E[keyof E] =>
+    typeof value === 'string' && (Object.values(values) as string[]).includes(value);
+
+/** True when `value` is one of {@link ScoreDataTypes}. */
+export const isScoreDataType: (value: unknown) => value is ScoreDataType = valueOf(ScoreDataTypes);
+
+/** True when `value` is one of {@link ScoreSources}. */
+export const isScoreSource: (value: unknown) => value is ScoreSource = valueOf(ScoreSources);
+
 /** True when `value` is one of {@link SPAN_KINDS}. */
 export function isSpanKind(value: unknown): value is SpanKind {
   return typeof value === 'string' && (SPAN_KINDS as readonly string[]).includes(value);
@@ -125,7 +179,7 @@ export function isToolCategory(value: unknown): value is ToolCategory {
   return typeof value === 'string' && (TOOL_CATEGORIES as readonly string[]).includes(value);
 }
 
-export { GenAiAttributes, GenAiOperations } from './gen-ai.js';
+export { GenAiAttributes, GenAiEvents, GenAiOperations } from './gen-ai.js';
 export { McpAttributes, McpMethods } from './mcp.js';
 export { LangfuseAttributes, LangfuseObservationTypes, LangfuseUsageKeys } from './langfuse.js';
 export { OpenInferenceAttributes, OpenInferenceSpanKinds } from './openinference.js';

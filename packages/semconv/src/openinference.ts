@@ -34,6 +34,13 @@ export const OpenInferenceAttributes = {
   AGENT_NAME: 'agent.name',
   TAG_TAGS: 'tag.tags',
   METADATA: 'metadata',
+  /**
+   * Prefix of flattened feedback results in annotation terms: `annotations.<i>.annotation.name`,
+   * `.score`, `.label`, `.explanation`, `.annotator_kind`, `.identifier`, `.metadata`.
+   */
+  ANNOTATIONS: 'annotations',
+  /** The same results in evaluation terms: `evaluations.<i>.evaluation.name`, ... */
+  EVALUATIONS: 'evaluations',
 } as const;
 
 /** Values of `openinference.span.kind` and the agent span kind each one means; the rest are steps. */

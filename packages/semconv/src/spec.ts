@@ -4,7 +4,7 @@
  * `scripts/write-spec.js`), and each side's tests fail when its constants and the file disagree.
  */
 import * as contract from './index.js';
-import { GenAiAttributes } from './gen-ai.js';
+import { GenAiAttributes, GenAiEvents } from './gen-ai.js';
 
 /** The machine-readable form of the contract: attribute and event names, value enums, GenAI names. */
 export interface SemconvSpec {
@@ -17,9 +17,14 @@ export interface SemconvSpec {
     readonly SpanKinds: Readonly<Record<string, string>>;
     readonly ToolCategories: Readonly<Record<string, string>>;
     readonly MetricTypes: Readonly<Record<string, string>>;
+    readonly ScoreDataTypes: Readonly<Record<string, string>>;
+    readonly ScoreSources: Readonly<Record<string, string>>;
+    readonly ScoreTargets: Readonly<Record<string, string>>;
   };
   /** The OpenTelemetry GenAI attribute names the helpers set on LLM and tool spans. */
   readonly genAi: Readonly<Record<string, string>>;
+  /** The OpenTelemetry GenAI event names (`gen_ai.evaluation.result`). */
+  readonly genAiEvents: Readonly<Record<string, string>>;
 }
 
 /**
@@ -40,8 +45,12 @@ export function semconvSpec(): SemconvSpec {
       SpanKinds: { ...contract.SpanKinds },
       ToolCategories: { ...contract.ToolCategories },
       MetricTypes: { ...contract.MetricTypes },
+      ScoreDataTypes: { ...contract.ScoreDataTypes },
+      ScoreSources: { ...contract.ScoreSources },
+      ScoreTargets: { ...contract.ScoreTargets },
     },
     genAi: sorted({ ...GenAiAttributes }),
+    genAiEvents: sorted({ ...GenAiEvents }),
   };
 }
 

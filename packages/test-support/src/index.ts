@@ -12,7 +12,8 @@ export {
   type IngestionEventValidator,
   type IngestionEventVerdict,
 } from './langfuse-openapi.js';
-export type { IngestionEventLike, StoredObservation, StoredTrace } from './langfuse-store.js';
+export type { IngestionEventLike, StoredObservation, StoredScore, StoredTrace } from './langfuse-store.js';
+export { validateScoreBody, type ScoreBody, type ScoreDataType as LangfuseScoreDataType, type ScoreValidation } from './langfuse-server/scores-route.js';
 export {
   startLangfuseTestServer,
   type LangfuseEndpoint,

@@ -1,6 +1,15 @@
 import { observationFromSpan, traceUpdateFromSpan } from './langfuse-server/otel-processing.js';
 import type { OtelWritePath } from './langfuse-server/write-path.js';
 import type { DecodedOtlpSpan } from './otlp-decode.js';
+import { validateScoreBody, type ScoreBody } from './langfuse-server/scores-route.js';
+
+/** A score as the test server stored it: the last body written under its id, and how often it was written. */
+export interface StoredScore extends ScoreBody {
+  /** Writes under this id: 2 means a second write replaced the first (an upsert, not a duplicate). */
+  writes: number;
+  createdAt: string;
+  updatedAt: string;
+}
 
 /** A trace as the test server stored it, whichever endpoint it came through. */
 export interface StoredTrace {
@@ -70,10 +79,26 @@ export interface IngestionEventLike {
 export class LangfuseStore {
   readonly traces = new Map<string, StoredTrace>();
   readonly observations = new Map<string, StoredObservation>();
+  /** By id, project-wide as in Langfuse: a score written again with an id it already has replaces the stored one. */
+  readonly scores = new Map<string, StoredScore>();
+
+  /** Upserts one validated score (from `POST /api/public/scores` or a `score-create` event). */
+  upsertScore(body: ScoreBody): StoredScore {
+    const now = new Date().toISOString();
+    const stored = this.scores.get(body.id);
+    const next: StoredScore = { ...body, writes: (stored?.writes ?? 0) + 1, createdAt: stored?.createdAt ?? now, updatedAt: now };
+    this.scores.set(body.id, next);
+    return next;
+  }
 
   /** Stores one accepted ingestion event. */
   addIngestionEvent(event: IngestionEventLike): void {
     const body = event.body;
+    if (event.type === 'score-create') {
+      const checked = validateScoreBody(body, () => event.id);
+      if (checked.ok) this.upsertScore(checked.body);
+      return;
+    }
     if (event.type === 'trace-create') {
       this.upsertTrace(String(body.id), {
         timestamp: str(body.timestamp),

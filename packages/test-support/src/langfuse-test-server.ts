@@ -6,11 +6,12 @@ import { handleOtelRequest, type LangfuseServerWarning } from './langfuse-server
 import { answerProjects, DEFAULT_TEST_PROJECT, projectsMethodAllowed, type LangfuseTestProject } from './langfuse-server/projects-route.js';
 import type { LangfuseDeployment, OtelWritePath, OtelWritePathReason } from './langfuse-server/write-path.js';
 import { langfuseIngestionValidator, type IngestionEventValidator } from './langfuse-openapi.js';
-import { LangfuseStore, type IngestionEventLike, type StoredObservation, type StoredTrace } from './langfuse-store.js';
+import { LangfuseStore, type IngestionEventLike, type StoredObservation, type StoredScore, type StoredTrace } from './langfuse-store.js';
+import { validateScoreBody } from './langfuse-server/scores-route.js';
 import type { DecodedOtlpSpan } from './otlp-decode.js';
 
 /** The endpoints the server implements. */
-export type LangfuseEndpoint = 'ingestion' | 'otel' | 'projects';
+export type LangfuseEndpoint = 'ingestion' | 'otel' | 'projects' | 'scores';
 
 /**
  * A switchable fault. `times` (default 1) counts requests for `status` and `slow`, and matching
@@ -94,6 +95,9 @@ export interface LangfuseTestServer {
   /** Stored observations (upserted), optionally of one trace. */
   observations(traceId?: string): StoredObservation[];
   observation(id: string): StoredObservation | undefined;
+  /** Stored scores (upserted by id), optionally of one trace. */
+  scores(traceId?: string): StoredScore[];
+  score(id: string): StoredScore | undefined;
   inject(fault: LangfuseFault): void;
   clearFaults(): void;
   /** Forgets everything received, keeps faults. */
@@ -106,6 +110,7 @@ export interface LangfuseTestServer {
 const INGESTION_PATH = '/api/public/ingestion';
 const OTEL_TRACES_PATH = '/api/public/otel/v1/traces';
 const PROJECTS_PATH = '/api/public/projects';
+const SCORES_PATH = '/api/public/scores';
 
 /** The deployment of the options, refusing a combination Langfuse v4 itself refuses to start with. */
 function deploymentOf(options: LangfuseTestServerOptions): LangfuseDeployment {
@@ -165,7 +170,7 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
     const receivedAt = Date.now();
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const endpoint: LangfuseEndpoint | undefined =
-      path === INGESTION_PATH ? 'ingestion' : path === OTEL_TRACES_PATH ? 'otel' : path === PROJECTS_PATH ? 'projects' : undefined;
+      path === INGESTION_PATH ? 'ingestion' : path === OTEL_TRACES_PATH ? 'otel' : path === PROJECTS_PATH ? 'projects' : path === SCORES_PATH ? 'scores' : undefined;
     const limit = endpoint === 'otel' ? maxOtelRequestBytes : maxRequestBytes;
     const { body, size } = await readBody(req, limit);
     const log = (status: number, eventIds: string[] = [], route: Pick<ReceivedRequest, 'writePath' | 'writePathReason'> = {}): void => {
@@ -224,6 +229,13 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
     } catch {
       return reply(400, { message: 'Invalid request data', error: 'Body is not JSON' });
     }
+    if (endpoint === 'scores') {
+      // One score-create event, upserted by id (v4 takes scores here and as ingestion events).
+      const checked = validateScoreBody(parsed, () => crypto.randomUUID());
+      if (!checked.ok) return reply(400, { message: checked.message });
+      store.current.upsertScore(checked.body);
+      return reply(200, { id: checked.body.id }, {}, [checked.body.id]);
+    }
     const batch = (parsed as { batch?: unknown } | null)?.batch;
     if (!Array.isArray(batch)) return reply(400, { message: 'Invalid request data', error: 'batch must be an array' });
     const eventFaults: EventFault[] = faults.flatMap((entry) => (entry.fault.kind === 'event-errors' ? [eventFault(entry)] : []));
@@ -259,6 +271,8 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
     traces: () => [...store.current.traces.values()],
     observations: (traceId) => [...store.current.observations.values()].filter((o) => traceId === undefined || o.traceId === traceId),
     observation: (id) => store.current.observations.get(id),
+    scores: (traceId) => [...store.current.scores.values()].filter((sc) => traceId === undefined || sc.traceId === traceId),
+    score: (id) => store.current.scores.get(id),
     inject(fault) {
       faults.push({ fault, left: fault.times ?? 1 });
     },

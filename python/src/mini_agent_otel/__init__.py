@@ -1,6 +1,6 @@
 """OpenTelemetry helpers for Python AI agents.
 
-Sessions, tool calls, LLM calls, decisions and performance metrics become ordinary OpenTelemetry
+Sessions, tool calls, LLM calls, decisions, performance metrics and scores become ordinary OpenTelemetry
 spans with the ``mini_agent.*`` attributes, exported over OTLP/HTTP to ``mini-agent-otel serve``
 or an OpenTelemetry Collector, and from there into PostgreSQL/Supabase rows and Langfuse.
 
@@ -24,6 +24,7 @@ from .decision import record_decision
 from .facade import MiniAgentObservability, trace_tool_execution
 from .llm_call import LlmCall, llm_call
 from .metric import record_metric
+from .score import ScoreResult, ScoreStats, record_score, score_stats
 from .session import Session, session
 from .tool import ToolCall, tool
 from .version import __version__
@@ -33,6 +34,8 @@ __all__ = [
     "LlmCall",
     "MiniAgentObservability",
     "Session",
+    "ScoreResult",
+    "ScoreStats",
     "Telemetry",
     "ToolCall",
     "__version__",
@@ -40,6 +43,8 @@ __all__ = [
     "llm_call",
     "record_decision",
     "record_metric",
+    "record_score",
+    "score_stats",
     "session",
     "tool",
     "trace_tool_execution",

@@ -66,6 +66,19 @@ ATTR_METRIC_VALUE: Final = "mini_agent.metric.value"
 #: The metric's unit (string), e.g. ``ms``, ``By``, ``%``, ``{token}``.
 ATTR_METRIC_UNIT: Final = "mini_agent.metric.unit"
 
+#: A score's own id: a score recorded again with the same id replaces the first.
+ATTR_SCORE_ID: Final = "mini_agent.score.id"
+#: What a score judges: ``span`` (the span carrying the event) or ``session`` (the whole trace).
+ATTR_SCORE_TARGET: Final = "mini_agent.score.target"
+#: The span a score judges, when it is not the span carrying the event.
+ATTR_SCORE_SPAN_ID: Final = "mini_agent.score.span_id"
+#: One of :class:`ScoreDataTypes`; inferred when absent.
+ATTR_SCORE_DATA_TYPE: Final = "mini_agent.score.data_type"
+#: Where a score came from: one of :class:`ScoreSources`.
+ATTR_SCORE_SOURCE: Final = "mini_agent.score.source"
+#: Who or what gave the score (string).
+ATTR_SCORE_AUTHOR: Final = "mini_agent.score.author"
+
 #: Span event carrying one performance metric.
 EVENT_METRIC: Final = "mini_agent.metric"
 #: Span event carrying a decision made inside another span.
@@ -102,6 +115,35 @@ class MetricTypes:
     TOKENS: Final = "tokens"
 
 
+class ScoreDataTypes:
+    """Values of :data:`ATTR_SCORE_DATA_TYPE`. ``boolean`` scores have the value 0 or 1."""
+
+    NUMERIC: Final = "numeric"
+    CATEGORICAL: Final = "categorical"
+    BOOLEAN: Final = "boolean"
+
+
+class ScoreSources:
+    """Values of :data:`ATTR_SCORE_SOURCE`."""
+
+    EVALUATION: Final = "evaluation"
+    API: Final = "api"
+    ANNOTATION: Final = "annotation"
+
+
+class ScoreTargets:
+    """Values of :data:`ATTR_SCORE_TARGET`."""
+
+    SPAN: Final = "span"
+    SESSION: Final = "session"
+
+
+class GenAiEvents:
+    """OpenTelemetry GenAI event names, as ``@mini-agent/semconv`` keeps them."""
+
+    EVALUATION_RESULT: Final = "gen_ai.evaluation.result"
+
+
 class GenAiAttributes:
     """OpenTelemetry GenAI attribute names, as ``@mini-agent/semconv`` keeps them."""
 
@@ -110,6 +152,11 @@ class GenAiAttributes:
     AGENT_NAME: Final = "gen_ai.agent.name"
     AGENT_VERSION: Final = "gen_ai.agent.version"
     CONVERSATION_ID: Final = "gen_ai.conversation.id"
+    ERROR_TYPE: Final = "error.type"
+    EVALUATION_EXPLANATION: Final = "gen_ai.evaluation.explanation"
+    EVALUATION_NAME: Final = "gen_ai.evaluation.name"
+    EVALUATION_SCORE_LABEL: Final = "gen_ai.evaluation.score.label"
+    EVALUATION_SCORE_VALUE: Final = "gen_ai.evaluation.score.value"
     INPUT_MESSAGES: Final = "gen_ai.input.messages"
     OPERATION_NAME: Final = "gen_ai.operation.name"
     OUTPUT_MESSAGES: Final = "gen_ai.output.messages"
@@ -123,6 +170,7 @@ class GenAiAttributes:
     REQUEST_TEMPERATURE: Final = "gen_ai.request.temperature"
     REQUEST_TOP_K: Final = "gen_ai.request.top_k"
     REQUEST_TOP_P: Final = "gen_ai.request.top_p"
+    RESPONSE_ID: Final = "gen_ai.response.id"
     RESPONSE_MODEL: Final = "gen_ai.response.model"
     RESPONSE_TIME_TO_FIRST_CHUNK: Final = "gen_ai.response.time_to_first_chunk"
     SYSTEM: Final = "gen_ai.system"

@@ -16,9 +16,10 @@ const HELP = `Usage: mini-agent-otel report [--since 24h] [--until TIME] [--form
 Summarizes what the agents did over a time window: per tool and per tool category (runs, errors,
 error rate, avg/p50/p95/max latency), the sessions (how many, how many failed, how long they took,
 and the newest runs one by one), the most frequent tool errors, token usage per model, and
-resource metrics (memory, CPU). The numbers are those of the SQL analytics functions
-(tool_stats, category_stats, session_totals, session_stats, top_errors, model_usage,
-metric_stats), so psql, Supabase Studio and Grafana show the same.
+resource metrics (memory, CPU), and the scores (per name, the lowest-scored sessions, the newest
+scores one by one). The numbers are those of the SQL analytics functions (tool_stats,
+category_stats, session_totals, session_stats, top_errors, model_usage, metric_stats,
+score_stats, worst_sessions), so psql, Supabase Studio and Grafana show the same.
 
 Options:
   --since TIME        Start of the window: a duration back from now (15m, 24h, 7d) or an ISO
@@ -26,7 +27,7 @@ Options:
   --until TIME        End of the window (excluded), same forms. Default now
   --format FORMAT     table (default, for a terminal), json (every number unrounded, stable
                       keys) or markdown (to paste into an issue or a pull request)
-  --limit N           At most N session runs and N error messages (default ${DEFAULT_LIMIT})
+  --limit N           At most N session runs, N error messages and N scores (default ${DEFAULT_LIMIT})
 ${DATABASE_FLAGS_HELP}
   -h, --help          Show this help
 

@@ -1,5 +1,6 @@
 import { count, decimal, humanDuration, metricValue, NONE, oneLine, utc } from '../format.js';
 import { markdownTable, textTable, type Column } from '../text-table.js';
+import { SCORE_STATS, scoreEntryColumns, worstSessionColumns } from './score-report.js';
 import type { CategorySummary, ErrorSummary, MetricSummary, ModelSummary, Report, SessionSummary, SessionTotals, ToolSummary } from './report.js';
 
 // The report for people: the same sections in the terminal (aligned columns) and in markdown
@@ -106,6 +107,13 @@ function sections(report: Report, table: Table, shape: { traceIdLength: number; 
     },
     { title: 'Models', lines: orNone(MODELS, report.models, 'No LLM calls in this window.') },
     { title: 'Resources', lines: orNone(METRICS, report.metrics, 'No performance metrics in this window.') },
+    { title: 'Scores', lines: orNone(SCORE_STATS, report.scoreStats, 'No scores in this window.') },
+    ...(report.scores.length > 0
+      ? [
+          { title: 'Lowest-scored sessions', lines: orNone(worstSessionColumns(shape.traceIdLength), report.worstSessions, 'No numeric scores in this window.') },
+          { title: `Newest scores${listed(report.scores.length, report.scoreStats.reduce((n, s) => n + s.scores, 0), 'scores')}`, lines: table(scoreEntryColumns(shape.traceIdLength, shape.messageLength), report.scores) },
+        ]
+      : []),
   ];
 }
 

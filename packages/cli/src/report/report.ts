@@ -1,5 +1,6 @@
 import type { Query } from '../read-only-database.js';
 import { jsonRow } from '../rows.js';
+import { readScoreReport, type ScoreReport } from './score-report.js';
 
 // What `mini-agent-otel report` reads: the analytics functions of sql/010_analytics.sql over one
 // window, each row as the function returns it (columns in camelCase, times as ISO strings).
@@ -106,7 +107,7 @@ export interface MetricSummary {
  * executions, sessions newest first, errors most frequent first, models by total tokens);
  * `sessions` and `topErrors` hold at most `limit` rows, `sessionTotals` counts them all.
  */
-export interface Report {
+export interface Report extends ScoreReport {
   window: { since: string; until: string };
   limit: number;
   tools: ToolSummary[];
@@ -156,5 +157,6 @@ export async function readReport(query: Query, since: Date, until: Date, limit: 
     `SELECT metric_type, unit, samples, avg_value, p50_value, p95_value, max_value
        FROM ${S}.metric_stats(${WINDOW}) ORDER BY metric_type, unit NULLS LAST`,
   );
-  return { window: { since: params[0]!, until: params[1]! }, limit, tools, categories, sessionTotals: sessionTotals!, sessions, topErrors, models, metrics };
+  const scores = await readScoreReport(query, params[0]!, params[1]!, limit);
+  return { window: { since: params[0]!, until: params[1]! }, limit, tools, categories, sessionTotals: sessionTotals!, sessions, topErrors, models, metrics, ...scores };
 }

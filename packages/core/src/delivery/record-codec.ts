@@ -2,7 +2,7 @@ import { isAscii } from 'node:buffer';
 import type { AgentRecord } from '../records.js';
 
 // Record fields that hold Dates; JSON turns them into ISO strings, and replay turns them back.
-const DATE_FIELDS = ['startTime', 'endTime', 'decidedAt', 'recordedAt', 'completionStartTime'] as const;
+const DATE_FIELDS = ['startTime', 'endTime', 'decidedAt', 'recordedAt', 'completionStartTime', 'createdAt'] as const;
 
 /** Bytes already made for a batch: every sink's pipeline is handed the same batch, and spools it. */
 const encoded = new WeakMap<readonly AgentRecord[], Buffer>();

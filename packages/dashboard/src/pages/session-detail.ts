@@ -5,6 +5,7 @@ import { href, type PageSpec } from '../html/layout.js';
 import type { DecisionRow, GenerationRow, MetricRow, SessionDetailData } from '../queries/session-detail.js';
 import type { Waterfall } from '../waterfall.js';
 import { generationToolsCell } from './generation-tools.js';
+import { sessionScoresSection } from './scores.js';
 import { outcome } from './sessions.js';
 import { sessionHref, toolHref, userHref } from './shared.js';
 import { optionList, spanRow, timelineAxis } from './span-row.js';
@@ -52,6 +53,7 @@ ${t?.user_context ? html`<details class="plain"><summary>User context</summary>$
     ? html`<p class="muted">No span of this trace is stored yet.</p>`
     : html`<div class="waterfall" id="waterfall">${timelineAxis(waterfall.totalMs)}${join(waterfall.nodes, (node) => spanRow(node, waterfall.totalMs))}</div>`}
 </section>
+${sessionScoresSection(data.scores)}
 ${decisionsSection(data.decisions)}
 ${metricsSection(data.metrics)}
 ${generationsSection(data.generations, data.toolCalls)}

@@ -1,3 +1,4 @@
+import { scoreStatsPanel } from './scores.js';
 import { emptyState, kpi } from '../html/components.js';
 import { formatCount, formatPct, numberCell, timeElement } from '../html/format.js';
 import { html, join } from '../html/html.js';
@@ -56,6 +57,7 @@ export function userDetailPage(userId: string, data: UserDetailData, window: Tim
 <h2>Sessions</h2>
 <p class="muted" id="matching" data-value="${String(data.matching)}">${formatCount(data.matching)} session${data.matching === 1 ? '' : 's'}${data.matching > data.sessions.length ? html` · the newest ${formatCount(data.sessions.length)} are listed: <a href="${href('/sessions', { ...windowParams(window), user: userId })}">all of them</a>` : ''}</p>
 ${sessionTable(data.sessions)}
-</section>`;
+</section>
+${scoreStatsPanel(data.scores, 'user-scores')}`;
   return { title: userId, section: 'users', window, facts, body };
 }

@@ -1,3 +1,4 @@
+import { loadScoreStats, type ScoreStatsRow } from './scores.js';
 import type { Query } from '../read-only-database.js';
 import { sinceParam, untilParam, type TimeWindow } from '../time-window.js';
 import {
@@ -33,6 +34,8 @@ export interface OverviewData {
   topErrors: TopErrorRow[];
   models: ModelUsageRow[];
   firing: AlertStatusRow[];
+  /** Per score name over the window. */
+  scores: ScoreStatsRow[];
 }
 
 /** Buckets are aligned to this instant (whole hours and days, UTC), whatever the window. */
@@ -73,6 +76,7 @@ export async function loadOverview(query: Query, window: TimeWindow, now: Date):
     query<AlertStatusRow>(`SELECT ${ALERT_COLUMNS}, true AS firing FROM ${S}.firing_alerts(NULL, $1)`, [now.toISOString()]),
   ]);
   // Calls and errors of all tools: the sums of tool_stats' rows (its rows partition the window's calls).
+  const scores = await loadScoreStats(query, window);
   const executions = toolStats.reduce((n, t) => n + t.executions, 0);
   const errors = toolStats.reduce((n, t) => n + t.errors, 0);
   return {
@@ -90,5 +94,6 @@ export async function loadOverview(query: Query, window: TimeWindow, now: Date):
     topErrors,
     models,
     firing,
+    scores,
   };
 }

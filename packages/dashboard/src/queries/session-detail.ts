@@ -1,6 +1,7 @@
 import type { Query } from '../read-only-database.js';
 import { loadGenerationToolCalls, type GenerationToolCall } from './generation-tool-calls.js';
 import { S, type SessionStatsRow } from './rows.js';
+import { loadTraceScores, type ScoreRow } from './scores.js';
 
 /** The `traces` row of the session. */
 export interface TraceRow {
@@ -105,6 +106,8 @@ export interface SessionDetailData {
   toolCalls: Map<string, GenerationToolCall[]>;
   decisions: DecisionRow[];
   metrics: MetricRow[];
+  /** Scores of the run and its spans, newest first. */
+  scores: ScoreRow[];
   /** Other runs (traces) of the same conversation, when it has a session id. */
   otherRuns: number;
 }
@@ -160,5 +163,6 @@ export async function loadSessionDetail(query: Query, traceId: string): Promise<
     const [row] = await query<{ n: number }>(`SELECT count(*) AS n FROM ${S}.traces WHERE session_id = $1 AND id <> $2`, [trace.session_id, traceId]);
     otherRuns = row?.n ?? 0;
   }
-  return { trace, stats: stats[0], spans, tools, generations, toolCalls, decisions, metrics, otherRuns };
+  const scores = await loadTraceScores(query, traceId);
+  return { trace, stats: stats[0], spans, tools, generations, toolCalls, decisions, metrics, scores, otherRuns };
 }

@@ -1,3 +1,4 @@
+import { loadUserScoreStats, type ScoreStatsRow } from './scores.js';
 import type { Query } from '../read-only-database.js';
 import { sinceParam, untilParam, type TimeWindow } from '../time-window.js';
 import { S, type SessionStatsRow } from './rows.js';
@@ -37,14 +38,17 @@ export interface UserDetailData {
   matching: number;
   /** Whether any trace ever named this user (to tell "unknown user" from "quiet window"). */
   everSeen: boolean;
+  /** The user's scores per name over the window. */
+  scores: ScoreStatsRow[];
 }
 
 /** One user's figures (`user_stats` for that user) and their sessions, as the sessions list shows them. */
 export async function loadUserDetail(query: Query, window: TimeWindow, userId: string): Promise<UserDetailData> {
-  const [stats, sessions, ever] = await Promise.all([
+  const [stats, sessions, ever, scores] = await Promise.all([
     query<UserStatsRow>(`SELECT * FROM ${S}.user_stats($1, $2) WHERE user_id = $3`, [sinceParam(window), untilParam(window), userId]),
     loadSessions(query, window, { agent: '', user: userId, session: '', status: 'any', q: '', page: 0 }),
     query<{ ever: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${S}.traces WHERE user_id = $1) AS ever`, [userId]),
+    loadUserScoreStats(query, window, userId),
   ]);
-  return { stats: stats[0], sessions: sessions.rows, matching: sessions.matching, everSeen: ever[0]?.ever === true };
+  return { stats: stats[0], sessions: sessions.rows, matching: sessions.matching, everSeen: ever[0]?.ever === true, scores };
 }
