@@ -36,11 +36,25 @@ export function tableRowsFor(records: readonly AgentRecord[]): TableRows[] {
   for (const [type, mapping] of Object.entries(TABLES)) {
     const rows = rowsByType.get(type);
     if (!rows) continue;
-    const key = mapping.key;
-    rows.sort((a, b) => (String(a[key]) < String(b[key]) ? -1 : String(a[key]) > String(b[key]) ? 1 : 0));
+    rows.sort(byKey(mapping.key));
     tables.push({ mapping: mapping as TableMapping<AgentRecord>, rows });
   }
   return tables;
+}
+
+/**
+ * Orders rows by their key columns, bytewise (ids are ASCII: the same order as `COLLATE "C"` in
+ * the staged INSERT).
+ */
+function byKey(key: readonly string[]): (a: TableRow, b: TableRow) => number {
+  return (a, b) => {
+    for (const column of key) {
+      const x = String(a[column]);
+      const y = String(b[column]);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
 }
 
 /**

@@ -48,3 +48,4 @@ export {
   type SupabaseQuery,
   type SupabaseShapedDatabase,
 } from './supabase-project.js';
+export { collidingTraces, type CollidingTraces } from './colliding-spans.js';

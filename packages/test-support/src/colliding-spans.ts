@@ -1,0 +1,105 @@
+import { context, trace } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type IdGenerator, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { recordSpans } from './spans.js';
+
+// The `mini_agent.*` names, spelled out: this package sits below the workspace packages it tests.
+const ATTR_SPAN_KIND = 'mini_agent.span.kind';
+const ATTR_SESSION_ID = 'mini_agent.session.id';
+const ATTR_TOOL_NAME = 'mini_agent.tool.name';
+const ATTR_TOOL_CATEGORY = 'mini_agent.tool.category';
+const ATTR_TOOL_INPUT = 'mini_agent.tool.input';
+const ATTR_TOOL_OUTPUT = 'mini_agent.tool.output';
+const ATTR_DECISION_TYPE = 'mini_agent.decision.type';
+const ATTR_DECISION_OPTIONS = 'mini_agent.decision.options';
+const ATTR_DECISION_CHOSEN = 'mini_agent.decision.chosen';
+const EVENT_METRIC = 'mini_agent.metric';
+const EVENT_DECISION = 'mini_agent.decision';
+const ATTR_METRIC_TYPE = 'mini_agent.metric.type';
+const ATTR_METRIC_VALUE = 'mini_agent.metric.value';
+
+/**
+ * Ids the way a deterministic generator (a replay tool, a seeded test harness) hands them out: the
+ * trace ids given, and span ids counted from 1 again in every trace. OTLP allows it: a span id is
+ * unique only within its trace.
+ */
+class PerTraceCountingIds implements IdGenerator {
+  private traceId = '';
+  private span = 0;
+  /** The next root span starts trace `traceId`, its spans counted from 1 (the SDK asks for a root's span id before its trace id). */
+  startTrace(traceId: string): void {
+    this.traceId = traceId;
+    this.span = 0;
+  }
+  generateTraceId(): string {
+    return this.traceId;
+  }
+  generateSpanId(): string {
+    this.span += 1;
+    return this.span.toString(16).padStart(16, '0');
+  }
+}
+
+/** What {@link collidingTraces} made. */
+export interface CollidingTraces {
+  readonly traceIds: readonly string[];
+  /** Every finished span of every trace, in end order. */
+  readonly spans: ReadableSpan[];
+  /** Per trace: how many spans, tool spans, LLM spans, decisions (spans and events) and metric events. */
+  readonly perTrace: { spans: number; tools: number; generations: number; decisions: number; metrics: number };
+}
+
+/**
+ * Traces made by the real SDK whose spans reuse the same span ids (1 … `spansPerTrace` in each):
+ * a session span over tool, LLM, decision and plain spans, tools carrying a metric and a decision
+ * event, so every span-keyed table gets rows with colliding ids.
+ */
+export async function collidingTraces(traceCount: number, spansPerTrace: number): Promise<CollidingTraces> {
+  const traceIds = Array.from({ length: traceCount }, (_, i) => (i + 1).toString(16).padStart(32, 'a'));
+  const exporter = new InMemorySpanExporter();
+  const ids = new PerTraceCountingIds();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'replay-agent' }),
+    idGenerator: ids,
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  await recordSpans(() => {}); // installs the context manager parent/child links need
+  const tracer = provider.getTracer('replay');
+  const perTrace = { spans: spansPerTrace, tools: 0, generations: 0, decisions: 0, metrics: 0 };
+  for (let t = 0; t < traceCount; t += 1) {
+    ids.startTrace(traceIds[t] as string);
+    const root = tracer.startSpan('replayed session', { root: true, attributes: { [ATTR_SPAN_KIND]: 'session', [ATTR_SESSION_ID]: `replay-${t}` } });
+    context.with(trace.setSpan(context.active(), root), () => {
+      for (let i = 1; i < spansPerTrace; i += 1) {
+        const kind = i % 4;
+        const span = tracer.startSpan(`step ${i}`, {
+          attributes:
+            kind === 0
+              ? { [ATTR_TOOL_NAME]: 'lookup', [ATTR_TOOL_CATEGORY]: 'core', [ATTR_TOOL_INPUT]: JSON.stringify({ trace: t, i }), [ATTR_TOOL_OUTPUT]: 'ok' }
+              : kind === 1
+                ? { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm1', 'gen_ai.usage.input_tokens': i }
+                : kind === 2
+                  ? { [ATTR_SPAN_KIND]: 'decision', [ATTR_DECISION_TYPE]: 'route', [ATTR_DECISION_OPTIONS]: '["a","b"]', [ATTR_DECISION_CHOSEN]: 'a' }
+                  : {},
+        });
+        if (kind === 0) {
+          span.addEvent(EVENT_METRIC, { [ATTR_METRIC_TYPE]: 'latency', [ATTR_METRIC_VALUE]: i });
+          span.addEvent(EVENT_DECISION, { [ATTR_DECISION_TYPE]: 'retry', [ATTR_DECISION_CHOSEN]: 'no' });
+        }
+        span.end();
+      }
+    });
+    root.end();
+  }
+  for (let i = 1; i < spansPerTrace; i += 1) {
+    const kind = i % 4;
+    if (kind === 0) perTrace.tools += 1;
+    if (kind === 1) perTrace.generations += 1;
+    if (kind === 2 || kind === 0) perTrace.decisions += 1;
+    if (kind === 0) perTrace.metrics += 1;
+  }
+  await provider.forceFlush();
+  const spans = exporter.getFinishedSpans();
+  await provider.shutdown();
+  return { traceIds, spans, perTrace };
+}
