@@ -105,14 +105,14 @@ const spans: TableMapping<SpanRecord> = {
     span_id: 'text', trace_id: 'text', parent_span_id: 'text', name: 'text', kind: 'text', otel_kind: 'text',
     status: 'text', status_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz',
     duration_ms: 'double precision', attributes: 'jsonb', events: 'jsonb', links: 'jsonb', resource: 'jsonb',
-    scope_name: 'text', scope_version: 'text',
+    scope_name: 'text', scope_version: 'text', payload_keys: 'jsonb',
   },
   onConflict: 'DO NOTHING',
   toRow: (r) => ({
     span_id: r.spanId, trace_id: r.traceId, parent_span_id: r.parentSpanId, name: r.name, kind: r.kind,
     otel_kind: r.otelKind, status: r.status, status_message: r.statusMessage, started_at: r.startTime,
     ended_at: r.endTime, duration_ms: r.durationMs, attributes: r.attributes, events: r.events, links: r.links,
-    resource: r.resource, scope_name: r.scope.name, scope_version: r.scope.version,
+    resource: r.resource, scope_name: r.scope.name, scope_version: r.scope.version, payload_keys: null,
   }),
 };
 

@@ -3,6 +3,7 @@ import { diag } from '@opentelemetry/api';
 import type { Database, Statement } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
 import { CopyEncodingError } from './copy-binary.js';
+import { typedPayloadsOf, withoutTypedPayloads } from './payload-once.js';
 import { copyThroughStaging, encodeTables, type TableRows } from './staged-copy.js';
 import { insertStatement, mergeTraceRows, TABLES, type TableMapping, type TableRow } from './tables.js';
 
@@ -12,16 +13,19 @@ const STATEMENTS = new Map(
 );
 
 /**
- * The rows of a batch per table, in the order of {@link TABLES}: rows of one trace merged into one
+ * The rows of a batch per table, in the order of {@link TABLES}: span rows without the payloads
+ * their typed rows store (see `payload-once.ts`), rows of one trace merged into one
  * (one statement may not touch a row twice), each table's rows in key order, so two batches
  * writing the same rows lock them in the same order and wait for each other instead of deadlocking.
  */
 export function tableRowsFor(records: readonly AgentRecord[]): TableRows[] {
   const rowsByType = new Map<string, TableRow[]>();
   const tracesById = new Map<string, TableRow>();
+  const typed = typedPayloadsOf(records);
   for (const record of records) {
     const mapping = TABLES[record.type] as TableMapping<AgentRecord>;
-    const row = mapping.toRow(record);
+    const mapped = mapping.toRow(record);
+    const row = record.type === 'span' ? withoutTypedPayloads(mapped, record, typed) : mapped;
     if (record.type === 'trace') {
       const seen = tracesById.get(record.traceId);
       tracesById.set(record.traceId, seen ? mergeTraceRows(seen, row) : row);
