@@ -1,51 +1,14 @@
-import type { PGlite } from '@electric-sql/pglite';
-import { createPostgresSink, type PostgresSinkOptions } from '@mini-agent/exporter-postgres';
-import { collidingTraces, createTestDatabase, createTestPglite, hasPostgres } from '@mini-agent/test-support';
-import postgres from 'postgres';
+import { createPostgresSink } from '@mini-agent/exporter-postgres';
+import { collidingTraces } from '@mini-agent/test-support';
 import { describe, expect, it } from 'vitest';
 import { createBridge } from '../src/index.js';
 import { sendWithOtlpExporter } from './helpers.js';
-
-type Row = Record<string, unknown>;
-
-/** A database the bridge writes into, read back independently of the sink. */
-interface Target {
-  readonly options: PostgresSinkOptions;
-  query(text: string): Promise<Row[]>;
-  close(): Promise<void>;
-}
-
-const backends: { name: string; available: boolean; open(): Promise<Target> }[] = [
-  {
-    name: 'a PostgreSQL server',
-    available: hasPostgres(),
-    async open() {
-      const database = await createTestDatabase('bridge_collisions');
-      const sql = postgres(database.url, { max: 1, onnotice: () => {} });
-      return {
-        options: { databaseUrl: database.url },
-        query: async (text) => [...(await sql.unsafe<Row[]>(text))],
-        async close() {
-          await sql.end();
-          await database.drop();
-        },
-      };
-    },
-  },
-  {
-    name: 'embedded PGlite',
-    available: true,
-    async open() {
-      const db: PGlite = await createTestPglite();
-      return { options: { pglite: db }, query: async (text) => (await db.query<Row>(text)).rows, close: () => db.close() };
-    },
-  },
-];
+import { ROW_BACKENDS as backends } from './row-targets.js';
 
 describe.each(backends)('OTLP traces that reuse span ids, through the bridge into $name', ({ available, open }) => {
   it.skipIf(!available)('stores 2 traces × 1,000 spans with the same span ids as 2,000 spans', async () => {
     const { spans, traceIds, perTrace } = await collidingTraces(2, 1000);
-    const target = await open();
+    const target = await open('bridge_collisions');
     const bridge = await createBridge({ sinks: [createPostgresSink(target.options)], port: 0 });
     try {
       expect((await sendWithOtlpExporter(bridge.tracesUrl, spans, { encoding: 'protobuf' })).code).toBe(0);

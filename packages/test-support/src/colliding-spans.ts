@@ -4,19 +4,12 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Id
 import { recordSpans } from './spans.js';
 
 // The `mini_agent.*` names, spelled out: this package sits below the workspace packages it tests.
-const ATTR_SPAN_KIND = 'mini_agent.span.kind';
-const ATTR_SESSION_ID = 'mini_agent.session.id';
-const ATTR_TOOL_NAME = 'mini_agent.tool.name';
-const ATTR_TOOL_CATEGORY = 'mini_agent.tool.category';
-const ATTR_TOOL_INPUT = 'mini_agent.tool.input';
-const ATTR_TOOL_OUTPUT = 'mini_agent.tool.output';
-const ATTR_DECISION_TYPE = 'mini_agent.decision.type';
-const ATTR_DECISION_OPTIONS = 'mini_agent.decision.options';
-const ATTR_DECISION_CHOSEN = 'mini_agent.decision.chosen';
-const EVENT_METRIC = 'mini_agent.metric';
-const EVENT_DECISION = 'mini_agent.decision';
-const ATTR_METRIC_TYPE = 'mini_agent.metric.type';
-const ATTR_METRIC_VALUE = 'mini_agent.metric.value';
+const A = {
+  spanKind: 'mini_agent.span.kind', sessionId: 'mini_agent.session.id', toolName: 'mini_agent.tool.name',
+  toolCategory: 'mini_agent.tool.category', toolInput: 'mini_agent.tool.input', toolOutput: 'mini_agent.tool.output',
+  decisionType: 'mini_agent.decision.type', decisionOptions: 'mini_agent.decision.options', decisionChosen: 'mini_agent.decision.chosen',
+  metricEvent: 'mini_agent.metric', decisionEvent: 'mini_agent.decision', metricType: 'mini_agent.metric.type', metricValue: 'mini_agent.metric.value',
+} as const;
 
 /**
  * Ids the way a deterministic generator (a replay tool, a seeded test harness) hands them out: the
@@ -68,23 +61,23 @@ export async function collidingTraces(traceCount: number, spansPerTrace: number)
   const perTrace = { spans: spansPerTrace, tools: 0, generations: 0, decisions: 0, metrics: 0 };
   for (let t = 0; t < traceCount; t += 1) {
     ids.startTrace(traceIds[t] as string);
-    const root = tracer.startSpan('replayed session', { root: true, attributes: { [ATTR_SPAN_KIND]: 'session', [ATTR_SESSION_ID]: `replay-${t}` } });
+    const root = tracer.startSpan('replayed session', { root: true, attributes: { [A.spanKind]: 'session', [A.sessionId]: `replay-${t}` } });
     context.with(trace.setSpan(context.active(), root), () => {
       for (let i = 1; i < spansPerTrace; i += 1) {
         const kind = i % 4;
         const span = tracer.startSpan(`step ${i}`, {
           attributes:
             kind === 0
-              ? { [ATTR_TOOL_NAME]: 'lookup', [ATTR_TOOL_CATEGORY]: 'core', [ATTR_TOOL_INPUT]: JSON.stringify({ trace: t, i }), [ATTR_TOOL_OUTPUT]: 'ok' }
+              ? { [A.toolName]: 'lookup', [A.toolCategory]: 'core', [A.toolInput]: JSON.stringify({ trace: t, i }), [A.toolOutput]: 'ok' }
               : kind === 1
                 ? { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm1', 'gen_ai.usage.input_tokens': i }
                 : kind === 2
-                  ? { [ATTR_SPAN_KIND]: 'decision', [ATTR_DECISION_TYPE]: 'route', [ATTR_DECISION_OPTIONS]: '["a","b"]', [ATTR_DECISION_CHOSEN]: 'a' }
+                  ? { [A.spanKind]: 'decision', [A.decisionType]: 'route', [A.decisionOptions]: '["a","b"]', [A.decisionChosen]: 'a' }
                   : {},
         });
         if (kind === 0) {
-          span.addEvent(EVENT_METRIC, { [ATTR_METRIC_TYPE]: 'latency', [ATTR_METRIC_VALUE]: i });
-          span.addEvent(EVENT_DECISION, { [ATTR_DECISION_TYPE]: 'retry', [ATTR_DECISION_CHOSEN]: 'no' });
+          span.addEvent(A.metricEvent, { [A.metricType]: 'latency', [A.metricValue]: i });
+          span.addEvent(A.decisionEvent, { [A.decisionType]: 'retry', [A.decisionChosen]: 'no' });
         }
         span.end();
       }
