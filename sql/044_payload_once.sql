@@ -45,14 +45,3 @@ CREATE OR REPLACE VIEW mini_agent_observability.spans_full WITH (security_invoke
 
 COMMENT ON VIEW mini_agent_observability.spans_full IS
   'every span as sent: spans with the payloads their typed rows hold put back into attributes';
-
--- A view made with SELECT * keeps the columns its table had then: where the Supabase layer's
--- public view of spans exists, it is made again so the Data API sees payload_keys (grants kept).
-DO $$
-BEGIN
-  IF to_regclass('public.mini_agent_spans') IS NOT NULL THEN
-    CREATE OR REPLACE VIEW public.mini_agent_spans WITH (security_invoker = true) AS
-      SELECT * FROM mini_agent_observability.spans;
-  END IF;
-END
-$$;
