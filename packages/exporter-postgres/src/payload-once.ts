@@ -24,23 +24,32 @@ export function typedPayloadsOf(records: readonly AgentRecord[]): TypedPayloads 
 /**
  * Each payload once: the span row without the attributes its typed row already stores, and
  * `payload_keys` saying which were left out and where they live (`{"input": "mini_agent.tool.input"}`),
- * so the `spans_full` view can put the raw span back together. The record itself is not changed.
+ * so the `spans_full` view can put the raw span back together. `row` is the one the table mapping
+ * just made from `record`, and is changed in place; the record itself is not changed.
  */
 export function withoutTypedPayloads(row: TableRow, record: SpanRecord, typed: TypedPayloads): TableRow {
   const keys = record.payloadKeys;
   if (keys === undefined) return row;
   const fields = typed.get(`${record.traceId}/${record.spanId}`);
   if (fields === undefined) return row;
+  // At most two keys (input and output, or options): compared directly, no set or entry arrays.
   const moved: Record<string, string> = {};
-  const left = new Set<string>();
-  for (const [field, key] of Object.entries(keys) as [keyof PayloadKeys, string][]) {
-    if (!fields.has(field) || !(key in record.attributes)) continue;
+  let first: string | undefined;
+  let second: string | undefined;
+  for (const field in keys) {
+    const key = keys[field as keyof PayloadKeys];
+    if (key === undefined || !fields.has(field as keyof PayloadKeys) || !(key in record.attributes)) continue;
     moved[field] = key;
-    left.add(key);
+    if (first === undefined) first = key;
+    else second = key;
   }
-  if (left.size === 0) return row;
+  if (first === undefined) return row;
   // A copy without them (never `delete`: the record is shared with other sinks).
   const attributes: JsonObject = {};
-  for (const [key, value] of Object.entries(record.attributes)) if (!left.has(key)) attributes[key] = value;
-  return { ...row, attributes, payload_keys: moved };
+  const source = record.attributes;
+  for (const key in source) if (key !== first && key !== second) attributes[key] = source[key] as JsonObject[string];
+  // The row was made for this batch by the table mapping: set in place rather than spread (V8's slow path).
+  row.attributes = attributes;
+  row.payload_keys = moved;
+  return row;
 }
