@@ -21,6 +21,7 @@ const BENCHMARKS = [
   { name: 'hot-path', flags: ['--expose-gc'] },
   { name: 'postgres-sink', flags: [] },
   { name: 'pipeline-cpu', flags: [] },
+  { name: 'langfuse-peer', flags: [] },
   { name: 'bridge', flags: [] },
   { name: 'outage', flags: [] },
   { name: 'scaling', flags: [] },

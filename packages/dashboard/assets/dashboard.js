@@ -1,6 +1,7 @@
 // The dashboard's only client script: draws the charts the server described in JSON data blocks
-// (with uPlot, served by the same server), and opens the span a link points at (#span-<id>).
-// Everything else on the pages is plain server-rendered HTML that works without it.
+// (with uPlot, served by the same server), opens the span a link points at (#span-<id>), and keeps
+// live pages fresh (see live.js). Everything else on the pages is plain server-rendered HTML that
+// works without it.
 (function () {
   'use strict';
 
@@ -71,9 +72,9 @@
 
   var charts = [];
 
-  function drawAll() {
+  function drawAll(root) {
     if (typeof uPlot === 'undefined') return;
-    var targets = document.querySelectorAll('[data-chart]');
+    var targets = (root || document).querySelectorAll('[data-chart]');
     for (var i = 0; i < targets.length; i++) {
       var target = targets[i];
       var spec = readSpec(target.getAttribute('data-chart'));
@@ -107,6 +108,11 @@
   }
 
   window.addEventListener('hashchange', openTarget);
+  // A region live.js replaced gets its charts drawn again; charts of the old one are dropped.
+  document.addEventListener('mini-agent:region-replaced', function (event) {
+    charts = charts.filter(function (c) { return document.body.contains(c.target); });
+    drawAll(event.target);
+  });
   drawAll();
   openTarget();
 })();

@@ -6,10 +6,13 @@
 // Server-Timing header (database + render time, without the network).
 //
 //   pnpm -F @mini-agent/dashboard build
-//   node packages/dashboard/bench/render.mjs [--sessions 100000] [--days 30] [--runs 5] [--keep] [--reuse DB]
+//   node packages/dashboard/bench/render.mjs [--sessions 100000] [--days 30] [--runs 5] [--keep] [--reuse DB] [--only TEXT] [--scan]
 //
 // --keep leaves the loaded database in place; --reuse DB times the pages of such a database again
 // without loading (its rows stay where they were in time, so the windows slowly move past them).
+// --only TEXT times only the pages whose label contains TEXT (e.g. --only search). The search
+// indexes (createSearchIndexes) are built after loading; --scan leaves them out, to time the
+// search without them.
 //
 // Sessions are spread evenly over the last --days days (default 30), so the default 24-hour window
 // holds about 1/30 of them and the 30-day window all of them. Each session has 8 tool calls
@@ -22,7 +25,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { migrate } from '@mini-agent/exporter-postgres';
 import postgres from 'postgres';
-import { startDashboard } from '../dist/index.js';
+import { createSearchIndexes, startDashboard } from '../dist/index.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -31,12 +34,17 @@ const { values: options } = parseArgs({
     runs: { type: 'string', default: '5' },
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
+    only: { type: 'string' },
+    scan: { type: 'boolean', default: false },
   },
 });
 const sessionCount = Number(options.sessions);
 const days = Number(options.days);
 const runs = Number(options.runs);
 const TOOLS_PER_SESSION = 8;
+/** The one session whose one tool input holds {@link NEEDLE}: the search must find it and nothing else. */
+const NEEDLE_SESSION = Math.floor(sessionCount * 0.37);
+const NEEDLE = 'quokka-marmalade';
 
 let throwaway;
 let adminUrl = process.env.DATABASE_URL;
@@ -97,7 +105,7 @@ function* sessions() {
 const LINES = {
   traces: (s) => `${traceId(s.t)}\tconversation-${s.t % 20_000}\t${s.agent}\t1.0.0\t${s.user}\tsession ${s.t}\t${s.failed ? 'error' : 'ok'}\t${s.failed ? 'gave up' : '\\N'}\t${iso(s.t0)}\t${iso(s.end)}\ttrue\t{"task": "task ${s.t}"}\n`,
   tool_executions: (s) => s.tools.map((x) =>
-    `${spanId(s.t, x.i + 1)}\t${traceId(s.t)}\t${spanId(s.t, 0)}\t${x.name}\t${x.name}\t${x.category}\t{"path": "/srv/data/file-${s.t % 977}.txt", "limit": ${x.i}}\t${x.failed ? '\\N' : `{"bytes": ${(s.t * 31 + x.i) % 65_536}, "ok": true}`}\t${!x.failed}\t${x.error ?? '\\N'}\t${iso(x.at)}\t${iso(x.at + x.ms)}\t${x.ms}\n`).join(''),
+    `${spanId(s.t, x.i + 1)}\t${traceId(s.t)}\t${spanId(s.t, 0)}\t${x.name}\t${x.name}\t${x.category}\t{"path": "/srv/data/file-${s.t % 977}.txt", "limit": ${x.i}${s.t === NEEDLE_SESSION && x.i === 5 ? `, "note": "${NEEDLE}"` : ''}}\t${x.failed ? '\\N' : `{"bytes": ${(s.t * 31 + x.i) % 65_536}, "ok": true}`}\t${!x.failed}\t${x.error ?? '\\N'}\t${iso(x.at)}\t${iso(x.at + x.ms)}\t${x.ms}\n`).join(''),
   spans: (s) => [
     `${spanId(s.t, 0)}\t${traceId(s.t)}\t\\N\tsession ${s.t}\tsession\tinternal\t${s.failed ? 'error' : 'ok'}\t${s.failed ? 'gave up' : '\\N'}\t${iso(s.t0)}\t${iso(s.end)}\t${s.end - s.t0}\t{"mini_agent.span.kind": "session", "mini_agent.agent.name": "${s.agent}"}\n`,
     ...s.tools.map((x) =>
@@ -105,7 +113,7 @@ const LINES = {
     `${spanId(s.t, 9)}\t${traceId(s.t)}\t${spanId(s.t, 0)}\tchat ${s.model}\tllm\tclient\tok\t\\N\t${iso(s.llmAt)}\t${iso(s.llmAt + s.llmMs)}\t${s.llmMs}\t{"gen_ai.operation.name": "chat", "gen_ai.request.model": "${s.model}"}\n`,
     `${spanId(s.t, 10)}\t${traceId(s.t)}\t${spanId(s.t, 0)}\tchoose tool\tdecision\tinternal\tok\t\\N\t${iso(s.t0 + 100)}\t${iso(s.t0 + 110)}\t10\t{"mini_agent.span.kind": "decision"}\n`,
   ].join(''),
-  generations: (s) => `${spanId(s.t, 9)}\t${traceId(s.t)}\t${spanId(s.t, 0)}\tchat ${s.model}\t${s.model}\tbench\t${(s.t * 7) % 4_000}\t${(s.t * 3) % 800}\t\\N\ttrue\t${iso(s.llmAt)}\t${iso(s.llmAt + s.llmMs)}\t${s.llmMs}\n`,
+  generations: (s) => `${spanId(s.t, 9)}\t${traceId(s.t)}\t${spanId(s.t, 0)}\tchat ${s.model}\t${s.model}\tbench\t[{"role": "system", "content": "You are the ${s.agent} agent."}, {"role": "user", "content": "task ${s.t}: read file-${s.t % 977}.txt and report"}]\t[{"role": "assistant", "content": "done: ${s.tools.length} tool calls"}]\t${(s.t * 7) % 4_000}\t${(s.t * 3) % 800}\t\\N\ttrue\t${iso(s.llmAt)}\t${iso(s.llmAt + s.llmMs)}\t${s.llmMs}\n`,
   decisions: (s) =>
     `${spanId(s.t, 10)}\t${traceId(s.t)}\t${spanId(s.t, 10)}\ttool_selection\t["read_file", "web_search"]\tread_file\tcheapest first\t${iso(s.t0 + 110)}\n` +
     `${spanId(s.t, 0)}:1\t${traceId(s.t)}\t${spanId(s.t, 0)}\tstop\t\\N\tanswer\t\\N\t${iso(s.end)}\n`,
@@ -117,7 +125,7 @@ const COLUMNS = {
   traces: 'id, session_id, agent_name, agent_version, user_id, name, status, status_message, started_at, ended_at, complete, input',
   tool_executions: 'id, trace_id, parent_span_id, name, tool_name, category, input, output, success, error_message, started_at, ended_at, duration_ms',
   spans: 'span_id, trace_id, parent_span_id, name, kind, otel_kind, status, status_message, started_at, ended_at, duration_ms, attributes',
-  generations: 'id, trace_id, parent_span_id, name, model, provider, input_tokens, output_tokens, total_tokens, success, started_at, ended_at, duration_ms',
+  generations: 'id, trace_id, parent_span_id, name, model, provider, input, output, input_tokens, output_tokens, total_tokens, success, started_at, ended_at, duration_ms',
   decisions: 'id, trace_id, span_id, decision_type, considered_options, chosen, reasoning, decided_at',
   performance_metrics: 'id, trace_id, span_id, metric_type, metric_value, unit, recorded_at',
 };
@@ -147,7 +155,7 @@ async function timePage(url) {
   if (response.status !== 200) throw new Error(`${url}: HTTP ${response.status}\n${body.slice(0, 2_000)}`);
   const timing = response.headers.get('server-timing') ?? '';
   const read = (name) => Number(new RegExp(`${name};dur=([\\d.]+)`).exec(timing)?.[1]);
-  return { total: read('total'), db: read('db'), bytes: body.length };
+  return { total: read('total'), db: read('db'), bytes: body.length, body };
 }
 
 const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -177,7 +185,13 @@ try {
     const vacuum = performance.now();
     await sql`VACUUM ANALYZE`;
     console.log(`  ${'VACUUM ANALYZE'.padEnd(20)} ${rows.toLocaleString('en').padStart(10)} rows  ${((performance.now() - vacuum) / 1000).toFixed(1)} s`);
+    if (!options.scan) {
+      const built = await createSearchIndexes(url.toString());
+      console.log(`  ${'search indexes'.padEnd(20)} ${built.indexes.join(', ') || `none (${built.notices.join('; ')})`}  ${(built.millis / 1000).toFixed(1)} s`);
+    }
   }
+  const [{ indexed }] = await sql`SELECT count(*)::int AS indexed FROM pg_indexes WHERE indexname LIKE '%search_idx'`;
+  console.log(`search: ${indexed === 3 ? 'trigram indexes' : 'window scan (no search indexes)'}`);
 
   dashboard = await startDashboard({ databaseUrl: url.toString(), port: 0 });
   const [sample] = await sql`SELECT id FROM mini_agent_observability.traces WHERE status = 'error' ORDER BY started_at DESC LIMIT 1`;
@@ -194,9 +208,12 @@ try {
     ['sessions, 30 days', '/sessions?range=30d'],
     ['sessions, 30 days, page 100', '/sessions?range=30d&page=100'],
     ['sessions, filtered (agent, failed)', '/sessions?range=30d&agent=ops&status=failed'],
-    // A text that is in the tool inputs of ~100 sessions: the search scans the window's calls.
+    // A text in the tool inputs and LLM calls of ~100 sessions, and one in a single tool input.
     ['sessions, search, 24 h', '/sessions?q=file-976.txt'],
     ['sessions, search, 30 days', '/sessions?range=30d&q=file-976.txt'],
+    ['sessions, search one tool input, 30 d', `/sessions?range=30d&q=${NEEDLE}`, { matching: 1, trace: traceId(NEEDLE_SESSION) }],
+    ['sessions, search + filters, 30 days', '/sessions?range=30d&agent=ops&status=failed&q=file-976.txt'],
+    ['sessions, search 2 characters, 24 h', '/sessions?q=ok'],
     ['users, 24 h', '/users'],
     ['users, 30 days', '/users?range=30d'],
     ['user user-42, 30 days', '/users/user-42?range=30d'],
@@ -205,8 +222,15 @@ try {
   ];
   console.log(`\nserver-side render time per page, ${runs} runs after one warm-up (min / median / max ms):`);
   const verdicts = [];
-  for (const [label, path] of pages) {
-    await timePage(new URL(path, dashboard.url));
+  for (const [label, path, expected] of pages.filter(([label]) => !options.only || label.includes(options.only))) {
+    const first = await timePage(new URL(path, dashboard.url));
+    if (expected) {
+      // The search must find exactly the one session, or its time means nothing.
+      const matching = /id="matching" data-value="(\d+)"/.exec(first.body)?.[1];
+      if (Number(matching) !== expected.matching || !first.body.includes(`data-trace="${expected.trace}"`)) {
+        throw new Error(`${path}: expected ${expected.matching} session (${expected.trace}), the page says ${matching ?? 'none'}`);
+      }
+    }
     const times = [];
     let bytes = 0;
     for (let run = 0; run < runs; run++) {

@@ -1,10 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { DEFAULT_PGLITE_DIR, maskDatabaseUrl } from '@mini-agent/exporter-postgres';
 import { pgliteReadOnlyDatabase, type ReadOnlyDatabase } from './read-only-database.js';
 import { openServerDatabase } from './server-database.js';
+import { directoryFingerprint, discardPgliteCopy, takePgliteCopy, type PgliteCopy } from './pglite-copy.js';
 
 /**
  * Which database the dashboard reads. With nothing set: `DATABASE_URL`, else `SUPABASE_DB_URL`,
@@ -34,7 +34,7 @@ export type DataState =
 export interface DataSource {
   /** Where the data comes from, printable (password masked). */
   readonly label: string;
-  /** For a PGlite data directory: when the copy the pages read was taken. */
+  /** For a PGlite data directory: when the copy the pages read was taken (it is taken again when the directory changes). */
   readonly snapshotAt: () => Date | undefined;
   /** The database, opened on first use; re-checked while it is missing or unmigrated. */
   state(): Promise<DataState>;
@@ -65,8 +65,8 @@ function usesPreparedStatements(url: string): boolean {
   return !/:6543(\/|\?|$)/.test(url) && !/[?&]pgbouncer=true\b/i.test(url);
 }
 
-/** The password of a URL, to scrub from error messages shown on a page. */
-function passwordOf(url: string): string | undefined {
+/** The password of a URL, to scrub from error messages shown on a page or printed. */
+export function passwordOf(url: string): string | undefined {
   try {
     const parsed = new URL(url);
     const password = parsed.password || parsed.searchParams.get('password');
@@ -112,47 +112,108 @@ function withSchemaCheck(
   };
 }
 
+/** How often at most the PGlite data directory is looked at for changes. */
+const CHANGE_CHECK_MS = 1_000;
+/** After a copy failed to open (taken mid-write, say), how long until the next try. */
+const FAILED_COPY_BACKOFF_MS = 10_000;
+/** How long a replaced copy stays open for the reads still running on it. */
+const RETIRE_AFTER_MS = 30_000;
+
+interface OpenCopy {
+  readonly copy: PgliteCopy;
+  readonly source: DataSource;
+}
+
 /**
- * A PGlite data directory is opened from a copy. PGlite is a whole PostgreSQL inside this process,
+ * A PGlite data directory is read from a copy. PGlite is a whole PostgreSQL inside this process,
  * with no locking between processes: opening the directory an agent is writing into would let two
  * servers write the same files. The copy keeps the dashboard strictly read-only towards the
- * agent's data; its cost is that the pages show the rows as they were when the copy was taken
- * (the footer says when). A directory that does not exist yet is looked for again on each request.
+ * agent's data. When the directory changes (its write-ahead log or control file, looked at once a
+ * second at most, on a request), a new copy is taken in the background and replaces the old one
+ * once it opens with the schema in place; until then, and if it cannot be opened, pages read the
+ * previous copy. The footer says when the copy was taken. A directory that does not exist yet is
+ * looked for again on each request.
  */
 function pgliteDirectorySource(dataDir: string): DataSource {
-  let copyDir: string | undefined;
-  let copiedAt: Date | undefined;
-  let inner: DataSource | undefined;
   const label = `PGlite at ${dataDir}`;
+  let current: OpenCopy | undefined;
+  let first: Promise<void> | undefined;
+  let refreshing: Promise<void> | undefined;
+  let nextCheckAt = 0;
+  let closed = false;
+  const retired = new Map<OpenCopy, NodeJS.Timeout>();
+
+  const open = async (): Promise<OpenCopy> => {
+    const copy = await takePgliteCopy(dataDir);
+    return { copy, source: withSchemaCheck(label, async () => pgliteReadOnlyDatabase(copy.db, { owned: true }), () => copy.takenAt) };
+  };
+  const discard = async (entry: OpenCopy): Promise<void> => {
+    await entry.source.close();
+    await discardPgliteCopy(entry.copy);
+  };
+  const retire = (entry: OpenCopy): void => {
+    const timer = setTimeout(() => {
+      retired.delete(entry);
+      void discard(entry).catch(() => {});
+    }, RETIRE_AFTER_MS);
+    timer.unref();
+    retired.set(entry, timer);
+  };
+  const refresh = async (): Promise<void> => {
+    try {
+      const next = await open();
+      const state = await next.source.state();
+      const old = current;
+      // A copy that does not read (torn mid-write, schema gone) never replaces one that does.
+      const oldReady = old ? (await old.source.state()).status === 'ready' : false;
+      if (closed || (state.status !== 'ready' && oldReady)) {
+        await discard(next);
+        if (!closed) nextCheckAt = Date.now() + FAILED_COPY_BACKOFF_MS;
+        return;
+      }
+      current = next;
+      if (old) retire(old);
+    } catch {
+      nextCheckAt = Date.now() + FAILED_COPY_BACKOFF_MS;
+    } finally {
+      refreshing = undefined;
+    }
+  };
+
   return {
     label,
-    snapshotAt: () => copiedAt,
+    snapshotAt: () => current?.copy.takenAt,
     async state() {
-      if (!inner) {
+      if (!current) {
         if (!existsSync(join(dataDir, 'PG_VERSION'))) return { status: 'no-database', dataDir };
-        inner = withSchemaCheck(
-          label,
-          async () => {
-            const copy = mkdtempSync(join(tmpdir(), 'mini-agent-dashboard-'));
-            try {
-              cpSync(dataDir, copy, { recursive: true });
-              const db = await PGlite.create(copy);
-              copyDir = copy;
-              copiedAt = new Date();
-              return pgliteReadOnlyDatabase(db, { owned: true });
-            } catch (error) {
-              rmSync(copy, { recursive: true, force: true });
-              throw error;
-            }
-          },
-          () => copiedAt,
-        );
+        first ??= open()
+          .then((entry) => {
+            current = entry;
+          })
+          .finally(() => {
+            first = undefined;
+          });
+        try {
+          await first;
+        } catch (error) {
+          return { status: 'unreachable', message: error instanceof Error ? error.message : String(error) };
+        }
+      } else if (!refreshing && !closed && Date.now() >= nextCheckAt) {
+        nextCheckAt = Date.now() + CHANGE_CHECK_MS;
+        if (directoryFingerprint(dataDir) !== current.copy.fingerprint) refreshing = refresh();
       }
-      return inner.state();
+      return current!.source.state();
     },
     async close() {
-      await inner?.close();
-      if (copyDir) rmSync(copyDir, { recursive: true, force: true });
+      closed = true;
+      await refreshing;
+      await first?.catch(() => {});
+      for (const [entry, timer] of retired) {
+        clearTimeout(timer);
+        await discard(entry).catch(() => {});
+      }
+      retired.clear();
+      if (current) await discard(current);
     },
   };
 }

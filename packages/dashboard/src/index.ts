@@ -14,3 +14,5 @@
 export { startDashboard, DEFAULT_PORT, CONTENT_SECURITY_POLICY, type Dashboard, type DashboardOptions } from './server.js';
 export type { DataSourceOptions } from './data-source.js';
 export { isLoopback, TOKEN_COOKIE } from './access.js';
+export { createSearchIndexes, dropSearchIndexes, SEARCH_INDEXES_SQL, type SearchIndexesResult } from './search-indexes.js';
+export type { LangfuseLinkOptions } from './langfuse-links.js';

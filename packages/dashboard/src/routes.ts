@@ -16,6 +16,7 @@ import { loadSessionDetail } from './queries/session-detail.js';
 import { loadSessions, parseSessionFilter } from './queries/sessions.js';
 import { loadToolDetail, loadTools } from './queries/tools.js';
 import { loadUserDetail, loadUsers } from './queries/users.js';
+import type { LangfuseLinks } from './langfuse-links.js';
 import type { ReadOnlyDatabase } from './read-only-database.js';
 import { parseTimeWindow } from './time-window.js';
 import { buildWaterfall } from './waterfall.js';
@@ -27,6 +28,8 @@ export interface PageRequest {
   readonly now: Date;
   readonly db: ReadOnlyDatabase;
   readonly source: string;
+  /** Links into Langfuse, when a Langfuse sink is configured. */
+  readonly langfuse?: LangfuseLinks | undefined;
 }
 
 type Handler = (request: PageRequest) => Promise<PageSpec>;
@@ -72,11 +75,11 @@ const ROUTES: readonly Route[] = [
   },
   {
     pattern: /^\/sessions\/([^/]+)$/,
-    handler: async ({ params, db }) => {
+    handler: async ({ params, db, langfuse }) => {
       const traceId = params[0]!.toLowerCase();
       if (!TRACE_ID.test(traceId)) return notFound('Session not found', `"${params[0]}" is not a trace id (32 hexadecimal digits).`);
       const data = await db.read((q) => loadSessionDetail(q, traceId));
-      return sessionDetailPage(traceId, data, buildWaterfall(data));
+      return sessionDetailPage(traceId, data, buildWaterfall(data), { langfuseUrl: langfuse?.traceUrl(traceId) });
     },
   },
   {

@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { accessPolicy, isLoopback } from './access.js';
 import { createDataSource, type DataSource, type DataSourceOptions } from './data-source.js';
-import { layout, type PageSpec } from './html/layout.js';
+import { DEFAULT_LIVE_INTERVAL_MS, layout, type PageSpec } from './html/layout.js';
 import { html } from './html/html.js';
 import { emptyState } from './html/components.js';
 import { matchRoute, notFound, setupPage } from './routes.js';
 import { loadStaticAssets, type StaticAsset } from './static-assets.js';
+import { langfuseLinkOptionsFromEnv, langfuseLinks, type LangfuseLinkOptions, type LangfuseLinks } from './langfuse-links.js';
 
 /** Options of {@link startDashboard}: where to listen, who may read, which database. */
 export interface DashboardOptions extends DataSourceOptions {
@@ -19,6 +20,14 @@ export interface DashboardOptions extends DataSourceOptions {
   readonly token?: string;
   /** Where a line per failed request goes. Default: stderr. */
   readonly log?: (line: string) => void;
+  /**
+   * The Langfuse project sessions link to. Default: the Langfuse sink the environment configures
+   * (`LANGFUSE_PUBLIC_KEY`, `LANGFUSE_SECRET_KEY`, `LANGFUSE_BASE_URL`, optional `LANGFUSE_PROJECT_ID`);
+   * `false`: no links.
+   */
+  readonly langfuse?: LangfuseLinkOptions | false;
+  /** How often a live page (the sessions list, a running session) fetches itself again. Default 5000 ms. */
+  readonly liveIntervalMillis?: number;
 }
 
 /** A running dashboard. */
@@ -75,10 +84,13 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   const assets = loadStaticAssets();
   const allowed = accessPolicy(options.token);
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const linkOptions = options.langfuse === undefined ? langfuseLinkOptionsFromEnv() : options.langfuse || undefined;
+  const langfuse = linkOptions ? langfuseLinks(linkOptions, log) : undefined;
+  const liveIntervalMs = options.liveIntervalMillis ?? DEFAULT_LIVE_INTERVAL_MS;
   const server = createServer((request, response) => {
-    handle(request, response, { source, assets, allowed, log }).catch((error: unknown) => {
+    handle(request, response, { source, assets, allowed, log, langfuse, liveIntervalMs }).catch((error: unknown) => {
       log(`dashboard: ${request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      if (!response.headersSent) sendPage(response, errorPage(error), { source, now: new Date() });
+      if (!response.headersSent) sendPage(response, errorPage(error), { source, now: new Date(), liveIntervalMs });
       else response.end();
     });
   });
@@ -96,6 +108,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
       closed = true;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await langfuse?.close();
       await source.close();
     },
   };
@@ -106,6 +119,8 @@ interface Context {
   readonly assets: ReadonlyMap<string, StaticAsset>;
   readonly allowed: ReturnType<typeof accessPolicy>;
   readonly log: (line: string) => void;
+  readonly langfuse: LangfuseLinks | undefined;
+  readonly liveIntervalMs: number;
 }
 
 async function handle(request: IncomingMessage, response: ServerResponse, context: Context): Promise<void> {
@@ -138,22 +153,22 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
   try {
     route = matchRoute(url.pathname);
   } catch {
-    return sendPage(response, notFound('Bad address', 'The address is not valid URL encoding.'), { source: context.source, now, status: 400 });
+    return sendPage(response, notFound('Bad address', 'The address is not valid URL encoding.'), { source: context.source, now, status: 400, liveIntervalMs: context.liveIntervalMs });
   }
-  if (!route) return sendPage(response, notFound(), { source: context.source, now });
+  if (!route) return sendPage(response, notFound(), { source: context.source, now, liveIntervalMs: context.liveIntervalMs });
   const state = await context.source.state();
-  if (state.status !== 'ready') return sendPage(response, setupPage(state, context.source.label), { source: context.source, now });
-  const spec = await route.handler({ params: route.params, query: url.searchParams, now, db: state.db, source: context.source.label });
+  if (state.status !== 'ready') return sendPage(response, setupPage(state, context.source.label), { source: context.source, now, liveIntervalMs: context.liveIntervalMs });
+  const spec = await route.handler({ params: route.params, query: url.searchParams, now, db: state.db, source: context.source.label, langfuse: context.langfuse });
   const dbMs = performance.now() - started;
-  sendPage(response, spec, { source: context.source, now, timing: { dbMs, started }, head: request.method === 'HEAD' });
+  sendPage(response, spec, { source: context.source, now, timing: { dbMs, started }, head: request.method === 'HEAD', liveIntervalMs: context.liveIntervalMs });
 }
 
 function sendPage(
   response: ServerResponse,
   spec: PageSpec,
-  options: { source: DataSource; now: Date; status?: number; timing?: { dbMs: number; started: number }; head?: boolean },
+  options: { source: DataSource; now: Date; liveIntervalMs: number; status?: number; timing?: { dbMs: number; started: number }; head?: boolean },
 ): void {
-  const body = layout(spec, { source: options.source.label, snapshotAt: options.source.snapshotAt(), now: options.now }).text;
+  const body = layout(spec, { source: options.source.label, snapshotAt: options.source.snapshotAt(), now: options.now, liveIntervalMs: options.liveIntervalMs }).text;
   const headers: Record<string, string> = {
     ...SECURITY_HEADERS,
     'content-type': 'text/html; charset=utf-8',

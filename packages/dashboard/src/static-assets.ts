@@ -22,6 +22,7 @@ const FILES: Readonly<Record<string, { path: () => string; contentType: string }
   'uPlot.iife.min.js': { path: () => require.resolve('uplot/dist/uPlot.iife.min.js'), contentType: 'text/javascript; charset=utf-8' },
   'uPlot.min.css': { path: () => require.resolve('uplot/dist/uPlot.min.css'), contentType: 'text/css; charset=utf-8' },
   'dashboard.js': { path: () => ownAsset('dashboard.js'), contentType: 'text/javascript; charset=utf-8' },
+  'live.js': { path: () => ownAsset('live.js'), contentType: 'text/javascript; charset=utf-8' },
   'dashboard.css': { path: () => ownAsset('dashboard.css'), contentType: 'text/css; charset=utf-8' },
   'favicon.svg': { path: () => ownAsset('favicon.svg'), contentType: 'image/svg+xml' },
 };

@@ -11,6 +11,7 @@ import { pgliteReadOnlyDatabase } from '../src/read-only-database.js';
 import { openServerDatabase } from '../src/server-database.js';
 import { BACKENDS } from './backends.js';
 import { seedDataset } from './dataset.js';
+import { writeSession } from './live-writes.js';
 
 const get = (dashboard: Dashboard, path: string, headers: Record<string, string> = {}) =>
   fetch(new URL(path, dashboard.url), { redirect: 'manual', headers });
@@ -123,6 +124,25 @@ describe('the embedded database in a data directory', () => {
       await dashboard.close();
     }
   }, 240_000); // two PostgreSQL instances start in WebAssembly, one of them from scratch
+
+  it('takes a new copy when the agent writes more rows, while the agent keeps the directory open', async () => {
+    const dashboard = await startDashboard({ dataDir, port: 0, langfuse: false });
+    const writer = await PGlite.create(dataDir);
+    try {
+      const sessions = async () => (await (await get(dashboard, '/sessions?range=all')).text());
+      const first = await sessions();
+      const takenAt = /Copy of the PGlite database taken ([^;]+);/.exec(first)?.[1];
+      expect(takenAt).toBeDefined();
+
+      const traceId = await writeSession({ pglite: writer }, 'written after the copy');
+      // The directory changed: a request notices, a new copy opens in the background, a later request reads it.
+      await expect.poll(async () => (await sessions()).includes(`data-trace="${traceId}"`), { timeout: 120_000, interval: 1_000 }).toBe(true);
+      expect(await sessions()).not.toContain(`Copy of the PGlite database taken ${takenAt};`);
+    } finally {
+      await writer.close();
+      await dashboard.close();
+    }
+  }, 240_000);
 
   it('says the tables are missing when the database was never migrated', async () => {
     const bare = join(root, 'bare');

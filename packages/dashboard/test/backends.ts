@@ -1,10 +1,10 @@
 // The two databases every dashboard suite runs on: PGlite and a real PostgreSQL server, each with
-// the migrations applied, plus a way to ask the analytics functions directly for the expected numbers.
+// the migrations applied (the server also with the search indexes), plus a way to ask the analytics functions directly for the expected numbers.
 import type { PGlite } from '@electric-sql/pglite';
 import { migrate } from '@mini-agent/exporter-postgres';
 import { createTestDatabase, createTestPglite, hasPostgres } from '@mini-agent/test-support';
 import postgres from 'postgres';
-import type { DashboardOptions } from '../src/index.js';
+import { createSearchIndexes, type DashboardOptions } from '../src/index.js';
 
 /** Runs one statement against the database directly (not through the dashboard). */
 export type Expect = <R = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>;
@@ -44,6 +44,8 @@ const server: Backend = {
   async create() {
     const database = await createTestDatabase('dashboard');
     await migrate(database.url);
+    // With the search indexes (opt-in), so the server suites run the indexed search and PGlite the scan.
+    await createSearchIndexes(database.url);
     const sql = postgres(database.url, {
       max: 1,
       onnotice: () => {},

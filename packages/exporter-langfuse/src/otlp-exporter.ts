@@ -1,31 +1,33 @@
 import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@mini-agent/core';
-import { createOtlpProtobufExporter, type OtlpProtobufOptions } from './sdk/otlp.js';
+import { encodeTraceRequest, type OtlpSpanData } from './otlp-protobuf.js';
+import { EXPORTER_SCOPE } from './otlp-spans.js';
+import { createOtlpProtobufExporter, type OtlpProtobufOptions, type OtlpRequestExporter } from './sdk/otlp.js';
 
 /** Where and how {@link LangfuseOtlpSpanExporter} sends. */
 export type LangfuseOtlpSpanExporterOptions = OtlpProtobufOptions;
 
 /**
- * The standard OTLP/HTTP protobuf span exporter of OpenTelemetry, assembled from the same parts as
- * `OTLPTraceExporter` of `@opentelemetry/exporter-trace-otlp-proto`, but configured from these
- * options alone. The packaged class also merges every `OTEL_EXPORTER_OTLP_*` variable, which
- * configure the application's own collector: their headers (often a vendor's API key) would be
- * sent to Langfuse, and a collector's CA certificate would replace the trust roots of the
- * connection to Langfuse Cloud.
+ * OpenTelemetry's standard OTLP/HTTP protobuf exporter (the parts of `OTLPTraceExporter` of
+ * `@opentelemetry/exporter-trace-otlp-proto`: its export delegate, retrying HTTP transport and
+ * response handling), sending observations encoded by this package's writer (`otlp-protobuf.ts`),
+ * and configured from these options alone. The packaged class also merges every
+ * `OTEL_EXPORTER_OTLP_*` variable, which configure the application's own collector: their headers
+ * (often a vendor's API key) would be sent to Langfuse, and a collector's CA certificate would
+ * replace the trust roots of the connection to Langfuse Cloud.
  */
-export class LangfuseOtlpSpanExporter implements SpanExporter {
-  private readonly otlp: SpanExporter;
+export class LangfuseOtlpSpanExporter {
+  private readonly otlp: OtlpRequestExporter<OtlpSpanData>;
 
   constructor(options: LangfuseOtlpSpanExporterOptions) {
-    this.otlp = createOtlpProtobufExporter(options);
+    this.otlp = createOtlpProtobufExporter<OtlpSpanData>(options, (spans) => encodeTraceRequest(spans, EXPORTER_SCOPE));
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+  export(spans: OtlpSpanData[], resultCallback: (result: ExportResult) => void): void {
     this.otlp.export(spans, resultCallback);
   }
 
   forceFlush(): Promise<void> {
-    return this.otlp.forceFlush?.() ?? Promise.resolve();
+    return this.otlp.forceFlush();
   }
 
   shutdown(): Promise<void> {

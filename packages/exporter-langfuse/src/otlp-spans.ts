@@ -1,11 +1,10 @@
 import { LangfuseOtelSpanAttributes as A } from '@langfuse/core';
-import { jsonText, type JsonObject, type JsonValue, type ReadableSpan } from '@mini-agent/core';
-import { SpanKind, SpanStatusCode, TraceFlags, type Attributes, type AttributeValue, type SpanContext } from '@opentelemetry/api';
-import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { jsonText, type JsonObject, type JsonValue } from '@mini-agent/core';
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { MAX_REQUEST_BYTES } from './batching.js';
 import { truncateJson, utf8Bytes } from './limits.js';
 import type { LangfuseBatch, LangfuseObservation, LangfuseTrace } from './model.js';
+import type { OtlpSpanData } from './otlp-protobuf.js';
 import { EXPORTER_NAME, EXPORTER_VERSION } from './version.js';
 
 /**
@@ -15,15 +14,11 @@ import { EXPORTER_NAME, EXPORTER_VERSION } from './version.js';
  */
 export const EXPORTER_SCOPE = { name: EXPORTER_NAME, version: EXPORTER_VERSION } as const;
 
-const OTEL_KINDS: Record<string, SpanKind> = {
-  internal: SpanKind.INTERNAL,
-  server: SpanKind.SERVER,
-  client: SpanKind.CLIENT,
-  producer: SpanKind.PRODUCER,
-  consumer: SpanKind.CONSUMER,
-};
+/** OTLP's `Span.SpanKind` values (the API's `SpanKind` plus one). */
+const OTLP_KINDS: Record<string, number> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 
-const STATUS_CODES = { unset: SpanStatusCode.UNSET, ok: SpanStatusCode.OK, error: SpanStatusCode.ERROR } as const;
+/** OTLP's `Status.StatusCode` values. */
+const STATUS_CODES: Record<string, number> = { unset: 0, ok: 1, error: 2 };
 
 /**
  * One span per observation, with the original trace id, span id, parent, times and status, and
@@ -32,16 +27,16 @@ const STATUS_CODES = { unset: SpanStatusCode.UNSET, ok: SpanStatusCode.OK, error
  * trace name, release, version, environment), as Langfuse v4 reads them per observation; the
  * trace's input, output and metadata ride on the session span alone.
  */
-export function toOtlpSpans(batch: LangfuseBatch): ReadableSpan[] {
+export function toOtlpSpans(batch: LangfuseBatch): OtlpSpanData[] {
   const traceBySpan = new Map(batch.traces.map((t) => [`${t.id}/${t.spanId}`, t]));
-  const resources = new Map<string, Resource>();
-  const resourceFor = (attributes: JsonObject): Resource => {
+  const resources = new Map<string, Attributes>();
+  const resourceFor = (attributes: JsonObject): Attributes => {
     // Spans of one process share one resource object: known by identity, it needs no JSON key.
     let resource = resourcesByObject.get(attributes);
     if (resource) return resource;
     const key = JSON.stringify(attributes);
     resource = resources.get(key);
-    if (!resource) resources.set(key, (resource = resourceFromAttributes(toAttributes(attributes))));
+    if (!resource) resources.set(key, (resource = toAttributes(attributes)));
     resourcesByObject.set(attributes, resource);
     return resource;
   };
@@ -50,16 +45,16 @@ export function toOtlpSpans(batch: LangfuseBatch): ReadableSpan[] {
     const trace = traceBySpan.get(`${o.traceId}/${o.id}`);
     if (trace) Object.assign(attributes, traceAttributes(trace, o.parentObservationId === null ? o : undefined));
     const { fitted, bytes } = fitAttributes(attributes);
-    const span = toReadableSpan(o, fitted, resourceFor(o.otel.resource));
+    const span = toSpanData(o, fitted, resourceFor(o.otel.resource));
     attributeBytes.set(span, bytes);
     return span;
   });
 }
 
-/** Resources already built, by the record's resource object. */
-const resourcesByObject = new WeakMap<JsonObject, Resource>();
+/** Resource attributes already converted, by the record's resource object. */
+const resourcesByObject = new WeakMap<JsonObject, Attributes>();
 /** Attribute bytes of the spans {@link toOtlpSpans} built, measured once there, for {@link spanBytes}. */
-const attributeBytes = new WeakMap<ReadableSpan, number>();
+const attributeBytes = new WeakMap<OtlpSpanData, number>();
 
 /** Langfuse's attributes for an observation. */
 export function observationAttributes(o: LangfuseObservation): Attributes {
@@ -113,31 +108,19 @@ function setTraceIdentity(attributes: Attributes, t: { name: string | null; sess
   if (t.tags.length > 0) attributes[A.TRACE_TAGS] = [...t.tags];
 }
 
-function toReadableSpan(o: LangfuseObservation, attributes: Attributes, resource: Resource): ReadableSpan {
-  const context: SpanContext = { traceId: o.traceId, spanId: o.id, traceFlags: TraceFlags.SAMPLED };
-  const startTime = millisToHrTime(o.startTime.getTime());
-  const endTime = millisToHrTime(o.endTime.getTime());
-  const parentSpanContext: SpanContext | undefined = o.parentObservationId
-    ? { traceId: o.traceId, spanId: o.parentObservationId, traceFlags: TraceFlags.SAMPLED }
-    : undefined;
+function toSpanData(o: LangfuseObservation, attributes: Attributes, resource: Attributes): OtlpSpanData {
   return {
+    traceId: o.traceId,
+    spanId: o.id,
+    parentSpanId: o.parentObservationId,
     name: o.name,
-    kind: OTEL_KINDS[o.otel.kind] ?? SpanKind.INTERNAL,
-    spanContext: () => context,
-    parentSpanContext,
-    startTime,
-    endTime,
-    duration: hrTimeDuration(startTime, endTime),
-    status: o.otel.statusMessage ? { code: STATUS_CODES[o.otel.status], message: o.otel.statusMessage } : { code: STATUS_CODES[o.otel.status] },
+    kind: OTLP_KINDS[o.otel.kind] ?? OTLP_KINDS.internal!,
+    startTimeMs: o.startTime.getTime(),
+    endTimeMs: o.endTime.getTime(),
+    statusCode: STATUS_CODES[o.otel.status] ?? 0,
+    statusMessage: o.otel.statusMessage || null,
     attributes,
-    links: [],
-    events: [],
-    ended: true,
     resource,
-    instrumentationScope: EXPORTER_SCOPE,
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
   };
 }
 
@@ -195,7 +178,7 @@ function valueBytes(value: AttributeValue | undefined): number {
 }
 
 /** A lower bound of a span's encoded size, for keeping requests under the byte limit. */
-export function spanBytes(span: ReadableSpan): number {
+export function spanBytes(span: OtlpSpanData): number {
   let bytes = attributeBytes.get(span);
   if (bytes === undefined) {
     bytes = 0;

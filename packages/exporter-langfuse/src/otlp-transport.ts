@@ -1,9 +1,10 @@
-import { DeliveryError, type ReadableSpan } from '@mini-agent/core';
+import { DeliveryError } from '@mini-agent/core';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { MAX_REQUEST_BYTES, splitBySize } from './batching.js';
 import type { LangfuseBatch } from './model.js';
 import type { ResolvedLangfuseOptions } from './options.js';
 import { LangfuseOtlpSpanExporter } from './otlp-exporter.js';
+import type { OtlpSpanData } from './otlp-protobuf.js';
 import { spanBytes, toOtlpSpans } from './otlp-spans.js';
 import { deliverWithRetry, isRetryableStatus, type AttemptOutcome } from './retry.js';
 import type { DeliveryCounts, LangfuseTransportClient, SendOutcome } from './transport.js';
@@ -30,10 +31,11 @@ export function langfuseOtlpEndpoint(baseUrl: string): string {
 }
 
 /**
- * The default transport: spans rewritten into Langfuse's attribute names and sent by the standard
- * OTLP/HTTP protobuf exporter, with Basic auth, to `${baseUrl}/api/public/otel/v1/traces`. The
- * exporter retries 429/502/503/504 itself within `timeoutMillis` (honouring `Retry-After`); what is
- * still failing after that, and 500s, go through this package's retry policy.
+ * The default transport: observations as spans in Langfuse's attribute names (`otlp-spans.ts`),
+ * encoded to protobuf (`otlp-protobuf.ts`) and sent by the standard OTLP/HTTP exporter parts,
+ * with Basic auth, to `${baseUrl}/api/public/otel/v1/traces`. The exporter retries 429/502/503/504
+ * itself within `timeoutMillis` (honouring `Retry-After`); what is still failing after that, and
+ * 500s, go through this package's retry policy.
  */
 export class OtlpTransport implements LangfuseTransportClient {
   private readonly exporter: LangfuseOtlpSpanExporter;
@@ -63,7 +65,7 @@ export class OtlpTransport implements LangfuseTransportClient {
         continue;
       }
       const target = result.error.retryable ? unsent : refused;
-      target.ids.push(...request.map((span) => span.spanContext().spanId));
+      target.ids.push(...request.map((span) => span.spanId));
       target.error ??= result.error;
     }
     this.counts.failedRetryable += unsent.ids.length;
@@ -78,8 +80,15 @@ export class OtlpTransport implements LangfuseTransportClient {
     return this.exporter.shutdown();
   }
 
-  private async attempt(spans: ReadableSpan[]): Promise<AttemptOutcome<ReadableSpan[]>> {
-    const result = await new Promise<ExportResult>((resolve) => this.exporter.export(spans, resolve));
+  private async attempt(spans: OtlpSpanData[]): Promise<AttemptOutcome<OtlpSpanData[]>> {
+    let result: ExportResult;
+    try {
+      result = await new Promise<ExportResult>((resolve) => this.exporter.export(spans, resolve));
+    } catch (error) {
+      // The encoder refused the spans (an id that is not hex): the same spans would fail again.
+      const message = `Langfuse OTLP request could not be encoded: ${error instanceof Error ? error.message : String(error)}`;
+      return { done: false, remaining: spans, error: new DeliveryError(message, false, { cause: error, reason: 'encode_error' }) };
+    }
     if (result.code === ExportResultCode.SUCCESS) return { done: true };
     return { done: false, remaining: spans, error: classify(result.error) };
   }

@@ -22,6 +22,7 @@ export {
   type ReceivedRequest,
 } from './langfuse-test-server.js';
 export { ServerAttributes as LangfuseServerAttributes, SERVER_METADATA_KEYS } from './langfuse-server/attributes.js';
+export { DEFAULT_TEST_PROJECT, type LangfuseTestProject } from './langfuse-server/projects-route.js';
 export { OTEL_WARN_BYTES, type LangfuseServerWarning } from './langfuse-server/otel-route.js';
 export type { LangfuseDeployment, OtelWritePath, OtelWritePathReason } from './langfuse-server/write-path.js';
 export {

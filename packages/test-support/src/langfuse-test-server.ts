@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defaultMessage, ingestBatch, type EventFault } from './langfuse-server/ingestion-route.js';
 import { handleOtelRequest, type LangfuseServerWarning } from './langfuse-server/otel-route.js';
+import { answerProjects, DEFAULT_TEST_PROJECT, projectsMethodAllowed, type LangfuseTestProject } from './langfuse-server/projects-route.js';
 import type { LangfuseDeployment, OtelWritePath, OtelWritePathReason } from './langfuse-server/write-path.js';
 import { langfuseIngestionValidator, type IngestionEventValidator } from './langfuse-openapi.js';
 import { LangfuseStore, type IngestionEventLike, type StoredObservation, type StoredTrace } from './langfuse-store.js';
 import type { DecodedOtlpSpan } from './otlp-decode.js';
 
-/** The two endpoints the server implements. */
-export type LangfuseEndpoint = 'ingestion' | 'otel';
+/** The endpoints the server implements. */
+export type LangfuseEndpoint = 'ingestion' | 'otel' | 'projects';
 
 /**
  * A switchable fault. `times` (default 1) counts requests for `status` and `slow`, and matching
@@ -70,6 +71,8 @@ export interface LangfuseTestServerOptions {
   readonly directForNewOrganizations?: boolean;
   /** Keep every request body in {@link ReceivedRequest.body} (for byte-level checks, e.g. that a secret never arrived). */
   readonly keepBodies?: boolean;
+  /** The project the keys belong to, as `GET /api/public/projects` names it. Default {@link DEFAULT_TEST_PROJECT}. */
+  readonly project?: LangfuseTestProject;
 }
 
 /** A local stand-in for Langfuse's public API. */
@@ -102,6 +105,7 @@ export interface LangfuseTestServer {
 
 const INGESTION_PATH = '/api/public/ingestion';
 const OTEL_TRACES_PATH = '/api/public/otel/v1/traces';
+const PROJECTS_PATH = '/api/public/projects';
 
 /** The deployment of the options, refusing a combination Langfuse v4 itself refuses to start with. */
 function deploymentOf(options: LangfuseTestServerOptions): LangfuseDeployment {
@@ -123,8 +127,8 @@ function deploymentOf(options: LangfuseTestServerOptions): LangfuseDeployment {
  * OpenAPI document and answering 207 with per-event successes and errors (a v4 server in
  * `events_only` mode refusing trace and observation events); `POST /api/public/otel/v1/traces`
  * decoding OTLP protobuf and JSON (gzip too), refusing a batch with an invalid span id whole,
- * choosing the direct or dual write path per request and storing what each path stores; and the
- * faults of {@link LangfuseFault}.
+ * choosing the direct or dual write path per request and storing what each path stores;
+ * `GET /api/public/projects` naming the keys' project; and the faults of {@link LangfuseFault}.
  *
  * @example
  * ```ts
@@ -160,7 +164,8 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const receivedAt = Date.now();
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const endpoint: LangfuseEndpoint | undefined = path === INGESTION_PATH ? 'ingestion' : path === OTEL_TRACES_PATH ? 'otel' : undefined;
+    const endpoint: LangfuseEndpoint | undefined =
+      path === INGESTION_PATH ? 'ingestion' : path === OTEL_TRACES_PATH ? 'otel' : path === PROJECTS_PATH ? 'projects' : undefined;
     const limit = endpoint === 'otel' ? maxOtelRequestBytes : maxRequestBytes;
     const { body, size } = await readBody(req, limit);
     const log = (status: number, eventIds: string[] = [], route: Pick<ReceivedRequest, 'writePath' | 'writePathReason'> = {}): void => {
@@ -175,7 +180,8 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
       sendJson(res, status, payload, headers);
     };
 
-    if (!endpoint || req.method !== 'POST') return reply(404, { message: `No route for ${req.method} ${path}` });
+    if (endpoint === 'projects' && !projectsMethodAllowed(req.method ?? '')) return reply(405, { message: 'Method not allowed' });
+    if (!endpoint || (endpoint !== 'projects' && req.method !== 'POST')) return reply(404, { message: `No route for ${req.method} ${path}` });
     if (req.headers.authorization !== expectedAuth) {
       return reply(401, { message: "Invalid credentials. Confirm that you've configured the correct host." });
     }
@@ -188,6 +194,10 @@ export async function startLangfuseTestServer(options: LangfuseTestServerOptions
       return reply(failure.status, { message: failure.message ?? defaultMessage(failure.status) }, headers);
     }
 
+    if (endpoint === 'projects') {
+      const answer = answerProjects(req.method ?? '', options.project ?? DEFAULT_TEST_PROJECT);
+      return reply(answer.status, answer.body);
+    }
     if (endpoint === 'otel') {
       const outcome = handleOtelRequest(body, req.headers, deployment);
       // The OTel route answers errors as `{ error }`, not `{ message }`.

@@ -5,7 +5,7 @@ import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { langfuseIngestionValidator, recordSpans, startLangfuseTestServer, type LangfuseTestServer } from '../src/index.js';
+import { DEFAULT_TEST_PROJECT, langfuseIngestionValidator, recordSpans, startLangfuseTestServer, type LangfuseTestServer } from '../src/index.js';
 
 const keys = { publicKey: 'pk-lf-test', secretKey: 'sk-lf-test-secret' };
 const auth = `Basic ${Buffer.from(`${keys.publicKey}:${keys.secretKey}`).toString('base64')}`;
@@ -147,5 +147,21 @@ describe('the OTLP endpoint', () => {
     expect(result.code).toBe(ExportResultCode.FAILED);
     expect(server.acceptedSpans).toHaveLength(0);
     expect(server.requests.at(-1)?.status).toBe(401);
+  });
+});
+
+describe('the projects endpoint', () => {
+  const projects = (method = 'GET', authorization = auth) => fetch(`${server.baseUrl}/api/public/projects`, { method, headers: { Authorization: authorization } });
+
+  it("names the keys' project, as Langfuse answers a project key", async () => {
+    const response = await projects();
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: [{ id: DEFAULT_TEST_PROJECT.id, name: DEFAULT_TEST_PROJECT.name, metadata: {} }] });
+  });
+
+  it('answers 401 to wrong keys, 403 to a project key creating a project, 405 to other methods before any key check', async () => {
+    expect((await projects('GET', 'Basic bm9wZTpub3Bl')).status).toBe(401);
+    expect((await projects('POST')).status).toBe(403);
+    expect((await projects('DELETE', 'Basic bm9wZTpub3Bl')).status).toBe(405);
   });
 });

@@ -16,9 +16,12 @@ success and error rates, p95 tool latency, firing alerts), tools (latency percen
 histograms, error rates), sessions (each with its span waterfall, tool inputs and outputs,
 decisions, metrics and LLM calls) and alert rules with their current values.
 
-It only reads (read-only transactions). An embedded PGlite database is read from a copy taken
-when the first page loads, so an agent can keep writing into it: restart to see newer rows.
-Ctrl-C or SIGTERM stops it.
+It only reads (read-only transactions). The sessions list and a running session's page refresh
+by themselves (the Live switch in the header turns that off). An embedded PGlite database is read
+from a copy, so an agent can keep writing into it; the copy is taken again when the database
+changes. With the Langfuse sink's settings in the environment (LANGFUSE_PUBLIC_KEY,
+LANGFUSE_SECRET_KEY, LANGFUSE_BASE_URL; LANGFUSE_PROJECT_ID optional), each session links to the
+same trace in Langfuse. Ctrl-C or SIGTERM stops it.
 
 Options:
   --port PORT         TCP port (default ${DEFAULT_PORT}; 0 picks a free one)

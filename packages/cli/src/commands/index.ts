@@ -12,4 +12,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'report', summary: 'Summarize tools, sessions, errors and token usage over a time window', load: async () => (await import('./report.js')).reportCommand },
   { name: 'alerts', summary: 'Print the alerts that fire (exit 1 if any); POST them to a webhook', load: async () => (await import('./alerts.js')).alertsCommand },
   { name: 'dashboard', summary: 'Serve a read-only web dashboard: tools, sessions, span waterfalls, alerts', load: async () => (await import('./dashboard.js')).dashboardCommand },
+  { name: 'search-indexes', summary: "Build (or --drop) the trigram indexes that make the dashboard's search fast", load: async () => (await import('./search-indexes.js')).searchIndexesCommand },
 ];

@@ -13,6 +13,8 @@ export interface PageContext {
   readonly snapshotAt?: Date | undefined;
   /** The instant the request's windows end at ("now"), fixed once per request. */
   readonly now: Date;
+  /** How often a live page fetches itself again, in milliseconds. */
+  readonly liveIntervalMs?: number;
 }
 
 /** One page: title, section, body; the window when the page has one. */
@@ -25,7 +27,15 @@ export interface PageSpec {
   readonly facts?: Readonly<Record<string, string>>;
   /** HTTP status; 200 unless the page says what it shows was not found. */
   readonly status?: number;
+  /**
+   * The page refreshes itself (its `[data-live-region]` elements) while it is open, unless the
+   * reader turns Live off: the sessions list, a session still running.
+   */
+  readonly live?: boolean;
 }
+
+/** Default {@link PageContext.liveIntervalMs}. */
+export const DEFAULT_LIVE_INTERVAL_MS = 5_000;
 
 const NAV: readonly { section: Section; label: string; path: string }[] = [
   { section: 'overview', label: 'Overview', path: '/' },
@@ -48,7 +58,8 @@ export function layout(spec: PageSpec, context: PageContext): SafeHtml {
   const windowFacts = spec.window
     ? { since: sinceParam(spec.window), until: untilParam(spec.window), range: spec.window.range }
     : {};
-  const facts = { page: spec.section ?? 'other', now: context.now.toISOString(), ...windowFacts, ...spec.facts };
+  const liveFacts = spec.live ? { live: 'true', 'live-interval': String(context.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS) } : {};
+  const facts = { page: spec.section ?? 'other', now: context.now.toISOString(), ...windowFacts, ...liveFacts, ...spec.facts };
   const nav = spec.window ? windowParams(spec.window) : {};
   return html`<!doctype html>
 <html lang="en">
@@ -61,18 +72,20 @@ export function layout(spec: PageSpec, context: PageContext): SafeHtml {
 <link rel="stylesheet" href="/static/dashboard.css">
 <script src="/static/uPlot.iife.min.js" defer></script>
 <script src="/static/dashboard.js" defer></script>
+${spec.live ? html`<script src="/static/live.js" defer></script>` : ''}
 </head>
 <body ${join(Object.entries(facts), ([key, value]) => html`data-${key}="${value}" `)}>
 <header class="top">
   <a class="brand" href="/">mini-agent-otel</a>
   <nav>${join(NAV, (item) => html`<a href="${href(item.path, item.section === 'alerts' ? {} : nav)}"${item.section === spec.section ? html` aria-current="page"` : ''}>${item.label}</a>`)}</nav>
+  ${spec.live ? html`<label class="live-toggle" hidden title="Refresh this page's data while it is open"><input type="checkbox" id="live-toggle" checked> Live <span id="live-status" class="muted small" aria-live="polite"></span></label>` : ''}
 </header>
 <main>
 ${spec.body}
 </main>
 <footer>
   <span>Data: ${context.source}</span>
-  ${context.snapshotAt ? html`<span>Copy of the PGlite database taken ${formatTime(context.snapshotAt)}: restart the dashboard to see newer rows.</span>` : ''}
+  ${context.snapshotAt ? html`<span>Copy of the PGlite database taken ${formatTime(context.snapshotAt)}; taken again when the database changes.</span>` : ''}
   <span>Rendered ${formatTime(context.now)} · read-only</span>
 </footer>
 </body>

@@ -8,8 +8,14 @@ import { outcome } from './sessions.js';
 import { sessionHref, toolHref, userHref } from './shared.js';
 import { optionList, spanRow, timelineAxis } from './span-row.js';
 
+/** What a session page links to beside its own data. */
+export interface SessionLinks {
+  /** The same trace in Langfuse's UI, when a Langfuse sink is configured and its project is known. */
+  readonly langfuseUrl?: string | undefined;
+}
+
 /** One agent session run: what it was asked, the span waterfall, decisions, metrics and LLM calls. */
-export function sessionDetailPage(traceId: string, data: SessionDetailData, waterfall: Waterfall): PageSpec {
+export function sessionDetailPage(traceId: string, data: SessionDetailData, waterfall: Waterfall, links: SessionLinks = {}): PageSpec {
   const crumbs = html`<p class="crumbs"><a href="/sessions">Sessions</a> /</p>`;
   const facts = { trace: traceId };
   if (!data.trace && waterfall.nodes.length === 0) {
@@ -22,9 +28,10 @@ export function sessionDetailPage(traceId: string, data: SessionDetailData, wate
   const s = data.stats;
   const title = t?.name ?? `Trace ${traceId.slice(0, 12)}`;
   const body = html`${crumbs}
+<div id="session-live" data-live-region>
 <div class="title-row"><h1>${title}</h1>${s ? outcome(s) : statusBadge('running', 'incomplete')}</div>
 <dl class="facts">
-  <dt>Trace</dt><dd><code>${traceId}</code></dd>
+  <dt>Trace</dt><dd><code>${traceId}</code>${links.langfuseUrl ? html` <a class="langfuse-link" href="${links.langfuseUrl}" rel="noopener noreferrer" target="_blank">Open in Langfuse ↗</a>` : ''}</dd>
   ${t?.session_id ? html`<dt>Conversation</dt><dd><a href="${href('/sessions', { session: t.session_id, range: 'all' })}">${t.session_id}</a>${data.otherRuns > 0 ? html` <span class="muted">(${formatCount(data.otherRuns)} other run${data.otherRuns === 1 ? '' : 's'})</span>` : ''}</dd>` : ''}
   <dt>Agent</dt><dd>${t?.agent_name ?? '—'}${t?.agent_version ? html` <span class="muted">${t.agent_version}</span>` : ''}</dd>
   <dt>User</dt><dd>${t?.user_id ? html`<a class="user-link" href="${userHref(t.user_id)}">${t.user_id}</a>` : '—'}</dd>
@@ -47,8 +54,11 @@ ${t?.user_context ? html`<details class="plain"><summary>User context</summary>$
 ${decisionsSection(data.decisions)}
 ${metricsSection(data.metrics)}
 ${generationsSection(data.generations)}
-${toolsSection(traceId, data)}`;
-  return { title, section: 'sessions', facts, body };
+${toolsSection(traceId, data)}
+</div>`;
+  // A trace whose session (or root) span has not landed is still running: its page follows it.
+  const live = !s?.complete;
+  return { title, section: 'sessions', facts, body, live };
 }
 
 function decisionsSection(decisions: readonly DecisionRow[]): SafeHtml {

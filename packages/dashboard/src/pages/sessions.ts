@@ -16,14 +16,19 @@ export function sessionsPage(data: SessionsData, window: TimeWindow, filter: Ses
   const first = filter.page * PAGE_SIZE;
   const body = html`<h1>${title}</h1>
 ${filterForm(data, window, filter)}
+<div id="session-results" data-live-region>
 ${data.rows.length === 0
     ? filtered
       ? html`<section class="empty" data-empty="true"><h2>No session matches</h2><p>Nothing in the ${window.label.toLowerCase()} matches these filters. <a href="${href('/sessions', windowParams(window))}">Clear the filters</a>.</p></section>`
       : nothingInWindow('sessions', window, '/sessions')
     : html`<p class="muted" id="matching" data-value="${String(data.matching)}">${formatCount(data.matching)} session${data.matching === 1 ? '' : 's'} · showing ${formatCount(first + 1)}–${formatCount(first + data.rows.length)}</p>
 ${sessionTable(data.rows)}
-${pager(keep, filter.page, first + data.rows.length < data.matching)}`}`;
-  return { title, section: 'sessions', window, body };
+${pager(keep, filter.page, first + data.rows.length < data.matching)}`}
+</div>`;
+  // The first page of a window that ends now gains rows as sessions arrive; an older page or a
+  // fixed window does not.
+  const live = filter.page === 0 && window.range !== 'custom';
+  return { title, section: 'sessions', window, body, live };
 }
 
 /** A table of sessions (rows of `session_stats`), each linked to its page and its user's. */

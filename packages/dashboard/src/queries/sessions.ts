@@ -1,6 +1,7 @@
 import type { Query } from '../read-only-database.js';
 import { sinceParam, untilParam, type TimeWindow } from '../time-window.js';
 import { S, type SessionStatsRow } from './rows.js';
+import { likePattern, searchCondition, searchPlan } from './search.js';
 
 /** Which sessions the list shows. Empty strings mean "any". */
 export interface SessionFilter {
@@ -37,27 +38,6 @@ const STATUS_CONDITION: Record<SessionStatusFilter, string> = {
   running: 'NOT t.complete',
 };
 
-/**
- * The search: a case-insensitive substring of the trace's name or error, or of any tool or LLM
- * call's name, input, output or error (JSON values as their text). Each of the window's traces'
- * calls is looked up by trace id (indexed) and scanned, so the cost follows the window, not the
- * table; there is no text index yet.
- */
-// Scalar subqueries, not EXISTS: under OR, PostgreSQL may run an EXISTS as one hashed scan of the
-// whole table, which costs the same for an hour as for a month; these run per trace of the window.
-const SEARCH_CONDITION = `(t.name ILIKE $6 OR t.status_message ILIKE $6
-   OR (SELECT true FROM ${S}.tool_executions te WHERE te.trace_id = t.id
-        AND (te.tool_name ILIKE $6 OR te.name ILIKE $6 OR te.input::text ILIKE $6 OR te.output::text ILIKE $6 OR te.error_message ILIKE $6)
-        LIMIT 1) IS NOT NULL
-   OR (SELECT true FROM ${S}.generations g WHERE g.trace_id = t.id
-        AND (g.name ILIKE $6 OR g.input::text ILIKE $6 OR g.output::text ILIKE $6 OR g.error_message ILIKE $6)
-        LIMIT 1) IS NOT NULL)`;
-
-/** `value` as a LIKE pattern that matches it literally (the default escape character is backslash). */
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /** Longest search text kept from the URL. */
 const MAX_QUERY = 200;
 
@@ -68,11 +48,14 @@ const MAX_QUERY = 200;
  * rather than aggregating every tool of the window.
  */
 export async function loadSessions(query: Query, window: TimeWindow, filter: SessionFilter): Promise<SessionsData> {
+  // The search, when there is one, is its own condition (not `$6 = '' OR …`), so the planner can
+  // join the matching trace ids rather than test every trace of the window.
+  const search = filter.q ? searchCondition(await searchPlan(query, filter.q), 6) : 'true';
   const where = `coalesce(t.started_at, t.inserted_at) >= $1 AND coalesce(t.started_at, t.inserted_at) < $2
      AND ($3::text = '' OR t.agent_name = $3) AND ($4::text = '' OR t.user_id = $4) AND ($5::text = '' OR t.session_id = $5)
      AND ${STATUS_CONDITION[filter.status]}
-     AND ($6::text = '' OR ${SEARCH_CONDITION})`;
-  const params = [sinceParam(window), untilParam(window), filter.agent, filter.user, filter.session, filter.q ? `%${escapeLike(filter.q)}%` : ''];
+     AND ${search}`;
+  const params = [sinceParam(window), untilParam(window), filter.agent, filter.user, filter.session, ...(filter.q ? [likePattern(filter.q)] : [])];
   const [rows, count, agents] = await Promise.all([
     query<SessionStatsRow>(
       `WITH page AS (
@@ -105,7 +88,9 @@ export function parseSessionFilter(params: URLSearchParams): SessionFilter {
     agent: params.get('agent') ?? '',
     user: params.get('user') ?? '',
     session: params.get('session') ?? '',
-    q: (params.get('q') ?? '').trim().slice(0, MAX_QUERY),
+    // Control characters never come from a search box; a newline could also match across the
+    // columns the search joins with newlines.
+    q: (params.get('q') ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_QUERY),
     status: status === 'failed' || status === 'ok' || status === 'running' ? status : 'any',
     page: Number.isFinite(page) && page > 0 && page < 10_000 ? page : 0,
   };

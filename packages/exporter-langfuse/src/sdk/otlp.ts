@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { loadPeer, type SpanExporter } from '@mini-agent/core';
+import { loadPeer } from '@mini-agent/core';
+import type { ExportResult } from '@opentelemetry/core';
 
 // The OTLP exporter parts are experimental packages versioned with the SDK line: 0.2xx beside SDK
 // 2.x, 0.30x beside SDK 3.x. Both lines export the same functions used here, so the application's
@@ -22,13 +23,20 @@ export interface OtlpProtobufOptions {
   readonly timeoutMillis: number;
 }
 
+/** An OTLP exporter of items its serializer turns into one request body each. */
+export interface OtlpRequestExporter<T> {
+  export(items: T[], resultCallback: (result: ExportResult) => void): void;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
 /**
- * The standard OTLP/HTTP protobuf span exporter, assembled from the parts of
- * `@opentelemetry/exporter-trace-otlp-proto` (export delegate, protobuf serializer, retrying HTTP
- * transport) of whichever line the application installed. Throws `MissingPeerError` naming what
- * to install when the parts are missing.
+ * The standard OTLP/HTTP protobuf trace exporter, assembled from the parts of
+ * `@opentelemetry/exporter-trace-otlp-proto` (export delegate, retrying HTTP transport, response
+ * deserializer) of whichever line the application installed, with `serializeRequest` encoding the
+ * request body. Throws `MissingPeerError` naming what to install when the parts are missing.
  */
-export function createOtlpProtobufExporter(options: OtlpProtobufOptions): SpanExporter {
+export function createOtlpProtobufExporter<T>(options: OtlpProtobufOptions, serializeRequest: (items: T[]) => Uint8Array): OtlpRequestExporter<T> {
   const { OTLPExporterBase } = loadPeer<ExporterBase>(require, '@opentelemetry/otlp-exporter-base', HINT);
   const { createOtlpHttpExportDelegate, httpAgentFactoryFromOptions } = loadPeer<NodeHttp>(require, '@opentelemetry/otlp-exporter-base/node-http', HINT);
   const { ProtobufTraceSerializer, TraceExporterMetricsHelper } = loadPeer<Transformer>(require, '@opentelemetry/otlp-transformer', HINT);
@@ -42,10 +50,11 @@ export function createOtlpProtobufExporter(options: OtlpProtobufOptions): SpanEx
       compression: 'none',
       agentFactory: httpAgentFactoryFromOptions({ keepAlive: true }),
     },
-    ProtobufTraceSerializer,
+    // The delegate is generic over what it sends; its trace typing names the SDK's spans alone.
+    { serializeRequest: serializeRequest as never, deserializeResponse: ProtobufTraceSerializer.deserializeResponse },
     'otlp_http_span_exporter',
     TraceExporterMetricsHelper,
     undefined,
   );
-  return new OTLPExporterBase(delegate);
+  return new OTLPExporterBase(delegate as never) as unknown as OtlpRequestExporter<T>;
 }
