@@ -26,6 +26,7 @@ const BENCHMARKS = [
   { name: 'outage', flags: [] },
   { name: 'scaling', flags: [] },
   { name: 'collector', flags: [] },
+  { name: 'storage', flags: [] },
 ];
 
 const { values: options } = parseArgs({

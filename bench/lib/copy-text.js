@@ -9,14 +9,22 @@ const tablesModule = fileURLToPath(new URL('../../packages/exporter-postgres/dis
 const { TABLES, SCHEMA, mergeTraceRows } = await import(tablesModule);
 // The sink's binary encoder, for the second, informational baseline: raw binary COPY of the same bytes.
 const { copyBinary } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/copy-binary.js', import.meta.url)));
+// What the sink leaves out of span rows because a typed row stores it (each payload once).
+const { typedPayloadsOf, withoutTypedPayloads } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/payload-once.js', import.meta.url)));
 
-/** Rows per table for one batch of records, traces of one trace id merged as the sink merges them. */
-export function rowsOf(records) {
+/**
+ * Rows per table for one batch of records, traces of one trace id merged as the sink merges them,
+ * span rows without the payloads their typed rows hold, as the sink writes them (`payloadOnce:
+ * false`: with them, as the schema before 044 stored them).
+ */
+export function rowsOf(records, { payloadOnce = true } = {}) {
   const byTable = new Map();
   const traces = new Map();
+  const typed = payloadOnce ? typedPayloadsOf(records) : new Map();
   for (const record of records) {
     const mapping = TABLES[record.type];
-    const row = mapping.toRow(record);
+    const mapped = mapping.toRow(record);
+    const row = record.type === 'span' ? withoutTypedPayloads(mapped, record, typed) : mapped;
     if (record.type === 'trace') {
       const seen = traces.get(record.traceId);
       traces.set(record.traceId, seen ? mergeTraceRows(seen, row) : row);
@@ -93,12 +101,13 @@ export async function copyBatchBinary(sql, tables) {
 
 /**
  * The rows each batch adds to the tables: a trace row met in an earlier batch is already there
- * (the sink updates it; a plain COPY cannot, and would fail on the duplicate key).
+ * (the sink updates it; a plain COPY cannot, and would fail on the duplicate key). `options` as
+ * for {@link rowsOf}.
  */
-export function newRowsPerBatch(batches) {
+export function newRowsPerBatch(batches, options) {
   const seenTraces = new Set();
   return batches.map((records) =>
-    rowsOf(records).map(({ mapping, rows }) => {
+    rowsOf(records, options).map(({ mapping, rows }) => {
       if (mapping.table !== 'traces') return { mapping, rows };
       const fresh = rows.filter((row) => !seenTraces.has(row.id));
       for (const row of fresh) seenTraces.add(row.id);

@@ -28,8 +28,8 @@ export function connectDriver(url, options = {}) {
   });
 }
 
-/** A new, migrated database with a unique name on the run's server. */
-export async function createDatabase(prefix) {
+/** A new, migrated database with a unique name on the run's server; `migrateOptions` go to `migrate()` (e.g. `sqlDir`). */
+export async function createDatabase(prefix, migrateOptions = {}) {
   const name = `bench_${prefix}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(adminUrl(), { max: 1, onnotice: () => {} });
   try {
@@ -39,7 +39,7 @@ export async function createDatabase(prefix) {
   }
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
-  await migrate(url.toString());
+  await migrate(url.toString(), migrateOptions);
   return {
     url: url.toString(),
     name,

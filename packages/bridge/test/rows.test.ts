@@ -1,48 +1,11 @@
-import type { PGlite } from '@electric-sql/pglite';
 import { InterpretingExporter } from '@mini-agent/core';
-import { createPostgresSink, type PostgresSinkOptions } from '@mini-agent/exporter-postgres';
-import { createTestDatabase, createTestPglite, hasPostgres } from '@mini-agent/test-support';
-import postgres from 'postgres';
+import { createPostgresSink } from '@mini-agent/exporter-postgres';
 import { describe, expect, it } from 'vitest';
 import { createBridge } from '../src/index.js';
 import { agentRun, manySpans, sendWithOtlpExporter } from './helpers.js';
+import { ROW_BACKENDS as backends, type Row, type RowTarget as Target } from './row-targets.js';
 
-type Row = Record<string, unknown>;
 const TABLES = ['traces', 'spans', 'tool_executions', 'generations', 'decisions', 'performance_metrics'] as const;
-
-/** One database to write into twice, read back independently of the sink. */
-interface Target {
-  readonly options: PostgresSinkOptions;
-  query(text: string): Promise<Row[]>;
-  close(): Promise<void>;
-}
-
-const backends: { name: string; available: boolean; open(): Promise<Target> }[] = [
-  {
-    name: 'a PostgreSQL server',
-    available: hasPostgres(),
-    async open() {
-      const database = await createTestDatabase('bridge_rows');
-      const sql = postgres(database.url, { max: 1, onnotice: () => {} });
-      return {
-        options: { databaseUrl: database.url },
-        query: async (text) => [...(await sql.unsafe<Row[]>(text))],
-        async close() {
-          await sql.end();
-          await database.drop();
-        },
-      };
-    },
-  },
-  {
-    name: 'embedded PGlite',
-    available: true,
-    async open() {
-      const db: PGlite = await createTestPglite();
-      return { options: { pglite: db }, query: async (text) => (await db.query<Row>(text)).rows, close: () => db.close() };
-    },
-  },
-];
 
 /** Every row of the six tables, without the time of insertion, in a stable order. */
 async function snapshot(target: Target): Promise<Record<string, Row[]>> {
@@ -62,7 +25,7 @@ async function truncateAll(target: Target): Promise<void> {
 
 describe.each(backends)('spans through the bridge become the same rows as in process, on $name', ({ available, open }) => {
   it.skipIf(!available)('same ids, same rows, for the protobuf and the JSON exporter, and delivered twice is still one row', async () => {
-    const target = await open();
+    const target = await open('bridge_rows');
     try {
       const spans = [...(await agentRun('rows')), ...(await manySpans(40, 'rows-bulk'))];
 

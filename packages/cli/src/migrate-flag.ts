@@ -19,8 +19,11 @@ export function migrateOptionOf(noMigrate: boolean | undefined): { migrate?: fal
   return noMigrate ? { migrate: false } : {};
 }
 
-/** The sink failures a command cannot outlive: the schema is not there and this user may not make it. */
+/**
+ * The sink failures a command cannot outlive: the schema is not there and this user may not make
+ * it, or a migration applied before has been edited since (`mini-agent-otel migrate --allow-changed`).
+ */
 export function needsOperator(error: unknown): boolean {
   const reason = (error as { reason?: unknown } | null)?.reason;
-  return reason === 'insufficient_privilege' || reason === 'not_migrated';
+  return reason === 'insufficient_privilege' || reason === 'not_migrated' || reason === 'changed_file';
 }

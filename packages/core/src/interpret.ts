@@ -33,6 +33,7 @@ import type {
   JsonValue,
   MetricRecord,
   ScoreRecord,
+  PayloadKeys,
   SpanOutcome,
   SpanRecord,
   ToolExecutionRecord,
@@ -134,6 +135,7 @@ export class Interpreter {
       })),
       resource,
       scope: { name: s.name(span.instrumentationScope.name), version: nullableName(span.instrumentationScope.version, s) },
+      payloadKeys: payloadKeysOf(span.attributes, kind, facts),
     };
     const definedBy = kind === SpanKinds.SESSION ? 'session' : parentSpanId === null ? 'root' : null;
     records.push(this.trace(span, facts, definedBy, outcome, { traceId, spanId, startTime, endTime, resource, attributes }));
@@ -407,6 +409,31 @@ function outcomeOf(span: InterpretableSpan, failure: string | undefined): Outcom
       if (failure !== undefined) return { status: 'error', failed: true, message: failure };
       return { status: 'unset', failed: false, message: undefined };
   }
+}
+
+/**
+ * The attributes the kind's typed record takes its payloads from: the first attribute holding the
+ * very value a convention read (strings compare by content, arrays by identity). Session input and
+ * output are not listed: a trace row keeps one session span's, and a trace may hold several
+ * session spans (agents calling agents), so the span row is the only place each one is kept.
+ */
+function payloadKeysOf(attributes: Attributes, kind: AgentSpanKind, facts: SpanFacts): PayloadKeys {
+  const wanted: [keyof PayloadKeys, unknown][] =
+    kind === SpanKinds.TOOL ? [['input', facts.toolInput], ['output', facts.toolOutput]]
+      : kind === SpanKinds.LLM ? [['input', facts.llmInput], ['output', facts.llmOutput]]
+        : kind === SpanKinds.DECISION ? [['options', facts.decisionOptions]]
+          : [];
+  const keys: { -readonly [K in keyof PayloadKeys]: string } = {};
+  for (const [field, value] of wanted) {
+    if (value === undefined || value === null) continue;
+    for (const key in attributes) {
+      if (attributes[key] === value) {
+        keys[field] = key;
+        break;
+      }
+    }
+  }
+  return keys;
 }
 
 /** The exact duration from the HrTimes (sub-millisecond); the Dates' difference when the clock was broken. */

@@ -209,6 +209,17 @@ export interface SpanLinkRecord {
 
 /** What a span is about, for filters; see {@link SpanRecord.category}. */
 export type SpanCategory = 'agent' | 'ai' | 'http' | 'db' | 'infra' | 'other';
+/**
+ * Which of a span's attributes hold a payload its typed record stores as well: the attribute
+ * name for the record's `input`, `output` (tool and LLM spans) or `options` (decision spans). A
+ * sink that stores both may keep the payload once (the Postgres sink leaves these attributes out
+ * of `spans.attributes`; the `spans_full` view puts them back).
+ */
+export interface PayloadKeys {
+  readonly input?: string;
+  readonly output?: string;
+  readonly options?: string;
+}
 
 /** A `spans` row: every span, whatever its kind, so nothing a user sent is unqueryable. */
 export interface SpanRecord extends RecordBase {
@@ -245,6 +256,8 @@ export interface SpanRecord extends RecordBase {
   readonly links: readonly SpanLinkRecord[];
   readonly resource: JsonObject;
   readonly scope: { readonly name: string; readonly version: string | null };
+  /** Attributes whose value the span's tool, generation or decision record holds too; absent on records of earlier versions. */
+  readonly payloadKeys?: PayloadKeys;
 }
 
 /** Everything `interpret()` can return. Sinks switch on `type`. */

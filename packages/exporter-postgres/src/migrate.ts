@@ -7,6 +7,7 @@ import { labelOf, openDatabase, resolveConnection, secretOf, type ConnectionOpti
 import type { Database, Queryable } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
 import { INSUFFICIENT_PRIVILEGE, MigrationError, privilegeErrorMessage, sqlStateOf, whoAmI } from './migration-errors.js';
+import { isEarlierRevision } from './earlier-revisions.js';
 import { SCHEMA } from './tables.js';
 
 /** Options of {@link migrate}. */
@@ -21,6 +22,13 @@ export interface MigrateOptions {
    * the database's setting as it is (`project` when first applied).
    */
   readonly tenancy?: Tenancy;
+  /**
+   * Go on when a file already applied has changed since (its checksum differs from the one
+   * recorded): the changed file is not applied again and is listed in `changed`. Default `false`:
+   * `migrate()` refuses, naming the file and both checksums, and applies nothing. A migration is
+   * never edited once released; a changed one is usually a stale or a locally edited checkout.
+   */
+  readonly allowChanged?: boolean;
 }
 
 /** Who a reader reads the sessions of: the whole project's, or only their own. */
@@ -36,8 +44,10 @@ export interface MigrationResult {
   readonly alreadyApplied: string[];
   /** Supabase files left out because `supabase` was not set. */
   readonly skipped: string[];
-  /** Already-applied files whose content changed since; they are not applied again. */
+  /** Already-applied files whose content changed since (only with `allowChanged`); they are not applied again. */
   readonly changed: string[];
+  /** Files found applied in a known earlier revision of a released file: accepted as applied, not run again. */
+  readonly earlierRevisions: string[];
   /** With `supabase`: the tenancy in force after this call. */
   tenancy?: Tenancy;
   /** What the migrations applied now ask the user to do (their `mini-agent:` NOTICEs), in order. */
@@ -109,7 +119,7 @@ export async function migrateDatabase(db: Database, target: string, options: Mig
   if (options.tenancy !== undefined && !options.supabase) {
     throw new MigrationError(`tenancy '${options.tenancy}' needs the Supabase layer (supabase: true, --supabase)`, 'failed');
   }
-  const result: MigrationResult = { target, applied: [], alreadyApplied: [], skipped: [], changed: [], notices: [] };
+  const result: MigrationResult = { target, applied: [], alreadyApplied: [], skipped: [], changed: [], earlierRevisions: [], notices: [] };
   const files = filesToApply(options, result.skipped);
   let recorded: Map<string, string>;
   try {
@@ -122,6 +132,7 @@ export async function migrateDatabase(db: Database, target: string, options: Mig
   } catch (error) {
     throw await explainPrivilegeError(db, error, files.map((f) => f.name), options);
   }
+  refuseChangedFiles(files, recorded, options.allowChanged ?? false);
   for (const file of files) {
     let checksum: string | undefined;
     try {
@@ -132,6 +143,7 @@ export async function migrateDatabase(db: Database, target: string, options: Mig
     }
     if (checksum === undefined) result.applied.push(file.name);
     else if (checksum === file.checksum) result.alreadyApplied.push(file.name);
+    else if (isEarlierRevision(file.name, checksum)) result.earlierRevisions.push(file.name);
     else result.changed.push(file.name);
   }
   if (options.supabase) result.tenancy = await settleTenancy(db, options.tenancy);
@@ -162,6 +174,28 @@ export async function checkMigrated(db: Database, options: Pick<MigrateOptions, 
     `the schema is not migrated: ${pending.length} migration${pending.length === 1 ? ' is' : 's are'} not applied (${pending.join(', ')}); ` +
       'apply them as the database owner (mini-agent-otel migrate), or start without --no-migrate / MINI_AGENT_MIGRATE=false',
     'not_migrated',
+  );
+}
+
+/**
+ * Refuses, before anything is applied, when a file the database recorded differs from the one
+ * about to be skipped as applied: running over it would leave the database in a state no file
+ * describes. Known earlier revisions of released files are not changes.
+ */
+function refuseChangedFiles(files: readonly MigrationFile[], recorded: ReadonlyMap<string, string>, allowChanged: boolean): void {
+  if (allowChanged) return;
+  const changed = files.filter((f) => {
+    const applied = recorded.get(f.name);
+    return applied !== undefined && applied !== f.checksum && !isEarlierRevision(f.name, applied);
+  });
+  if (changed.length === 0) return;
+  const described = changed.map((f) => `${f.name} (applied with checksum ${recorded.get(f.name)}, the file now has ${f.checksum})`);
+  throw new MigrationError(
+    `${changed.length === 1 ? 'a migration was' : `${changed.length} migrations were`} changed after being applied to this database: ` +
+      `${described.join('; ')}. Migrations are never edited once applied: restore ${changed.length === 1 ? 'the file' : 'the files'} ` +
+      '(a stale or locally edited checkout?), or run with --allow-changed (allowChanged: true) to go on without applying ' +
+      `${changed.length === 1 ? 'it' : 'them'} again`,
+    'changed_file',
   );
 }
 

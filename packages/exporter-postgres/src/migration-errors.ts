@@ -11,8 +11,11 @@ export const INSUFFICIENT_PRIVILEGE = '42501';
  */
 export class MigrationError extends Error {
   readonly code: string | undefined;
-  /** `insufficient_privilege` when the user may not migrate, `not_migrated` when migrations are missing. */
-  readonly reason: 'insufficient_privilege' | 'not_migrated' | 'failed';
+  /**
+   * `insufficient_privilege` when the user may not migrate, `not_migrated` when migrations are
+   * missing, `changed_file` when a file applied before has changed since.
+   */
+  readonly reason: 'insufficient_privilege' | 'not_migrated' | 'changed_file' | 'failed';
   constructor(message: string, reason: MigrationError['reason'], options: { cause?: unknown; code?: string | undefined } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.reason = reason;

@@ -36,8 +36,8 @@ function stagedStatements(mapping: TableMapping<AgentRecord>): StagedStatements 
       // Key order (bytewise, as the rows were sorted): two batches writing the same rows lock them in the same order.
       insert: [
         `INSERT INTO ${SCHEMA}.${mapping.table} AS t (${names})`,
-        `SELECT ${names} FROM ${stage} ORDER BY ${mapping.key} COLLATE "C"`,
-        `ON CONFLICT (${mapping.key}) ${mapping.onConflict}`,
+        `SELECT ${names} FROM ${stage} ORDER BY ${mapping.key.map((column) => `${column} COLLATE "C"`).join(', ')}`,
+        `ON CONFLICT (${mapping.key.join(', ')}) ${mapping.onConflict}`,
       ].join('\n'),
     };
     statements.set(mapping, built);

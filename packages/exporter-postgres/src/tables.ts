@@ -18,7 +18,11 @@ export type TableRow = Record<string, unknown>;
 /** How one record type becomes rows of one table. */
 export interface TableMapping<R extends AgentRecord> {
   readonly table: string;
-  readonly key: string;
+  /**
+   * The table's key columns, the `ON CONFLICT` target. Span-derived tables lead with `trace_id`:
+   * OTLP makes a span id unique only within its trace.
+   */
+  readonly key: readonly string[];
   /** Column name → SQL type, in insert order. */
   readonly columns: Readonly<Record<string, string>>;
   /** What to do when the key exists; `DO NOTHING` unless a later record can carry more. */
@@ -39,7 +43,7 @@ export function insertStatement(mapping: TableMapping<AgentRecord>): string {
   return [
     `INSERT INTO ${SCHEMA}.${mapping.table} AS t (${names.join(', ')})`,
     `SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::text::jsonb) AS r(${definitions.join(', ')})`,
-    `ON CONFLICT (${mapping.key}) ${mapping.onConflict}`,
+    `ON CONFLICT (${mapping.key.join(', ')}) ${mapping.onConflict}`,
   ].join('\n');
 }
 
@@ -51,7 +55,7 @@ const whole = (n: number | null | undefined): number | null => (n === null || n 
 
 const tools: TableMapping<ToolExecutionRecord> = {
   table: 'tool_executions',
-  key: 'id',
+  key: ['trace_id', 'id'],
   columns: {
     id: 'text', trace_id: 'text', parent_span_id: 'text', name: 'text', tool_name: 'text', category: 'text',
     input: 'jsonb', output: 'jsonb', success: 'boolean', error_message: 'text', started_at: 'timestamptz',
@@ -69,7 +73,7 @@ const tools: TableMapping<ToolExecutionRecord> = {
 
 const metrics: TableMapping<MetricRecord> = {
   table: 'performance_metrics',
-  key: 'id',
+  key: ['trace_id', 'id'],
   columns: {
     id: 'text', trace_id: 'text', span_id: 'text', metric_type: 'text', metric_value: 'double precision',
     unit: 'text', recorded_at: 'timestamptz', metadata: 'jsonb',
@@ -83,7 +87,7 @@ const metrics: TableMapping<MetricRecord> = {
 
 const decisions: TableMapping<DecisionRecord> = {
   table: 'decisions',
-  key: 'id',
+  key: ['trace_id', 'id'],
   columns: {
     id: 'text', trace_id: 'text', span_id: 'text', decision_type: 'text', considered_options: 'jsonb',
     chosen: 'text', reasoning: 'text', decided_at: 'timestamptz',
@@ -98,19 +102,20 @@ const decisions: TableMapping<DecisionRecord> = {
 // A re-delivered span is the same span: nothing new to write.
 const spans: TableMapping<SpanRecord> = {
   table: 'spans',
-  key: 'span_id',
+  key: ['trace_id', 'span_id'],
   columns: {
     span_id: 'text', trace_id: 'text', parent_span_id: 'text', name: 'text', kind: 'text', otel_kind: 'text',
     status: 'text', status_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz',
     duration_ms: 'double precision', attributes: 'jsonb', events: 'jsonb', links: 'jsonb', resource: 'jsonb',
     scope_name: 'text', scope_version: 'text', session_id: 'text', user_id: 'text', category: 'text', duplicate_of: 'text',
+    payload_keys: 'jsonb',
   },
   onConflict: 'DO NOTHING',
   toRow: (r) => ({
     span_id: r.spanId, trace_id: r.traceId, parent_span_id: r.parentSpanId, name: r.name, kind: r.kind,
     otel_kind: r.otelKind, status: r.status, status_message: r.statusMessage, started_at: r.startTime,
     ended_at: r.endTime, duration_ms: r.durationMs, attributes: r.attributes, events: r.events, links: r.links,
-    resource: r.resource, scope_name: r.scope.name, scope_version: r.scope.version,
+    resource: r.resource, scope_name: r.scope.name, scope_version: r.scope.version, payload_keys: null,
     // A record spooled by an earlier version lacks the fields below: NULL, as a row written then.
     session_id: r.sessionId ?? null, user_id: r.userId ?? null, category: r.category ?? null, duplicate_of: r.duplicateOf ?? null,
   }),
@@ -118,7 +123,7 @@ const spans: TableMapping<SpanRecord> = {
 
 const generations: TableMapping<GenerationRecord> = {
   table: 'generations',
-  key: 'id',
+  key: ['trace_id', 'id'],
   columns: {
     id: 'text', trace_id: 'text', parent_span_id: 'text', name: 'text', model: 'text', provider: 'text',
     input: 'jsonb', output: 'jsonb', input_tokens: 'bigint', output_tokens: 'bigint', total_tokens: 'bigint',
@@ -145,7 +150,7 @@ const generations: TableMapping<GenerationRecord> = {
  */
 const scores: TableMapping<ScoreRecord> = {
   table: 'scores',
-  key: 'trace_id, id',
+  key: ['trace_id', 'id'],
   columns: {
     trace_id: 'text', id: 'text', span_id: 'text', carrier_span_id: 'text', session_id: 'text', name: 'text',
     data_type: 'text', value: 'double precision', label: 'text', explanation: 'text', source: 'text', author: 'text',
@@ -194,7 +199,7 @@ const INCOMING_WINS = `(${INCOMING_RANK} > 0 AND ${INCOMING_RANK} >= ${STORED_RA
  */
 const traces: TableMapping<TraceRecord> = {
   table: 'traces',
-  key: 'id',
+  key: ['id'],
   columns: {
     id: 'text', session_id: 'text', agent_name: 'text', agent_version: 'text', user_id: 'text', user_context: 'jsonb',
     name: 'text', status: 'text', status_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz',

@@ -3,6 +3,7 @@ import { diag } from '@opentelemetry/api';
 import type { Database, Statement } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
 import { CopyEncodingError } from './copy-binary.js';
+import { typedPayloadsOf, withoutTypedPayloads } from './payload-once.js';
 import { copyThroughStaging, encodeTables, type TableRows } from './staged-copy.js';
 import { insertStatement, mergeTraceRows, TABLES, type TableMapping, type TableRow } from './tables.js';
 
@@ -12,7 +13,8 @@ const STATEMENTS = new Map(
 );
 
 /**
- * The rows of a batch per table, in the order of {@link TABLES}: rows of one trace merged into one
+ * The rows of a batch per table, in the order of {@link TABLES}: span rows without the payloads
+ * their typed rows store (see `payload-once.ts`), rows of one trace merged into one
  * (one statement may not touch a row twice), each table's rows in key order, so two batches
  * writing the same rows lock them in the same order and wait for each other instead of deadlocking.
  */
@@ -20,9 +22,11 @@ export function tableRowsFor(records: readonly AgentRecord[]): TableRows[] {
   const rowsByType = new Map<string, TableRow[]>();
   const tracesById = new Map<string, TableRow>();
   const scoresById = new Map<string, TableRow>();
+  const typed = typedPayloadsOf(records);
   for (const record of records) {
     const mapping = TABLES[record.type] as TableMapping<AgentRecord>;
-    const row = mapping.toRow(record);
+    const mapped = mapping.toRow(record);
+    const row = record.type === 'span' ? withoutTypedPayloads(mapped, record, typed) : mapped;
     if (record.type === 'trace') {
       const seen = tracesById.get(record.traceId);
       tracesById.set(record.traceId, seen ? mergeTraceRows(seen, row) : row);
@@ -43,13 +47,25 @@ export function tableRowsFor(records: readonly AgentRecord[]): TableRows[] {
   for (const [type, mapping] of Object.entries(TABLES)) {
     const rows = rowsByType.get(type);
     if (!rows) continue;
-    // A key of several columns (`trace_id, id`) sorts by each in turn.
-    const columns = mapping.key.split(',').map((c) => c.trim());
-    const keyOf = (row: TableRow) => columns.map((c) => String(row[c])).join('\u0000');
-    rows.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    rows.sort(byKey(mapping.key));
     tables.push({ mapping: mapping as TableMapping<AgentRecord>, rows });
   }
   return tables;
+}
+
+/**
+ * Orders rows by their key columns, bytewise (ids are ASCII: the same order as `COLLATE "C"` in
+ * the staged INSERT).
+ */
+function byKey(key: readonly string[]): (a: TableRow, b: TableRow) => number {
+  return (a, b) => {
+    for (const column of key) {
+      const x = String(a[column]);
+      const y = String(b[column]);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliveryError } from '@mini-agent/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EARLIER_REVISIONS } from '../src/earlier-revisions.js';
 import { findSqlDir, isSupabaseFile, listMigrations, migrate } from '../src/index.js';
 import { BACKENDS, type TestDb } from './backends.js';
 
@@ -38,6 +39,14 @@ describe('the migration files', () => {
   it('start with the core schema and apply in file-name order', () => {
     expect(repoFiles[0]).toBe('001_core_schema.sql');
     expect([...repoFiles].sort()).toEqual(repoFiles);
+  });
+
+  it('knows the earlier revisions by the checksums those revisions really had', () => {
+    // Each listed checksum is of a revision of the file in the repository's history, never of the current one.
+    for (const [name, checksums] of Object.entries(EARLIER_REVISIONS)) {
+      expect(repoFiles).toContain(name);
+      expect(checksums).not.toContain(listMigrations().find((f) => f.name === name)?.checksum);
+    }
   });
 
   it('are shipped inside the package by the build step', () => {
@@ -137,15 +146,41 @@ for (const backend of BACKENDS) {
       expect(await recorded(db)).toHaveLength(coreFiles.length);
     });
 
-    it('reports a file changed after it was applied and does not run it again', async () => {
+    it('refuses to run over a file changed after it was applied, naming it and both checksums, and applies nothing', async () => {
       const dir = coreSqlDir();
       dirs.push(dir);
       await migrate(db.target, { sqlDir: dir });
+      const applied = createHash('sha256').update(readFileSync(join(dir, '001_core_schema.sql'))).digest('hex');
       writeFileSync(join(dir, '001_core_schema.sql'), `${readFileSync(join(dir, '001_core_schema.sql'), 'utf8')}\n-- edited\n`);
-      const result = await migrate(db.target, { sqlDir: dir });
-      expect(result.changed).toEqual(['001_core_schema.sql']);
-      expect(result.applied).toEqual([]);
+      const now = createHash('sha256').update(readFileSync(join(dir, '001_core_schema.sql'))).digest('hex');
+      writeFileSync(join(dir, '002_more.sql'), 'CREATE TABLE mini_agent_observability.more (id text PRIMARY KEY);');
+
+      const error = await migrate(db.target, { sqlDir: dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeliveryError);
+      const message = (error as DeliveryError).message;
+      expect(message).toContain(`001_core_schema.sql (applied with checksum ${applied}, the file now has ${now})`);
+      expect(message).toContain('--allow-changed');
+      // Refused before anything ran: the pending file is not applied.
+      expect(await tablesOf(db)).not.toContain('more');
+
+      const result = await migrate(db.target, { sqlDir: dir, allowChanged: true });
+      expect(result).toMatchObject({ changed: ['001_core_schema.sql'], applied: ['002_more.sql'], earlierRevisions: [] });
+      expect(await recorded(db)).toContainEqual({ name: '001_core_schema.sql', checksum: applied });
     });
+
+    it('accepts a released file applied in one of its known earlier revisions, without running it again', async () => {
+      const dir = coreSqlDir();
+      dirs.push(dir);
+      cpSync(join(findSqlDir(), '010_analytics.sql'), join(dir, '010_analytics.sql'));
+      await migrate(db.target, { sqlDir: dir });
+      // 010 was edited in place before migrations became immutable; a database migrated then holds that checksum.
+      const [earliest] = EARLIER_REVISIONS['010_analytics.sql'] as [string];
+      await db.query(`UPDATE mini_agent_observability.schema_migrations SET checksum = $1 WHERE name = '010_analytics.sql'`, [earliest]);
+      const result = await migrate(db.target, { sqlDir: dir });
+      expect(result).toMatchObject({ applied: [], changed: [], earlierRevisions: ['010_analytics.sql'], alreadyApplied: ['001_core_schema.sql'] });
+      expect(await recorded(db)).toContainEqual({ name: '010_analytics.sql', checksum: earliest });
+    });
+
 
     it('stops at a broken file, naming it, keeps the files before it, and applies it once fixed', async () => {
       const dir = coreSqlDir();

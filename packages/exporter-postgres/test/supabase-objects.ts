@@ -56,6 +56,8 @@ const ANALYTICS: Record<string, string> = {
   tool_stats_24h: 'tool_name', category_stats_24h: 'category', session_stats_24h: 'trace_id', session_totals_24h: 'sessions',
   top_errors_24h: 'error_message', model_usage_24h: 'model', metric_stats_24h: 'metric_type', active_alerts: 'rule_name',
   generation_tool_calls: 'call_id',
+  // Not over a function, but a join: read-only all the same.
+  spans_full: 'span_id',
 };
 
 /** How many rows an analytics view or function shows; session_totals always has one row, so its `sessions` counts. */

@@ -50,3 +50,4 @@ export {
   type SupabaseQuery,
   type SupabaseShapedDatabase,
 } from './supabase-project.js';
+export { collidingTraces, type CollidingTraces } from './colliding-spans.js';

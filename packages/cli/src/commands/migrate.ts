@@ -4,7 +4,7 @@ import { CliError, ExitCode, type Command, type Io } from '../command.js';
 import { databaseErrorLine, databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP } from '../database-target.js';
 import { parsedOrUsageError } from '../parse.js';
 
-const HELP = `Usage: mini-agent-otel migrate [--database-url URL | --data-dir DIR] [--supabase [--tenancy project|user]]
+const HELP = `Usage: mini-agent-otel migrate [--database-url URL | --data-dir DIR] [--supabase [--tenancy project|user]] [--allow-changed]
 
 Creates or updates the mini_agent_observability tables. Each SQL migration is applied once and
 recorded; running it again changes nothing (and needs only SELECT on schema_migrations). Run it
@@ -19,6 +19,9 @@ ${DATABASE_FLAGS_HELP}
   --tenancy MODE      With --supabase: project (default) lets a reader read every session;
                       user lets a reader read only the sessions whose user_id is their own
                       (admins read everything). Omitted: the database keeps its setting
+  --allow-changed     Go on when a migration applied before has changed since (it is refused
+                      otherwise, naming the file and both checksums); the changed file is not
+                      applied again
   -h, --help          Show this help
 
 Examples:
@@ -33,7 +36,7 @@ export const migrateCommand: Command = {
   help: HELP,
   async run(args, io) {
     const { values } = parsedOrUsageError('migrate', () =>
-      parseArgs({ args: [...args], options: { ...DATABASE_FLAGS, supabase: { type: 'boolean' }, tenancy: { type: 'string' } }, strict: true, allowPositionals: false }),
+      parseArgs({ args: [...args], options: { ...DATABASE_FLAGS, supabase: { type: 'boolean' }, tenancy: { type: 'string' }, 'allow-changed': { type: 'boolean' } }, strict: true, allowPositionals: false }),
     );
     const tenancy = tenancyOf(values.tenancy, values.supabase ?? false);
     const target = databaseTarget(values);
@@ -42,6 +45,7 @@ export const migrateCommand: Command = {
     try {
       result = await migrate(target.kind === 'url' ? target.url : { dataDir: target.dataDir }, {
         supabase: values.supabase ?? false,
+        allowChanged: values['allow-changed'] ?? false,
         ...(tenancy ? { tenancy } : {}),
       });
     } catch (error) {
@@ -67,5 +71,6 @@ function printResult(result: MigrationResult, io: Io): void {
   if (result.tenancy === 'user') io.out('  tenancy: user (a reader reads only their own sessions; admins read all)');
   else if (result.tenancy === 'project') io.out('  tenancy: project (every reader reads every session)');
   for (const notice of result.notices) io.out(`  note: ${notice}`);
-  for (const name of result.changed) io.err(`warning: ${name} changed since it was applied; it is not applied again`);
+  for (const name of result.earlierRevisions) io.out(`  note: ${name} was applied in an earlier released revision; kept as applied`);
+  for (const name of result.changed) io.err(`warning: ${name} changed since it was applied; it is not applied again (--allow-changed)`);
 }

@@ -129,9 +129,10 @@ export async function loadSessionDetail(query: Query, traceId: string): Promise<
         WHERE t.id = $1 AND s.trace_id = $1`,
       id,
     ),
+    // spans_full: each span's attributes as sent, with the payloads its typed row holds put back.
     query<SpanRow>(
       `SELECT span_id, parent_span_id, name, kind, status, status_message, started_at, ended_at, duration_ms, attributes, events
-         FROM ${S}.spans WHERE trace_id = $1 ORDER BY started_at, span_id`,
+         FROM ${S}.spans_full WHERE trace_id = $1 ORDER BY started_at, span_id`,
       id,
     ),
     query<ToolRow>(
