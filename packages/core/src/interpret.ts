@@ -18,6 +18,9 @@ import {
 import { isSpanContextValid, SpanStatusCode, type Attributes, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { ADAPTERS, mergeFacts, type SpanFacts } from './conventions/index.js';
+import { GenerationPricer } from './cost/generation-cost.js';
+import type { CustomPrice, CustomPrices } from './cost/custom-prices.js';
+import { pricedUsage } from './cost/priced-usage.js';
 import { SanitizeCounters } from './counters.js';
 import { Redactor, type RedactionOptions } from './redact.js';
 import { DEFAULT_LIMITS, Sanitizer, type SanitizeLimits } from './sanitize.js';
@@ -43,6 +46,12 @@ export interface InterpretOptions {
   readonly limits?: Partial<SanitizeLimits>;
   /** Where sanitizing and redaction are counted; shared with the exporter's `stats()`. */
   readonly counters?: SanitizeCounters;
+  /**
+   * Custom model prices, over the price library's (custom and self-hosted models, negotiated
+   * rates). A {@link CustomPrices} set can be replaced while spans flow (the Postgres exporter
+   * reloads it from `model_prices`). Default: none.
+   */
+  readonly prices?: CustomPrices | readonly CustomPrice[];
 }
 
 const OTEL_KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const;
@@ -57,11 +66,13 @@ export class Interpreter {
   private readonly sanitizer: Sanitizer;
   private readonly redactor: Redactor;
   private readonly resources = new WeakMap<object, JsonObject>();
+  private readonly pricer: GenerationPricer;
 
   constructor(options: InterpretOptions = {}) {
     this.counters = options.counters ?? new SanitizeCounters();
     this.redactor = options.redaction === false ? new Redactor({ enabled: false }) : Redactor.fromEnv(process.env, options.redaction);
     this.sanitizer = new Sanitizer(this.counters, this.redactor, { ...DEFAULT_LIMITS, ...options.limits });
+    this.pricer = new GenerationPricer(options.prices);
   }
 
   /** Records for one span: always a `span` and a `trace` record, plus what the span's kind and events say. */
@@ -230,6 +241,17 @@ export class Interpreter {
     const u = facts.usage ?? {};
     const count = (n: number | undefined) => (n === undefined ? null : s.count(n));
     const completionStart = facts.completionStartTime === undefined ? null : new Date(facts.completionStartTime);
+    const model = nullableName(facts.model, s);
+    const provider = nullableName(facts.provider, s);
+    const given = {
+      input: count(u.input),
+      output: count(u.output),
+      total: count(u.total),
+      cached: count(u.cached),
+      cacheCreation: count(u.cacheCreation),
+      reasoning: count(u.reasoning),
+    };
+    const priced = pricedUsage(this.pricer, given, { model, provider, at: common.startTime, reported: facts.cost });
     return {
       traceId: common.traceId,
       spanId: common.spanId,
@@ -241,18 +263,14 @@ export class Interpreter {
       errorMessage: common.errorMessage,
       type: 'generation',
       name: s.name(span.name),
-      model: nullableName(facts.model, s),
-      provider: nullableName(facts.provider, s),
+      model,
+      provider,
       input: this.value(facts.llmInput, span, 'input'),
       output: this.value(facts.llmOutput, span, 'output'),
-      usage: {
-        input: count(u.input),
-        output: count(u.output),
-        total: count(u.total),
-        cached: count(u.cached),
-        cacheCreation: count(u.cacheCreation),
-        reasoning: count(u.reasoning),
-      },
+      usage: priced.usage,
+      usageByKind: priced.usageByKind,
+      costUsd: priced.costUsd,
+      costDetails: priced.costDetails,
       modelParameters: facts.modelParameters ? (s.json(facts.modelParameters) as JsonObject) : {},
       completionStartTime: completionStart && !Number.isNaN(completionStart.getTime()) ? completionStart : null,
     };
