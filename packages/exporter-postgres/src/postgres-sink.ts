@@ -1,10 +1,11 @@
-import { DeliveryError, type AgentRecord, type RecordSink } from '@mini-agent/core';
+import { DeliveryError, type AgentRecord, type CustomPrices, type RecordSink } from '@mini-agent/core';
 import { labelOf, openDatabase, resolveConnection, secretOf, type ConnectionOptions } from './connection.js';
 import type { Database } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
 import { checkMigrated, migrateDatabase } from './migrate.js';
 import { MigrationError } from './migration-errors.js';
 import { migrateFromEnv } from './migrate-env.js';
+import { DEFAULT_PRICES_REFRESH_MS, watchModelPrices } from './model-prices.js';
 import { writeRecords } from './write-records.js';
 
 /** Options of {@link createPostgresSink} and `PostgresExporter`. */
@@ -18,6 +19,14 @@ export interface PostgresSinkOptions extends ConnectionOptions {
   readonly migrate?: boolean;
   /** With `migrate`, also apply the Supabase layer (roles, row-level security, views). Default `false`. */
   readonly supabase?: boolean;
+  /**
+   * Keep this price set filled from the `model_prices` table (read once the database is ready,
+   * then every `pricesRefreshMs`), for the interpreter that prices the generations to use:
+   * pass the same set as `interpretOptions.prices`. `PostgresExporter` does this itself.
+   */
+  readonly prices?: CustomPrices;
+  /** How often `model_prices` is read again. Default 60 s. */
+  readonly pricesRefreshMs?: number;
 }
 
 /** A {@link RecordSink} writing rows into the `mini_agent_observability` tables. */
@@ -78,6 +87,7 @@ export function createPostgresSink(options: PostgresSinkOptions = {}): PostgresS
 
   const ready = track(prepare()).then(() => undefined);
   ready.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+  const stopPrices = options.prices ? watchModelPrices(prepare, options.prices, options.pricesRefreshMs ?? DEFAULT_PRICES_REFRESH_MS) : () => {};
 
   return {
     name: 'postgres',
@@ -104,6 +114,7 @@ export function createPostgresSink(options: PostgresSinkOptions = {}): PostgresS
     async shutdown() {
       if (closed) return;
       closed = true;
+      stopPrices();
       await Promise.allSettled([...pending]);
       const database = await db?.catch(() => undefined);
       await database?.close();

@@ -121,6 +121,9 @@ const generations: TableMapping<GenerationRecord> = {
     cached_tokens: 'bigint', reasoning_tokens: 'bigint', model_parameters: 'jsonb', success: 'boolean',
     error_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz', duration_ms: 'double precision',
     completion_start_time: 'timestamptz', cache_creation_tokens: 'bigint',
+    // The cost travels as a double (COPY's binary form has no numeric encoder here); the column is
+    // numeric, and the assignment keeps the double's 15 significant digits.
+    uncached_input_tokens: 'bigint', non_reasoning_output_tokens: 'bigint', cost_usd: 'double precision', cost_details: 'jsonb',
   },
   onConflict: 'DO NOTHING',
   toRow: (r) => ({
@@ -130,6 +133,9 @@ const generations: TableMapping<GenerationRecord> = {
     reasoning_tokens: whole(r.usage.reasoning), model_parameters: r.modelParameters, success: r.success,
     error_message: r.errorMessage, started_at: r.startTime, ended_at: r.endTime, duration_ms: r.durationMs,
     completion_start_time: r.completionStartTime, cache_creation_tokens: whole(r.usage.cacheCreation),
+    // Records spooled by a version that did not price them lack these: NULL, as for a count it did not read.
+    uncached_input_tokens: whole(r.usageByKind?.input), non_reasoning_output_tokens: whole(r.usageByKind?.output),
+    cost_usd: r.costUsd ?? null, cost_details: r.costDetails ?? null,
   }),
 };
 

@@ -1,5 +1,6 @@
 import type { Query } from '../read-only-database.js';
 import { jsonRow } from '../rows.js';
+import { readSpend, type Spend } from './spend.js';
 
 // What `mini-agent-otel report` reads: the analytics functions of sql/010_analytics.sql over one
 // window, each row as the function returns it (columns in camelCase, times as ISO strings).
@@ -116,6 +117,8 @@ export interface Report {
   topErrors: ErrorSummary[];
   models: ModelSummary[];
   metrics: MetricSummary[];
+  /** What the LLM calls cost: per model (with time to first token), the costliest sessions, the unpriced models. */
+  spend: Spend;
 }
 
 const S = 'mini_agent_observability';
@@ -156,5 +159,6 @@ export async function readReport(query: Query, since: Date, until: Date, limit: 
     `SELECT metric_type, unit, samples, avg_value, p50_value, p95_value, max_value
        FROM ${S}.metric_stats(${WINDOW}) ORDER BY metric_type, unit NULLS LAST`,
   );
-  return { window: { since: params[0]!, until: params[1]! }, limit, tools, categories, sessionTotals: sessionTotals!, sessions, topErrors, models, metrics };
+  const spend = await readSpend(query, params, limit);
+  return { window: { since: params[0]!, until: params[1]! }, limit, tools, categories, sessionTotals: sessionTotals!, sessions, topErrors, models, metrics, spend };
 }

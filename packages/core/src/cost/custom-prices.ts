@@ -61,6 +61,11 @@ export class CustomPrices {
     return this.compiled.length;
   }
 
+  /** The prices the set holds (valid ones), in the order they are tried. */
+  list(): readonly CustomPrice[] {
+    return this.compiled.map((c) => c.price);
+  }
+
   /** Replaces every price at once: a generation is priced with the old set or the new one, never a mix. */
   replace(prices: readonly CustomPrice[]): void {
     const compiled: CompiledPrice[] = [];
