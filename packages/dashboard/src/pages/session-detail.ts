@@ -6,10 +6,11 @@ import type { DecisionRow, GenerationRow, MetricRow, SessionDetailData } from '.
 import type { Waterfall } from '../waterfall.js';
 import { outcome } from './sessions.js';
 import { sessionHref, toolHref, userHref } from './shared.js';
+import { generationCostCell } from './spend.js';
 import { optionList, spanRow, timelineAxis } from './span-row.js';
 
 /** One agent session run: what it was asked, the span waterfall, decisions, metrics and LLM calls. */
-export function sessionDetailPage(traceId: string, data: SessionDetailData, waterfall: Waterfall): PageSpec {
+export function sessionDetailPage(traceId: string, data: SessionDetailData, waterfall: Waterfall, costs?: GenerationCosts): PageSpec {
   const crumbs = html`<p class="crumbs"><a href="/sessions">Sessions</a> /</p>`;
   const facts = { trace: traceId };
   if (!data.trace && waterfall.nodes.length === 0) {
@@ -46,7 +47,7 @@ ${t?.user_context ? html`<details class="plain"><summary>User context</summary>$
 </section>
 ${decisionsSection(data.decisions)}
 ${metricsSection(data.metrics)}
-${generationsSection(data.generations)}
+${generationsSection(data.generations, costs)}
 ${toolsSection(traceId, data)}`;
   return { title, section: 'sessions', facts, body };
 }
@@ -78,12 +79,15 @@ ${join(metrics, (m) => html`<tr><td>${timeElement(m.recorded_at)}</td><td>${m.me
 </tbody></table></section>`;
 }
 
-function generationsSection(generations: readonly GenerationRow[]): SafeHtml {
+/** What each LLM call cost, by generation id (see `loadGenerationCosts`). */
+type GenerationCosts = ReadonlyMap<string, Parameters<typeof generationCostCell>[0]>;
+
+function generationsSection(generations: readonly GenerationRow[], costs: GenerationCosts | undefined): SafeHtml {
   if (generations.length === 0) return html``;
-  return html`<section id="llm-calls"><h2>LLM calls</h2><table class="data"><thead><tr><th>Model</th><th class="num">Input tokens</th><th class="num">Output tokens</th><th class="num">Total</th><th class="num">Duration</th><th>Span</th></tr></thead><tbody>
+  return html`<section id="llm-calls"><h2>LLM calls</h2><table class="data"><thead><tr><th>Model</th><th class="num">Input tokens</th><th class="num">Output tokens</th><th class="num">Total</th><th class="num">Duration</th>${costs ? html`<th class="num">Cost</th>` : ''}<th>Span</th></tr></thead><tbody>
 ${join(generations, (g) => html`<tr data-span="${g.id}"${g.success ? '' : html` class="failed"`}><td>${g.model ?? '(unknown)'}${g.provider ? html` <span class="muted">${g.provider}</span>` : ''}</td>
 ${numberCell(g.input_tokens, formatCount, 'input_tokens')}${numberCell(g.output_tokens, formatCount, 'output_tokens')}${numberCell(g.total_tokens ?? (g.input_tokens ?? 0) + (g.output_tokens ?? 0), formatCount, 'total_tokens')}
-${numberCell(g.duration_ms, formatMs, 'duration_ms')}<td><a href="#span-${g.id}">${g.id}</a></td></tr>`)}
+${numberCell(g.duration_ms, formatMs, 'duration_ms')}${costs ? generationCostCell(costs.get(g.id)) : ''}<td><a href="#span-${g.id}">${g.id}</a></td></tr>`)}
 </tbody></table></section>`;
 }
 
