@@ -86,7 +86,7 @@ describe.each(sqlDatabaseKinds)('the Supabase layer on $name', ({ available, ope
 
     expect(seen.stats).toEqual([{ tool_name: 'read_file', executions: 1 }]);
     expect(seen.windowed).toEqual([{ executions: 1 }]);
-    expect(seen.rules).toEqual([{ n: 4 }]);
+    expect(seen.rules).toEqual([{ n: 5 }]);
     expect(seen.alerts).toEqual([]);
     expect(seen.status).toEqual([{ n: 4 }]);
   });
