@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDashboard, type Dashboard } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type DashboardDb } from './backends.js';
-import { browserForSuite, watchedPage, type TestBrowser, type WatchedPage } from './browser.js';
-import { seedDataset, type SeededDataset } from './dataset.js';
+import { useBrowserSuite } from './browser-suite.js';
+import { browserForSuite, type TestBrowser } from './browser.js';
+import type { SeededDataset } from './dataset.js';
 import { kpiValue, pageWindow, tableValues } from './page-reading.js';
 
 const S = 'mini_agent_observability';
@@ -14,32 +14,18 @@ afterAll(async () => {
 
 for (const backend of BACKENDS) {
   describe.runIf(browser !== undefined && backend.available)(`spend in the dashboard, in Chromium on ${backend.name}`, () => {
+    const suite = useBrowserSuite(backend, () => browser as TestBrowser);
+    const { open } = suite;
     let db: DashboardDb;
-    let dashboard: Dashboard;
     let data: SeededDataset;
-    let watched: WatchedPage;
     let page: Page;
-    const open = async (path: string) => (await page.goto(new URL(path, dashboard.url).toString(), { waitUntil: 'load' }))?.status();
+    beforeAll(() => {
+      ({ db, data, page } = suite.current());
+    });
     const costOf = async (traceId: string) =>
       db.query<{ id: string; model: string; cost_usd: number | null; reason: string | null }>(
         `SELECT id, model, cost_usd::float8 AS cost_usd, cost_details->>'reason' AS reason FROM ${S}.generations WHERE trace_id = $1`, [traceId],
       );
-
-    beforeAll(async () => {
-      db = await backend.create();
-      data = await seedDataset(db.options);
-      dashboard = await startDashboard({ ...db.options, port: 0 });
-      watched = await watchedPage(browser as TestBrowser);
-      page = watched.page;
-    });
-    afterEach(() => {
-      expect(watched.takeProblems()).toEqual([]);
-    });
-    afterAll(async () => {
-      await page?.close();
-      await dashboard?.close();
-      await db?.close();
-    });
 
     it('the overview shows the window’s spend and how many calls are unpriced, linking to the spend page', async () => {
       await open('/');
