@@ -40,7 +40,6 @@ export function priceLibraryVersion(): string {
  */
 export function libraryCharge(model: string, provider: string | null, at: Date, usage: UsageByKind): LibraryCharge | undefined {
   const prices = load();
-  const known = provider ? prices.findProvider({ providerId: provider }) : undefined;
   const tokens: Record<string, number> = {};
   const input = totalInput(usage);
   const output = totalOutput(usage);
@@ -48,9 +47,33 @@ export function libraryCharge(model: string, provider: string | null, at: Date, 
   if (usage.cacheRead !== null) tokens.cache_read_tokens = usage.cacheRead;
   if (usage.cacheCreation !== null) tokens.cache_write_tokens = usage.cacheCreation;
   if (output !== null) tokens.output_tokens = output;
+  const key = `${provider ?? ''}\u0000${model}`;
+  const matched = matches.get(key);
+  if (matched === null) return undefined;
+  if (matched) {
+    const result = prices.calcPrice(tokens, model, { provider: matched, timestamp: at });
+    if (result) return { model: result.model.id, provider: result.provider.id, usd: perKind(result, usage) };
+  }
+  const known = provider ? prices.findProvider({ providerId: provider }) : undefined;
   const result = prices.calcPrice(tokens, model, known ? { provider: known, timestamp: at } : { timestamp: at });
+  remember(key, result ? { ...result.provider, models: [result.model] } : null);
   if (!result) return undefined;
   return { model: result.model.id, provider: result.provider.id, usd: perKind(result, usage) };
+}
+
+/**
+ * The library matches a model against every model of every provider (~0.2-0.5 ms a call). Which
+ * model a (provider, name) pair matched is remembered, as a provider narrowed to that one model,
+ * so the next call of the same model only applies its prices (all of its dated prices: the
+ * price of the call's day is still chosen). Unknown names are remembered too. Bounded: model names
+ * come from spans, and spans are hostile input.
+ */
+const matches = new Map<string, GenAiPrices.Provider | null>();
+const MAX_MATCHES = 2_000;
+
+function remember(key: string, match: GenAiPrices.Provider | null): void {
+  if (matches.size >= MAX_MATCHES) matches.clear();
+  matches.set(key, match);
 }
 
 /**
