@@ -14,6 +14,10 @@ export { DEFAULT_SECRET_PATTERNS, looksLikeCredential, REDACTED, Redactor, type 
 export { arrayTruncationMarker, CIRCULAR, DEFAULT_LIMITS, Sanitizer, TOO_DEEP, truncationMarker, type SanitizeLimits } from './sanitize.js';
 export type { ConventionAdapter, SpanFacts } from './conventions/index.js';
 export type * from './records.js';
+export { CustomPrices, type CustomPrice } from './cost/custom-prices.js';
+export { PRICE_LIBRARY, priceLibraryVersion } from './cost/price-library.js';
+export type { GenerationCost, ReportedCost, UnpricedReason } from './cost/generation-cost.js';
+export type { UsageByKind } from './cost/usage-by-kind.js';
 export { DEFAULT_SPOOL_DIR, DeliveryPipeline, estimateBytes, type DeliveryOptions, type DeliveryStats } from './delivery/pipeline.js';
 export { retryDelay, type RetryOptions } from './delivery/backoff.js';
 export { FileSpool, type FileSpoolOptions, type SpoolAppendResult, type SpoolEntry, type SpoolFullPolicy, type SpoolPosition } from './delivery/spool.js';

@@ -21,6 +21,9 @@ import { ADAPTERS, mergeFacts, type SpanFacts } from './conventions/index.js';
 import { categoryOf } from './span-category.js';
 import { toolCallIdsIn } from './tool-call-ids.js';
 import { ScoreRecords, type DirectScore, type RejectedScore } from './score-records.js';
+import { GenerationPricer } from './cost/generation-cost.js';
+import type { CustomPrice, CustomPrices } from './cost/custom-prices.js';
+import { pricedUsage } from './cost/priced-usage.js';
 import { SanitizeCounters } from './counters.js';
 import { Redactor, type RedactionOptions } from './redact.js';
 import { DEFAULT_LIMITS, Sanitizer, type SanitizeLimits } from './sanitize.js';
@@ -48,6 +51,12 @@ export interface InterpretOptions {
   readonly limits?: Partial<SanitizeLimits>;
   /** Where sanitizing and redaction are counted; shared with the exporter's `stats()`. */
   readonly counters?: SanitizeCounters;
+  /**
+   * Custom model prices, over the price library's (custom and self-hosted models, negotiated
+   * rates). A {@link CustomPrices} set can be replaced while spans flow (the Postgres exporter
+   * reloads it from `model_prices`). Default: none.
+   */
+  readonly prices?: CustomPrices | readonly CustomPrice[];
 }
 
 const OTEL_KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const;
@@ -63,12 +72,14 @@ export class Interpreter {
   private readonly redactor: Redactor;
   private readonly resources = new WeakMap<object, JsonObject>();
   private readonly scores: ScoreRecords;
+  private readonly pricer: GenerationPricer;
 
   constructor(options: InterpretOptions = {}) {
     this.counters = options.counters ?? new SanitizeCounters();
     this.redactor = options.redaction === false ? new Redactor({ enabled: false }) : Redactor.fromEnv(process.env, options.redaction);
     this.sanitizer = new Sanitizer(this.counters, this.redactor, { ...DEFAULT_LIMITS, ...options.limits });
     this.scores = new ScoreRecords(this.sanitizer, this.counters);
+    this.pricer = new GenerationPricer(options.prices);
   }
 
   /**
@@ -256,6 +267,17 @@ export class Interpreter {
     const count = (n: number | undefined) => (n === undefined ? null : s.count(n));
     const completionStart = facts.completionStartTime === undefined ? null : new Date(facts.completionStartTime);
     const output = this.value(facts.llmOutput, span, 'output');
+    const model = nullableName(facts.model, s);
+    const provider = nullableName(facts.provider, s);
+    const given = {
+      input: count(u.input),
+      output: count(u.output),
+      total: count(u.total),
+      cached: count(u.cached),
+      cacheCreation: count(u.cacheCreation),
+      reasoning: count(u.reasoning),
+    };
+    const priced = pricedUsage(this.pricer, given, { model, provider, at: common.startTime, reported: facts.cost });
     return {
       traceId: common.traceId,
       spanId: common.spanId,
@@ -269,18 +291,14 @@ export class Interpreter {
       sessionId: common.sessionId,
       userId: common.userId,
       name: s.name(span.name),
-      model: nullableName(facts.model, s),
-      provider: nullableName(facts.provider, s),
+      model,
+      provider,
       input: this.value(facts.llmInput, span, 'input'),
       output,
-      usage: {
-        input: count(u.input),
-        output: count(u.output),
-        total: count(u.total),
-        cached: count(u.cached),
-        cacheCreation: count(u.cacheCreation),
-        reasoning: count(u.reasoning),
-      },
+      usage: priced.usage,
+      usageByKind: priced.usageByKind,
+      costUsd: priced.costUsd,
+      costDetails: priced.costDetails,
       modelParameters: facts.modelParameters ? (s.json(facts.modelParameters) as JsonObject) : {},
       completionStartTime: completionStart && !Number.isNaN(completionStart.getTime()) ? completionStart : null,
       toolCallIds: toolCallIdsIn(output),

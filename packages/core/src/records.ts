@@ -1,6 +1,7 @@
 import type { SpanKind as AgentSpanKind, ScoreDataType, ScoreSource, ToolCategory } from '@mini-agent/semconv';
 import type { Attributes, HrTime, Link, SpanContext, SpanKind as OtelSpanKind, SpanStatus } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
+import type { UsageByKind } from './cost/usage-by-kind.js';
 import type { TimedEvent } from './sdk/types.js';
 
 /** Any value that survives `JSON.stringify` unchanged. */
@@ -153,6 +154,15 @@ export interface GenerationRecord extends RecordBase {
   readonly input: JsonValue | null;
   readonly output: JsonValue | null;
   readonly usage: TokenUsage;
+  /** The same counts split per priced kind, each counted once (input without cache, output without reasoning). */
+  readonly usageByKind: UsageByKind;
+  /**
+   * What the call cost in USD: reported by the span, else from a custom price, else from the
+   * price library at the call's time. `null` when it could not be priced (`costDetails.reason` says why).
+   */
+  readonly costUsd: number | null;
+  /** How the cost was made (`source`, `version`, `usd` per kind) or why there is none (`reason`). */
+  readonly costDetails: JsonObject | null;
   readonly modelParameters: JsonObject;
   readonly success: boolean;
   readonly errorMessage: string | null;

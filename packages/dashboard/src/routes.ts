@@ -7,6 +7,7 @@ import { noDatabase, noSchema, unreachable } from './pages/empty-states.js';
 import { overviewPage } from './pages/overview.js';
 import { sessionDetailPage } from './pages/session-detail.js';
 import { sessionsPage } from './pages/sessions.js';
+import { spendPage } from './pages/spend.js';
 import { toolDetailPage } from './pages/tool-detail.js';
 import { toolsPage } from './pages/tools.js';
 import { userDetailPage, usersPage } from './pages/users.js';
@@ -14,6 +15,7 @@ import { loadAlerts } from './queries/alerts.js';
 import { loadOverview } from './queries/overview.js';
 import { loadSessionDetail } from './queries/session-detail.js';
 import { loadSessions, parseSessionFilter } from './queries/sessions.js';
+import { loadGenerationCosts, loadSpend, loadSpendTotals, loadUserSpend } from './queries/spend.js';
 import { loadToolDetail, loadTools } from './queries/tools.js';
 import { loadUserDetail, loadUsers } from './queries/users.js';
 import type { LangfuseLinks } from './langfuse-links.js';
@@ -47,7 +49,8 @@ const ROUTES: readonly Route[] = [
     pattern: /^\/$/,
     handler: async ({ query, now, db, source }) => {
       const window = parseTimeWindow(query, now);
-      return overviewPage(await db.read((q) => loadOverview(q, window, now)), window, source);
+      const [data, spend] = await db.read((q) => Promise.all([loadOverview(q, window, now), loadSpendTotals(q, window)]));
+      return overviewPage(data, window, source, spend);
     },
   },
   {
@@ -78,15 +81,16 @@ const ROUTES: readonly Route[] = [
     handler: async ({ params, db, langfuse }) => {
       const traceId = params[0]!.toLowerCase();
       if (!TRACE_ID.test(traceId)) return notFound('Session not found', `"${params[0]}" is not a trace id (32 hexadecimal digits).`);
-      const data = await db.read((q) => loadSessionDetail(q, traceId));
-      return sessionDetailPage(traceId, data, buildWaterfall(data), { langfuseUrl: langfuse?.traceUrl(traceId) });
+      const [data, costs] = await db.read((q) => Promise.all([loadSessionDetail(q, traceId), loadGenerationCosts(q, traceId)]));
+      return sessionDetailPage(traceId, data, buildWaterfall(data), { langfuseUrl: langfuse?.traceUrl(traceId) }, costs);
     },
   },
   {
     pattern: /^\/users$/,
     handler: async ({ query, now, db }) => {
       const window = parseTimeWindow(query, now);
-      return usersPage(await db.read((q) => loadUsers(q, window)), window);
+      const [rows, spend] = await db.read((q) => Promise.all([loadUsers(q, window), loadUserSpend(q, window)]));
+      return usersPage(rows, window, spend);
     },
   },
   {
@@ -94,7 +98,15 @@ const ROUTES: readonly Route[] = [
     handler: async ({ params, query, now, db }) => {
       const window = parseTimeWindow(query, now);
       const userId = params[0]!;
-      return userDetailPage(userId, await db.read((q) => loadUserDetail(q, window, userId)), window);
+      const [data, spend] = await db.read((q) => Promise.all([loadUserDetail(q, window, userId), loadUserSpend(q, window, userId)]));
+      return userDetailPage(userId, data, window, spend.get(userId));
+    },
+  },
+  {
+    pattern: /^\/spend$/,
+    handler: async ({ query, now, db }) => {
+      const window = parseTimeWindow(query, now);
+      return spendPage(await db.read((q) => loadSpend(q, window)), window);
     },
   },
   {

@@ -86,7 +86,8 @@ for (const backend of BACKENDS) {
         await expect(
           reader.read((q) => q(`INSERT INTO mini_agent_observability.alert_thresholds (rule_name, metric, threshold) VALUES ('x', 'memory_pct', 1)`)),
         ).rejects.toThrow(/read-only transaction/);
-        expect(await reader.read((q) => q('SELECT count(*) AS n FROM mini_agent_observability.alert_thresholds'))).toEqual([{ n: 4 }]);
+        // The seeded rules (four, and the score and spend rules, disabled), none added.
+        expect(await reader.read((q) => q('SELECT count(*) AS n FROM mini_agent_observability.alert_thresholds'))).toEqual([{ n: 6 }]);
       } finally {
         await reader.close();
         await db.close();

@@ -1,9 +1,10 @@
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard, type Dashboard } from '../src/index.js';
 import { BACKENDS, type DashboardDb } from './backends.js';
 import { browserForSuite, screenshot, watchedPage, type TestBrowser, type WatchedPage } from './browser.js';
-import { CHAIN_NAME, seedDataset, type SeededDataset } from './dataset.js';
+import { useBrowserSuite } from './browser-suite.js';
+import { CHAIN_NAME, type SeededDataset } from './dataset.js';
 import { registerPageMatrix } from './page-matrix.js';
 import { hostileMarkupRan, kpiValue, pageWindow, tableValues } from './page-reading.js';
 
@@ -22,31 +23,14 @@ describe.runIf(failure !== undefined)('the browser for the dashboard tests', () 
 for (const backend of BACKENDS) {
   describe.runIf(browser !== undefined && backend.available)(`the dashboard in Chromium on ${backend.name}`, () => {
     const tag = backend.name === 'PGlite' ? 'pglite' : 'postgres';
+    const suite = useBrowserSuite(backend, () => browser as TestBrowser);
+    const { open } = suite;
     let db: DashboardDb;
     let dashboard: Dashboard;
     let data: SeededDataset;
-    let watched: WatchedPage;
     let page: Page;
-    const open = async (path: string) => {
-      const response = await page.goto(new URL(path, dashboard.url).toString(), { waitUntil: 'load' });
-      return response?.status();
-    };
-
-    beforeAll(async () => {
-      db = await backend.create();
-      data = await seedDataset(db.options);
-      dashboard = await startDashboard({ ...db.options, port: 0 });
-      watched = await watchedPage(browser as TestBrowser);
-      page = watched.page;
-    });
-    afterEach(() => {
-      // No console error, warning, uncaught exception (a CSP violation is one) or failed request on any page.
-      expect(watched.takeProblems()).toEqual([]);
-    });
-    afterAll(async () => {
-      await page?.close();
-      await dashboard?.close();
-      await db?.close();
+    beforeAll(() => {
+      ({ db, dashboard, data, page } = suite.current());
     });
 
     it('the overview shows the figures of session_totals, tool_stats and firing_alerts', async () => {

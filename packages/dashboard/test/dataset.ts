@@ -35,6 +35,8 @@ interface SessionPlan {
   running?: boolean;
   tools: ToolCall[];
   memoryPct?: number;
+  /** One LLM call after the tools, with GenAI usage (priced by the exporter as it stores it). */
+  llm?: { model: string; provider: string; input: number; output: number; cached?: number; firstChunkS?: number };
 }
 
 /** A hostile tool input: if the pages ever render data as markup, this runs. */
@@ -74,8 +76,14 @@ export const PLANS: readonly SessionPlan[] = [
     key: 'deploy', name: 'deploy preview', agent: 'coder', user: 'bob', minutesAgo: 20, fails: 'deploy rejected',
     tools: [{ name: 'shell', category: 'core', ms: 1_500, input: { cmd: 'deploy --preview' }, fails: 'exit code 1' }],
   },
-  { key: 'cite', name: 'check citations', agent: 'researcher', user: 'dave', minutesAgo: 15, tools: [{ name: 'web_search', category: 'mcp', ms: 420 }, { name: 'summarize', category: 'skill', ms: 95 }] },
-  { key: 'answer', name: 'answer a question', agent: 'researcher', user: 'dave', minutesAgo: 10, tools: [{ name: 'summarize', category: 'skill', ms: 120 }] },
+  {
+    key: 'cite', name: 'check citations', agent: 'researcher', user: 'dave', minutesAgo: 15, tools: [{ name: 'web_search', category: 'mcp', ms: 420 }, { name: 'summarize', category: 'skill', ms: 95 }],
+    llm: { model: 'gpt-4o-mini', provider: 'openai', input: 1000, output: 500, cached: 400, firstChunkS: 0.3 },
+  },
+  {
+    key: 'answer', name: 'answer a question', agent: 'researcher', user: 'dave', minutesAgo: 10, tools: [{ name: 'summarize', category: 'skill', ms: 120 }],
+    llm: { model: 'claude-sonnet-4-20250514', provider: 'anthropic', input: 2000, output: 300 },
+  },
   { key: 'live', name: 'still running', agent: 'coder', user: 'alice', minutesAgo: 5, running: true, tools: [{ name: 'read_file', category: 'file', ms: 18 }] },
   // Older than a day, so the 7-day, 30-day and all-time windows each hold more than the last one.
   { key: 'weekly', name: 'weekly report', agent: 'researcher', user: 'erin', minutesAgo: 3 * 1_440, tools: [{ name: 'web_search', category: 'mcp', ms: 900, input: { q: 'weekly numbers' } }] },
@@ -178,6 +186,18 @@ function emitSession(tracer: Tracer, plan: SessionPlan, start: number): { traceI
   for (const call of plan.tools) {
     toolSpans.push(toolSpan(tracer, session, call, t));
     t += call.ms + 50;
+  }
+  if (plan.llm) {
+    const { model, provider, input, output, cached, firstChunkS } = plan.llm;
+    tracer.startSpan(`chat ${model}`, {
+      startTime: at(t),
+      attributes: {
+        [G.OPERATION_NAME]: 'chat', [G.REQUEST_MODEL]: model, [G.PROVIDER_NAME]: provider, [G.USAGE_INPUT_TOKENS]: input, [G.USAGE_OUTPUT_TOKENS]: output,
+        ...(cached !== undefined ? { [G.USAGE_CACHE_READ_INPUT_TOKENS]: cached } : {}),
+        ...(firstChunkS !== undefined ? { [G.RESPONSE_TIME_TO_FIRST_CHUNK]: firstChunkS } : {}),
+      },
+    }, under(session)).end(at(t + 800));
+    t += 850;
   }
   if (plan.memoryPct !== undefined) session.addEvent(EVENT_METRIC, { [ATTR_METRIC_TYPE]: 'memory', [ATTR_METRIC_VALUE]: plan.memoryPct, [ATTR_METRIC_UNIT]: '%' }, at(t));
   if (plan.fails) session.setStatus({ code: SpanStatusCode.ERROR, message: plan.fails });

@@ -140,11 +140,13 @@ async function checkAlerts(suite: MatrixSuite, page: Page, w: Window): Promise<v
 /** `user_stats` as the pages' cells carry it. */
 const userFigures = (u: Record<string, unknown>) => ({
   sessions: Number(u.sessions), failed_sessions: Number(u.failed_sessions), failed_pct: u.failed_pct === null ? null : Number(u.failed_pct),
-  tool_calls: Number(u.tool_calls), total_tokens: Number(u.total_tokens),
+  tool_calls: Number(u.tool_calls), total_tokens: Number(u.total_tokens), cost_usd: Number(u.cost_usd),
 });
+/** user_stats with each user's spend (cost_by_user; 0 for a user without priced calls). */
+const USERS_WITH_SPEND = `SELECT u.*, coalesce(c.cost_usd, 0)::float8 AS cost_usd FROM ${S}.user_stats($1, $2) u LEFT JOIN ${S}.cost_by_user($1, $2) c ON c.user_id = u.user_id`;
 
 async function checkUsers(suite: MatrixSuite, page: Page, w: Window): Promise<void> {
-  const expected = await suite.db().query<Record<string, unknown>>(`SELECT * FROM ${S}.user_stats($1, $2)`, [w.since, w.until]);
+  const expected = await suite.db().query<Record<string, unknown>>(USERS_WITH_SPEND, [w.since, w.until]);
   const shown = await tableValues(page, '#users tbody tr', 'data-user');
   expect(expected.length).toBeGreaterThan(0);
   expect(Object.keys(shown).sort()).toEqual(expected.map((u) => u.user_id as string).sort());
@@ -154,7 +156,7 @@ async function checkUsers(suite: MatrixSuite, page: Page, w: Window): Promise<vo
 }
 
 async function checkUser(suite: MatrixSuite, page: Page, w: Window): Promise<void> {
-  const [stats] = await suite.db().query<Record<string, unknown>>(`SELECT * FROM ${S}.user_stats($1, $2) WHERE user_id = 'alice'`, [w.since, w.until]);
+  const [stats] = await suite.db().query<Record<string, unknown>>(`SELECT * FROM (${USERS_WITH_SPEND}) s WHERE user_id = 'alice'`, [w.since, w.until]);
   expect(stats, 'alice ran in every window of the matrix').toBeDefined();
   const figures = userFigures(stats!);
   for (const [field, value] of Object.entries(figures)) expect(await kpiValue(page, field), field).toBe(value);

@@ -87,6 +87,7 @@ function observationBody(o: LangfuseObservation, eventType: string, legacy: bool
       model: o.model,
       modelParameters: o.modelParameters ?? undefined,
       usageDetails: o.usageDetails ?? undefined,
+      costDetails: o.costDetails ?? undefined,
       completionStartTime: o.completionStartTime?.toISOString(),
       // v2 servers before `usageDetails` read the older `usage` object.
       usage: legacy ? legacyUsage(o.usageDetails) : undefined,

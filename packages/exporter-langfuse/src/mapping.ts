@@ -1,3 +1,4 @@
+import { costDetails } from './cost-details.js';
 import {
   jsonText,
   type AgentRecord,
@@ -205,6 +206,7 @@ function toObservation(group: SpanGroup, context: TraceContext): LangfuseObserva
     model: generation?.model ?? null,
     modelParameters: generation ? modelParameters(generation.modelParameters) : null,
     usageDetails: generation ? usageDetails(generation.usage) : null,
+    costDetails: generation ? costDetails(generation) : null,
     ...context,
     otel: origin(span, failed),
   };
@@ -237,6 +239,7 @@ function toDecisionEvent(decision: DecisionRecord, host: LangfuseObservation | u
     model: null,
     modelParameters: null,
     usageDetails: null,
+    costDetails: null,
     ...context,
     otel: { kind: 'internal', status: 'unset', statusMessage: null, resource: host?.otel.resource ?? {} },
   };

@@ -53,6 +53,8 @@ export interface LangfuseObservation {
   readonly model: string | null;
   readonly modelParameters: Readonly<Record<string, string | number | boolean>> | null;
   readonly usageDetails: Readonly<Record<string, number>> | null;
+  /** USD per usage key and `total`, the cost `interpret()` computed; null when there is none. */
+  readonly costDetails: Readonly<Record<string, number>> | null;
   readonly environment: string | null;
   /** One per trace: the configured release, else the agent's version. */
   readonly release: string | null;

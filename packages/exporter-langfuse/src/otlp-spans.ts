@@ -68,6 +68,7 @@ export function observationAttributes(o: LangfuseObservation): Attributes {
   set(attributes, A.OBSERVATION_MODEL, o.model);
   set(attributes, A.OBSERVATION_MODEL_PARAMETERS, o.modelParameters ? JSON.stringify(o.modelParameters) : null);
   set(attributes, A.OBSERVATION_USAGE_DETAILS, o.usageDetails ? JSON.stringify(o.usageDetails) : null);
+  set(attributes, A.OBSERVATION_COST_DETAILS, o.costDetails ? JSON.stringify(o.costDetails) : null);
   set(attributes, A.OBSERVATION_COMPLETION_START_TIME, o.completionStartTime?.toISOString() ?? null);
   setTraceIdentity(attributes, { name: o.traceName, sessionId: o.sessionId, userId: o.userId, tags: o.tags });
   set(attributes, A.ENVIRONMENT, o.environment);

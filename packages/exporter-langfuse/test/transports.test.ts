@@ -3,6 +3,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { interpret, type GenerationRecord } from '@mini-agent/core';
 import { LangfuseExporter } from '../src/index.js';
 import { recordAgentRun, type AgentRun } from './agent-run.js';
 import { exporterFor, KEYS, requestsOf, TRANSPORTS, BOTH_TRANSPORTS_SERVER } from './server.js';
@@ -54,6 +55,14 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       modelParameters: { temperature: 0.2, max_tokens: 256 },
       usageDetails: { input: 80, output: 40, total: 150, input_cached_tokens: 20, output_reasoning_tokens: 10 },
     });
+    // The cost interpret() computed, under the same keys as the usage, so Langfuse's totals are ours.
+    const generation = interpret(run.spans.find((s) => s.name === 'chat gpt-4o')!).find((r): r is GenerationRecord => r.type === 'generation')!;
+    expect(generation.costUsd).toBeGreaterThan(0);
+    const cost = byId('chat gpt-4o')!.costDetails!;
+    expect(Object.keys(cost).sort()).toEqual(['input', 'input_cached_tokens', 'output', 'output_reasoning_tokens', 'total']);
+    expect(cost.total).toBe(generation.costUsd);
+    expect(cost.input! + cost.input_cached_tokens! + cost.output! + cost.output_reasoning_tokens!).toBeCloseTo(cost.total!, 15);
+    expect(byId('read_file')!.costDetails).toBeNull();
     expect(byId('choose tool')).toMatchObject({
       type: 'EVENT',
       input: ['read_file', 'search'],

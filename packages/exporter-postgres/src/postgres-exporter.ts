@@ -1,4 +1,4 @@
-import { InterpretingExporter, type InterpretingExporterOptions } from '@mini-agent/core';
+import { CustomPrices, InterpretingExporter, type InterpretingExporterOptions } from '@mini-agent/core';
 import { createPostgresSink, type PostgresSink, type PostgresSinkOptions } from './postgres-sink.js';
 
 /**
@@ -25,9 +25,12 @@ export class PostgresExporter extends InterpretingExporter {
   readonly sink: PostgresSink;
 
   constructor(options: PostgresExporterOptions = {}) {
-    const sink = createPostgresSink(options);
-    const { interpretOptions, delivery, flushTimeoutMs } = options;
-    super({ sinks: [sink], interpretOptions, delivery, flushTimeoutMs });
+    // Generations are priced with the `model_prices` table, which the sink keeps loaded into this set.
+    const given = options.interpretOptions?.prices;
+    const prices = given instanceof CustomPrices ? given : new CustomPrices(given ?? []);
+    const sink = createPostgresSink({ ...options, prices });
+    const { delivery, flushTimeoutMs } = options;
+    super({ sinks: [sink], interpretOptions: { ...options.interpretOptions, prices }, delivery, flushTimeoutMs });
     this.sink = sink;
   }
 

@@ -1,10 +1,11 @@
-import { DeliveryError, type AgentRecord, type RecordSink, type SpanFilterOption } from '@mini-agent/core';
+import { DeliveryError, type AgentRecord, type CustomPrices, type RecordSink, type SpanFilterOption } from '@mini-agent/core';
 import { labelOf, openDatabase, resolveConnection, secretOf, type ConnectionOptions } from './connection.js';
 import type { Database } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
 import { checkMigrated, migrateDatabase } from './migrate.js';
 import { MigrationError } from './migration-errors.js';
 import { migrateFromEnv } from './migrate-env.js';
+import { DEFAULT_PRICES_REFRESH_MS, watchModelPrices } from './model-prices.js';
 import { writeRecords } from './write-records.js';
 
 /** Options of {@link createPostgresSink} and `PostgresExporter`. */
@@ -20,6 +21,14 @@ export interface PostgresSinkOptions extends ConnectionOptions {
   readonly supabase?: boolean;
   /** Which spans are stored. Default `all`: every span, whatever it is; see `SpanFilterOption` of `@mini-agent/core`. */
   readonly filter?: SpanFilterOption;
+  /**
+   * Keep this price set filled from the `model_prices` table (read once the database is ready,
+   * then every `pricesRefreshMs`), for the interpreter that prices the generations to use:
+   * pass the same set as `interpretOptions.prices`. `PostgresExporter` does this itself.
+   */
+  readonly prices?: CustomPrices;
+  /** How often `model_prices` is read again. Default 60 s. */
+  readonly pricesRefreshMs?: number;
 }
 
 /** A {@link RecordSink} writing rows into the `mini_agent_observability` tables. */
@@ -80,6 +89,7 @@ export function createPostgresSink(options: PostgresSinkOptions = {}): PostgresS
 
   const ready = track(prepare()).then(() => undefined);
   ready.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+  const stopPrices = options.prices ? watchModelPrices(prepare, options.prices, options.pricesRefreshMs ?? DEFAULT_PRICES_REFRESH_MS) : () => {};
 
   return {
     name: 'postgres',
@@ -107,6 +117,7 @@ export function createPostgresSink(options: PostgresSinkOptions = {}): PostgresS
     async shutdown() {
       if (closed) return;
       closed = true;
+      stopPrices();
       await Promise.allSettled([...pending]);
       const database = await db?.catch(() => undefined);
       await database?.close();

@@ -131,6 +131,9 @@ const generations: TableMapping<GenerationRecord> = {
     error_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz', duration_ms: 'double precision',
     completion_start_time: 'timestamptz', cache_creation_tokens: 'bigint', session_id: 'text', user_id: 'text',
     tool_call_ids: 'text[]',
+    // The cost travels as a double (COPY's binary form has no numeric encoder here); the column is
+    // numeric, and the assignment keeps the double's 15 significant digits.
+    uncached_input_tokens: 'bigint', non_reasoning_output_tokens: 'bigint', cost_usd: 'double precision', cost_details: 'jsonb',
   },
   onConflict: 'DO NOTHING',
   toRow: (r) => ({
@@ -141,6 +144,9 @@ const generations: TableMapping<GenerationRecord> = {
     error_message: r.errorMessage, started_at: r.startTime, ended_at: r.endTime, duration_ms: r.durationMs,
     completion_start_time: r.completionStartTime, cache_creation_tokens: whole(r.usage.cacheCreation),
     session_id: r.sessionId ?? null, user_id: r.userId ?? null, tool_call_ids: r.toolCallIds ?? [],
+    // Records spooled by a version that did not price them lack these: NULL, as for a count it did not read.
+    uncached_input_tokens: whole(r.usageByKind?.input), non_reasoning_output_tokens: whole(r.usageByKind?.output),
+    cost_usd: r.costUsd ?? null, cost_details: r.costDetails ?? null,
   }),
 };
 

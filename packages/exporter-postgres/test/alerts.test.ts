@@ -59,8 +59,32 @@ describe.each(sqlDatabaseKinds)('alerts on $name', ({ available, open }) => {
       { rule_name: 'memory_use', metric: 'memory_pct', comparator: '>', threshold: 80, window_length: '01:00:00', enabled: true },
       // Off until a user sets a threshold that fits their scores.
       { rule_name: 'score_average', metric: 'score_avg', comparator: '<', threshold: 0.5, window_length: '01:00:00', enabled: false },
+      // Off until the user sets a budget: a spend threshold only they can know.
+      { rule_name: 'spend', metric: 'spend_usd', comparator: '>', threshold: 10, window_length: '1 day', enabled: false },
       { rule_name: 'tool_latency', metric: 'tool_latency_p95_ms', comparator: '>', threshold: 5_000, window_length: '01:00:00', enabled: true },
     ]);
+  });
+
+  it.skipIf(!available)('the spend rule, once enabled, fires when the priced LLM calls of the window cost more than its threshold', async () => {
+    const trace = newTraceId();
+    await insertTraces(db.query, [{ id: trace, status: 'ok', complete: true, startedAt: below[0], endedAt: at(below[0], 60_000) }]);
+    // Three priced calls of $0.40 and one that could not be priced (not counted, and not a sample).
+    for (const [i, cost] of [0.4, 0.4, 0.4, null].entries()) {
+      await db.query(
+        `INSERT INTO mini_agent_observability.generations (id, trace_id, name, success, started_at, ended_at, duration_ms, cost_usd)
+         VALUES ($1, $2, 'chat', true, $3, $3, 10, $4)`,
+        [`gen-${i}`, trace, at(below[0], i * 1_000).toISOString(), cost],
+      );
+    }
+    expect(await firing(db, below)).toEqual([]);
+    await db.query(`UPDATE mini_agent_observability.alert_thresholds SET enabled = true, threshold = 1.2 WHERE rule_name = 'spend'`);
+    expect(await firing(db, below)).toEqual([]); // exactly at the threshold: strict
+    await db.query(`UPDATE mini_agent_observability.alert_thresholds SET threshold = 1 WHERE rule_name = 'spend'`);
+    const fired = await firing(db, below);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toMatchObject({ rule_name: 'spend', subject: null, threshold: 1, samples: 3 });
+    expect(fired[0]!.value).toBeCloseTo(1.2, 12);
+    expect(await firing(db, above)).toEqual([]);
   });
 
   it.skipIf(!available)('a tool fires only when its p95 latency is above 5 s', async () => {

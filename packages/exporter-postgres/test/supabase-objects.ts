@@ -34,8 +34,9 @@ const NEW_ROWS: Record<string, string> = {
   generations: "(id, trace_id, name, success, started_at, ended_at, duration_ms) VALUES ('matrix-gen', 'matrix-trace', 'x', true, now(), now(), 1)",
   alert_thresholds: "(rule_name, metric, threshold) VALUES ('matrix-rule', 'error_rate_pct', 1)",
   scores: "(trace_id, id, name, data_type, value) VALUES ('matrix-trace', 'matrix-score', 'x', 'numeric', 1)",
+  model_prices: "(pattern, input_usd_per_mtok, output_usd_per_mtok) VALUES ('^matrix-model$', 1, 2)",
 };
-const KEYS: Record<string, string> = { spans: 'span_id', alert_thresholds: 'rule_name' };
+const KEYS: Record<string, string> = { spans: 'span_id', alert_thresholds: 'rule_name', model_prices: 'pattern' };
 
 function telemetryTable(table: string, target: string, kind: AccessObject['kind']): AccessObject {
   const key = KEYS[table] ?? 'id';
@@ -50,7 +51,7 @@ function telemetryTable(table: string, target: string, kind: AccessObject['kind'
 }
 
 /** The telemetry tables, in the schema. */
-export const TELEMETRY_TABLES = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations', 'alert_thresholds', 'scores'];
+export const TELEMETRY_TABLES = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations', 'alert_thresholds', 'scores', 'model_prices'];
 /** Each analytics view with one of its columns. */
 const ANALYTICS: Record<string, string> = {
   tool_stats_24h: 'tool_name', category_stats_24h: 'category', session_stats_24h: 'trace_id', session_totals_24h: 'sessions',
@@ -107,6 +108,8 @@ export const ACCESS_OBJECTS: readonly AccessObject[] = [
     `tool_stats(${W})`, `category_stats(${W})`, `session_stats(${W})`, `session_totals(${W})`, `top_errors(${W})`,
     `model_usage(${W})`, `metric_stats(${W})`, `user_stats(${W})`, `alert_measure('error_rate_pct', ${W}, now())`, 'alert_status()', 'firing_alerts()',
     `score_stats(${W})`, `score_stats_by_version(${W})`, `score_daily(${W})`, `score_distribution(${W})`, `worst_sessions(NULL, ${W})`,
+    `cost_by_session(${W})`, `cost_by_user(${W})`, `cost_by_agent_version(${W})`, `cost_by_model(${W})`, `cost_by_day(${W})`,
+    `unpriced_models(${W})`, `ttft_by_model(${W})`,
   ].map((call) => ({ name: `${S}.${call.slice(0, call.indexOf('('))}()`, kind: 'function' as const, read: measure(`${S}.${call}`) })),
   { name: `${S}.reader_scope()`, kind: 'function', read: `SELECT ${S}.reader_scope() AS n` },
 ];
@@ -149,6 +152,8 @@ export async function accessMatrix(run: <T>(work: (query: Query) => Promise<T>) 
  * tells them apart. Tools all succeed and are quick, so no alert fires.
  */
 export async function seedTwoSessions(query: Query, users: { mine: string; theirs: string }): Promise<void> {
+  // A custom price: configuration, the same for every reader.
+  await query(`INSERT INTO ${S}.model_prices (pattern, provider, input_usd_per_mtok, output_usd_per_mtok) VALUES ('^gpt-test$', NULL, 1, 2)`);
   const sessions = [
     { trace: 'a'.repeat(32), user: users.mine, rows: 1 },
     { trace: 'b'.repeat(32), user: users.theirs, rows: 2 },

@@ -86,8 +86,8 @@ describe.each(sqlDatabaseKinds)('the Supabase layer on $name', ({ available, ope
 
     expect(seen.stats).toEqual([{ tool_name: 'read_file', executions: 1 }]);
     expect(seen.windowed).toEqual([{ executions: 1 }]);
-    // Five rules: the requirement's four and the score rule, which is off until configured.
-    expect(seen.rules).toEqual([{ n: 5 }]);
+    // Six rules: the requirement's four, the score rule and the spend rule, both off until configured.
+    expect(seen.rules).toEqual([{ n: 6 }]);
     expect(seen.alerts).toEqual([]);
     expect(seen.status).toEqual([{ n: 4 }]);
   });

@@ -24,8 +24,22 @@ export interface LlmCall {
 /** What an LLM call's function can tell about the response. */
 export interface LlmCallHandle {
   readonly span: Span;
-  /** Token counts, as the provider reported them. */
-  setUsage(usage: { readonly inputTokens?: number; readonly outputTokens?: number }): void;
+  /**
+   * Token counts, as the GenAI conventions count them: `inputTokens` includes the cached and
+   * cache-written tokens, `outputTokens` the reasoning tokens. Each kind is priced at its own rate.
+   */
+  setUsage(usage: {
+    readonly inputTokens?: number;
+    readonly outputTokens?: number;
+    readonly cacheReadInputTokens?: number;
+    readonly cacheCreationInputTokens?: number;
+    readonly reasoningOutputTokens?: number;
+  }): void;
+  /**
+   * Marks the first chunk of a streamed response as arrived now: the call's time to first token
+   * (`gen_ai.response.time_to_first_chunk`). Only the first mark counts.
+   */
+  firstChunk(): void;
   /** The response: a string (one assistant message) or GenAI messages. Default: `fn`'s value when it is a string. */
   setOutput(output: string | readonly ChatMessage[]): void;
   /** The model that actually answered, when it differs from the requested one. */
@@ -58,16 +72,28 @@ export function withLlmCall<T>(call: LlmCall, fn: (handle: LlmCallHandle) => T):
   const input = call.input === undefined ? undefined : safeJsonStringify(asMessages(call.input, 'user'));
   if (input !== undefined) attributes[GenAiAttributes.INPUT_MESSAGES] = input;
 
+  // The span starts as fn is called: the time to first chunk is measured from here, on a monotonic clock.
+  const startedAt = performance.now();
+  let firstChunkSeen = false;
   return runInSpan(
     `chat ${String(call.model)}`,
     attributes,
     (span) =>
       fn({
         span,
+        firstChunk: () =>
+          quietly('recording the time to first chunk', () => {
+            if (firstChunkSeen) return;
+            firstChunkSeen = true;
+            span.setAttribute(GenAiAttributes.RESPONSE_TIME_TO_FIRST_CHUNK, (performance.now() - startedAt) / 1000);
+          }),
         setUsage: (usage) =>
           quietly('recording token usage', () => {
             if (usage.inputTokens !== undefined) span.setAttribute(GenAiAttributes.USAGE_INPUT_TOKENS, usage.inputTokens);
             if (usage.outputTokens !== undefined) span.setAttribute(GenAiAttributes.USAGE_OUTPUT_TOKENS, usage.outputTokens);
+            if (usage.cacheReadInputTokens !== undefined) span.setAttribute(GenAiAttributes.USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
+            if (usage.cacheCreationInputTokens !== undefined) span.setAttribute(GenAiAttributes.USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens);
+            if (usage.reasoningOutputTokens !== undefined) span.setAttribute(GenAiAttributes.USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningOutputTokens);
           }),
         setOutput: (output) =>
           quietly('recording an LLM output', () => {

@@ -29,6 +29,12 @@ export const GenAiAttributes = {
   USAGE_CACHE_CREATION_INPUT_TOKENS: 'gen_ai.usage.cache_creation.input_tokens',
   /** Output tokens spent on reasoning; part of `gen_ai.usage.output_tokens`. */
   USAGE_REASONING_OUTPUT_TOKENS: 'gen_ai.usage.reasoning.output_tokens',
+  /**
+   * What the call cost in USD, as the instrumentation (or a gateway) computed it. Not yet in the
+   * GenAI conventions, but emitted by LiteLLM and read by Langfuse's OTel endpoint; it wins over a
+   * computed cost.
+   */
+  USAGE_COST: 'gen_ai.usage.cost',
   /** Seconds from issuing the request to the first chunk of a streamed response. */
   RESPONSE_TIME_TO_FIRST_CHUNK: 'gen_ai.response.time_to_first_chunk',
   /**

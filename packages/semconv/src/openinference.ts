@@ -29,6 +29,13 @@ export const OpenInferenceAttributes = {
   LLM_TOKEN_COUNT_PROMPT_CACHE_READ: 'llm.token_count.prompt_details.cache_read',
   LLM_TOKEN_COUNT_PROMPT_CACHE_WRITE: 'llm.token_count.prompt_details.cache_write',
   LLM_TOKEN_COUNT_COMPLETION_REASONING: 'llm.token_count.completion_details.reasoning',
+  /** Costs in USD the instrumentation computed (`llm.cost.*`); they win over a computed cost. */
+  LLM_COST_TOTAL: 'llm.cost.total',
+  LLM_COST_PROMPT: 'llm.cost.prompt',
+  LLM_COST_COMPLETION: 'llm.cost.completion',
+  LLM_COST_PROMPT_CACHE_READ: 'llm.cost.prompt_details.cache_read',
+  LLM_COST_PROMPT_CACHE_WRITE: 'llm.cost.prompt_details.cache_write',
+  LLM_COST_COMPLETION_REASONING: 'llm.cost.completion_details.reasoning',
   SESSION_ID: 'session.id',
   USER_ID: 'user.id',
   AGENT_NAME: 'agent.name',

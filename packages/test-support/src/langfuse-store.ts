@@ -45,6 +45,8 @@ export interface StoredObservation {
   model: string | null;
   modelParameters: Record<string, unknown> | null;
   usageDetails: Record<string, number> | null;
+  /** USD per usage key as given (`costDetails`, `langfuse.observation.cost_details`, or `gen_ai.usage.cost` as `total`). */
+  costDetails: Record<string, number> | null;
   environment: string | null;
   version: string | null;
   /** Which endpoint delivered it last. */
@@ -133,6 +135,7 @@ export class LangfuseStore {
       model: str(body.model),
       modelParameters: asRecord(body.modelParameters) ?? null,
       usageDetails: usageOf(body),
+      costDetails: (asRecord(body.costDetails) as Record<string, number> | undefined) ?? null,
       environment: str(body.environment),
       version: str(body.version),
       source: 'ingestion',
@@ -172,7 +175,7 @@ export class LangfuseStore {
     const current: StoredObservation = this.observations.get(id) ?? {
       id, traceId: null, type: 'SPAN', name: null, parentObservationId: null, startTime: null, endTime: null,
       completionStartTime: null, input: null, output: null, metadata: {}, level: 'DEFAULT', statusMessage: null,
-      model: null, modelParameters: null, usageDetails: null, environment: null, version: null, source: 'ingestion',
+      model: null, modelParameters: null, usageDetails: null, costDetails: null, environment: null, version: null, source: 'ingestion',
       writePath: 'ingestion', release: null, sessionId: null, userId: null, traceName: null, tags: [],
     };
     this.observations.set(id, mergeDefined(current, fields));

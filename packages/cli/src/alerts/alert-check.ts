@@ -56,5 +56,6 @@ export async function checkAlerts(query: Query, window: TimeWindow): Promise<Ale
 export function metricUnit(metric: string): string {
   if (metric.endsWith('_ms')) return 'ms';
   if (metric.endsWith('_pct')) return '%';
+  if (metric.endsWith('_usd')) return 'USD';
   return '';
 }

@@ -21,7 +21,9 @@ export interface AlertPayload {
 export function alertLine(alert: Alert): string {
   const unit = metricUnit(alert.metric);
   const subject = alert.subject === null ? '' : ` ${alert.subject}`;
-  return `${alert.rule}${subject} ${decimal(alert.value)} ${unit} ${alert.comparator} ${alert.threshold} ${unit} (${windowLength(alert.windowSeconds)})`.replace(/ {2,}/g, ' ');
+  // Spend is often a fraction of a cent: one decimal would read 0.0.
+  const value = unit === 'USD' ? alert.value.toPrecision(3) : decimal(alert.value);
+  return `${alert.rule}${subject} ${value} ${unit} ${alert.comparator} ${alert.threshold} ${unit} (${windowLength(alert.windowSeconds)})`.replace(/ {2,}/g, ' ');
 }
 
 /** The payload of one check. */

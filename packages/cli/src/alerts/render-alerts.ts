@@ -8,7 +8,7 @@ const withUnit = (value: string, metric: string) => `${value} ${metricUnit(metri
 const COLUMNS: Column<Alert>[] = [
   { header: 'rule', cell: (a) => a.rule },
   { header: 'subject', cell: (a) => a.subject ?? NONE },
-  { header: 'value', cell: (a) => withUnit(decimal(a.value), a.metric), align: 'right' },
+  { header: 'value', cell: (a) => withUnit(metricUnit(a.metric) === 'USD' ? a.value.toPrecision(3) : decimal(a.value), a.metric), align: 'right' },
   { header: 'comparator', cell: (a) => a.comparator },
   { header: 'threshold', cell: (a) => withUnit(String(a.threshold), a.metric), align: 'right' },
   { header: 'window', cell: (a) => windowLength(a.windowSeconds) },

@@ -21,7 +21,8 @@ const HELP = `Usage: mini-agent-otel alerts [--since 1h] [--until TIME] [--forma
 
 Evaluates the alert rules of the table mini_agent_observability.alert_thresholds (seeded with:
 a tool's p95 latency above 5 s, more than 10 % of tool executions failed, memory above 80 %,
-more than 20 % of sessions failed; each over the last hour) and prints the rules that fire, with
+more than 20 % of sessions failed; each over the last hour; and, disabled until you set a budget,
+LLM spend above 10 USD a day: rule 'spend') and prints the rules that fire, with
 their value, threshold and window. For cron and CI: exits 1 when any alert fires, 0 when none.
 
 Options:

@@ -15,11 +15,13 @@ const HELP = `Usage: mini-agent-otel report [--since 24h] [--until TIME] [--form
 
 Summarizes what the agents did over a time window: per tool and per tool category (runs, errors,
 error rate, avg/p50/p95/max latency), the sessions (how many, how many failed, how long they took,
-and the newest runs one by one), the most frequent tool errors, token usage per model, and
-resource metrics (memory, CPU), and the scores (per name, the lowest-scored sessions, the newest
-scores one by one). The numbers are those of the SQL analytics functions (tool_stats,
-category_stats, session_totals, session_stats, top_errors, model_usage, metric_stats,
-score_stats, worst_sessions), so psql, Supabase Studio and Grafana show the same.
+and the newest runs one by one), the most frequent tool errors, token usage per model,
+resource metrics (memory, CPU), spend (USD per model with time to first token, the costliest
+sessions, the models that could not be priced), and the scores (per name, the lowest-scored
+sessions, the newest scores one by one). The numbers are those of the SQL analytics functions
+(tool_stats, category_stats, session_totals, session_stats, top_errors, model_usage,
+metric_stats, cost_by_model, cost_by_session, unpriced_models, ttft_by_model, score_stats,
+worst_sessions), so psql, Supabase Studio and Grafana show the same.
 
 Options:
   --since TIME        Start of the window: a duration back from now (15m, 24h, 7d) or an ISO

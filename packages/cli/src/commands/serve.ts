@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createBridge, DEFAULT_BRIDGE_PORT, TOKEN_ENV, type Bridge, type BridgeStats } from '@mini-agent/bridge';
-import { DEFAULT_SPOOL_DIR, type RecordSink } from '@mini-agent/core';
+import { CustomPrices, DEFAULT_SPOOL_DIR, type RecordSink } from '@mini-agent/core';
 import { createLangfuseSink, type LangfuseEnvConfig } from '@mini-agent/exporter-langfuse';
 import { createPostgresSink } from '@mini-agent/exporter-postgres';
 import { CliError, ExitCode, type Command, type Io } from '../command.js';
@@ -24,6 +24,9 @@ order when the sink is back, and after a restart. While spans arrive it prints o
 SIGTERM or Ctrl-C stops it gracefully: new requests are refused, the queue is exported and
 flushed (or spooled), then it exits with code 0. A repeated SIGTERM is ignored while it stops;
 a second Ctrl-C exits at once without flushing.
+
+LLM calls are priced as they arrive (see docs/cost.md): custom prices in the model_prices
+table win over the price library's and are read again every minute.
 
 The tables are migrated at start unless --no-migrate is given. A database user that may not
 migrate (or, with --no-migrate, a database that is not migrated) stops the bridge with one
@@ -80,7 +83,9 @@ export const serveCommand: Command = {
     // Listening for the stop before the sinks start: a SIGTERM while an embedded database is
     // being created waits for it instead of killing the process halfway.
     const stopped = nextShutdownSignal(io);
-    const { sinks, ready, described } = sinksFor(target, migrateOptionOf(values['no-migrate']), values['no-langfuse'] ? undefined : langfuse, io);
+    // Generations are priced once, for every sink, with the database's model_prices (kept loaded by the Postgres sink).
+    const prices = new CustomPrices();
+    const { sinks, ready, described } = sinksFor(target, { ...migrateOptionOf(values['no-migrate']), prices }, values['no-langfuse'] ? undefined : langfuse, io);
 
     let bridge: Bridge;
     try {
@@ -90,6 +95,7 @@ export const serveCommand: Command = {
         port,
         host,
         token: token ?? false,
+        interpretOptions: { prices },
         ...(spoolDir ? { delivery: { spoolDir } } : {}),
       });
     } catch (error) {
@@ -141,11 +147,11 @@ function isLoopback(host: string): boolean {
 /** Postgres (URL or PGlite) always; Langfuse when its keys are set (`langfuse` undefined: `--no-langfuse`). */
 function sinksFor(
   target: DatabaseTarget,
-  migrate: { migrate?: false },
+  postgresOptions: { migrate?: false; prices: CustomPrices },
   langfuse: LangfuseEnvConfig | undefined,
   io: Io,
 ): { sinks: RecordSink[]; ready: Promise<void>[]; described: string[] } {
-  const postgres = createPostgresSink({ ...(target.kind === 'url' ? { databaseUrl: target.url } : { dataDir: target.dataDir }), ...migrate });
+  const postgres = createPostgresSink({ ...(target.kind === 'url' ? { databaseUrl: target.url } : { dataDir: target.dataDir }), ...postgresOptions });
   const sinks: RecordSink[] = [postgres];
   const described = [`postgres (${target.label})`];
   if (langfuse) {

@@ -1,6 +1,7 @@
 import { count, decimal, humanDuration, metricValue, NONE, oneLine, utc } from '../format.js';
 import { markdownTable, textTable, type Column } from '../text-table.js';
 import { SCORE_STATS, scoreEntryColumns, worstSessionColumns } from './score-report.js';
+import { spendSections } from './spend.js';
 import type { CategorySummary, ErrorSummary, MetricSummary, ModelSummary, Report, SessionSummary, SessionTotals, ToolSummary } from './report.js';
 
 // The report for people: the same sections in the terminal (aligned columns) and in markdown
@@ -106,6 +107,7 @@ function sections(report: Report, table: Table, shape: { traceIdLength: number; 
       lines: orNone(errorColumns(shape.messageLength), report.topErrors, 'No tool errors in this window.'),
     },
     { title: 'Models', lines: orNone(MODELS, report.models, 'No LLM calls in this window.') },
+    ...spendSections(report.spend, table, shape.traceIdLength),
     { title: 'Resources', lines: orNone(METRICS, report.metrics, 'No performance metrics in this window.') },
     { title: 'Scores', lines: orNone(SCORE_STATS, report.scoreStats, 'No scores in this window.') },
     ...(report.scores.length > 0

@@ -1,6 +1,7 @@
 import type { Query } from '../read-only-database.js';
 import { jsonRow } from '../rows.js';
 import { readScoreReport, type ScoreReport } from './score-report.js';
+import { readSpend, type Spend } from './spend.js';
 
 // What `mini-agent-otel report` reads: the analytics functions of sql/010_analytics.sql over one
 // window, each row as the function returns it (columns in camelCase, times as ISO strings).
@@ -117,6 +118,8 @@ export interface Report extends ScoreReport {
   topErrors: ErrorSummary[];
   models: ModelSummary[];
   metrics: MetricSummary[];
+  /** What the LLM calls cost: per model (with time to first token), the costliest sessions, the unpriced models. */
+  spend: Spend;
 }
 
 const S = 'mini_agent_observability';
@@ -158,5 +161,6 @@ export async function readReport(query: Query, since: Date, until: Date, limit: 
        FROM ${S}.metric_stats(${WINDOW}) ORDER BY metric_type, unit NULLS LAST`,
   );
   const scores = await readScoreReport(query, params[0]!, params[1]!, limit);
-  return { window: { since: params[0]!, until: params[1]! }, limit, tools, categories, sessionTotals: sessionTotals!, sessions, topErrors, models, metrics, ...scores };
+  const spend = await readSpend(query, params, limit);
+  return { window: { since: params[0]!, until: params[1]! }, limit, tools, categories, sessionTotals: sessionTotals!, sessions, topErrors, models, metrics, spend, ...scores };
 }

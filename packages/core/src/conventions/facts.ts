@@ -1,6 +1,7 @@
 import type { SpanKind as AgentSpanKind } from '@mini-agent/semconv';
 import { isSpanContextValid, type Attributes } from '@opentelemetry/api';
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { ReportedCost } from '../cost/generation-cost.js';
 import type { InterpretableSpan, TokenUsage } from '../records.js';
 
 /**
@@ -37,6 +38,8 @@ export interface SpanFacts {
   llmOutput?: unknown;
   usage?: Partial<Record<keyof TokenUsage, number>>;
   modelParameters?: Record<string, unknown>;
+  /** A cost the span states itself; it wins over a computed one. */
+  cost?: ReportedCost;
   /** When the first chunk of the answer arrived: an ISO string or epoch milliseconds. */
   completionStartTime?: string | number;
   decisionType?: string;
@@ -118,6 +121,16 @@ export function mergeFacts(all: readonly SpanFacts[]): SpanFacts {
 export function usageOf(usage: NonNullable<SpanFacts['usage']>): SpanFacts['usage'] {
   const counts = defined({ ...usage });
   return Object.keys(counts).length > 0 ? counts : undefined;
+}
+
+/**
+ * A reported cost from its parts (USD, non-finite ones dropped), or undefined when no part is a
+ * number: `total` is the given one, else the sum of the parts.
+ */
+export function reportedCostOf(attribute: string, parts: Record<string, number | undefined>): ReportedCost | undefined {
+  const usd: Record<string, number> = {};
+  for (const [key, value] of Object.entries(parts)) if (value !== undefined && Number.isFinite(value)) usd[key] = value;
+  return Object.keys(usd).length > 0 ? { attribute, usd } : undefined;
 }
 
 /** True when any of `keys` is set: lets an adapter skip spans of other conventions cheaply. */

@@ -1,6 +1,6 @@
 import { GenAiAttributes as G, GenAiOperations } from '@mini-agent/semconv';
 import type { InterpretableSpan } from '../records.js';
-import { afterStart, defined, firstStr, num, str, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
+import { afterStart, defined, firstStr, num, reportedCostOf, str, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
 
 const MODEL_PARAMETERS: Record<string, string> = {
   temperature: G.REQUEST_TEMPERATURE,
@@ -47,6 +47,7 @@ export const genAiAdapter: ConventionAdapter = {
       llmOutput: isSession ? undefined : a[G.OUTPUT_MESSAGES],
       modelParameters: Object.keys(modelParameters).length > 0 ? modelParameters : undefined,
       completionStartTime: isLlm ? firstChunkTime(span) : undefined,
+      cost: reportedCostOf(G.USAGE_COST, { total: num(a, G.USAGE_COST) }),
       usage: usageOf({
         input: num(a, G.USAGE_INPUT_TOKENS) ?? num(a, G.USAGE_PROMPT_TOKENS),
         output: num(a, G.USAGE_OUTPUT_TOKENS) ?? num(a, G.USAGE_COMPLETION_TOKENS),

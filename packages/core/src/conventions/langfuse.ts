@@ -1,6 +1,6 @@
 import { LangfuseAttributes as L, LangfuseObservationTypes, LangfuseUsageKeys as U } from '@mini-agent/semconv';
 import type { Attributes } from '@opentelemetry/api';
-import { defined, firstStr, hasAny, jsonObject, strings, str, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
+import { defined, firstStr, hasAny, jsonObject, reportedCostOf, strings, str, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
 
 /** Attributes of which at least one is on every span this adapter has something to say about. */
 const MARKERS = [
@@ -17,6 +17,7 @@ const MARKERS = [
   L.OBSERVATION_MODEL,
   L.OBSERVATION_MODEL_PARAMETERS,
   L.OBSERVATION_USAGE_DETAILS,
+  L.OBSERVATION_COST_DETAILS,
   L.OBSERVATION_COMPLETION_START_TIME,
   L.OBSERVATION_LEVEL,
 ];
@@ -51,6 +52,7 @@ export const langfuseAdapter: ConventionAdapter = {
       llmOutput: kind === 'llm' ? output : undefined,
       modelParameters: jsonObject(a[L.OBSERVATION_MODEL_PARAMETERS]),
       usage: usageDetails(a[L.OBSERVATION_USAGE_DETAILS]),
+      cost: costDetails(a[L.OBSERVATION_COST_DETAILS]),
       completionStartTime: completionStart(a[L.OBSERVATION_COMPLETION_START_TIME]),
       failure: str(a, L.OBSERVATION_LEVEL) === 'ERROR' ? (str(a, L.OBSERVATION_STATUS_MESSAGE) ?? 'ERROR') : undefined,
     });
@@ -108,6 +110,26 @@ function openAiUsage(details: Record<string, unknown>, count: (key: string) => n
     cached: detail(inputKey, 'cached_tokens'),
     reasoning: detail(outputKey, 'reasoning_tokens'),
   });
+}
+
+/**
+ * `cost_details`: USD per Langfuse usage key. Its keys become this project's kinds (`input`,
+ * `cache_read`, `cache_creation`, `output`, `reasoning`, `total`); other keys are kept as given.
+ * Without a `total`, Langfuse's own total is the sum of the keys, and so is ours.
+ */
+function costDetails(raw: unknown): SpanFacts['cost'] {
+  const details = jsonObject(raw);
+  if (!details) return undefined;
+  const parts: Record<string, number | undefined> = {};
+  for (const [key, value] of Object.entries(details)) {
+    if (typeof value !== 'number') continue;
+    const kind = (U.CACHED as readonly string[]).includes(key) ? 'cache_read'
+      : (U.CACHE_CREATION as readonly string[]).includes(key) ? 'cache_creation'
+      : (U.REASONING as readonly string[]).includes(key) ? 'reasoning'
+      : key;
+    parts[kind] = (parts[kind] ?? 0) + value;
+  }
+  return reportedCostOf(L.OBSERVATION_COST_DETAILS, parts);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { OpenInferenceAttributes as OI, OpenInferenceSpanKinds } from '@mini-agent/semconv';
-import { defined, firstStr, jsonObject, num, str, strings, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
+import { defined, firstStr, jsonObject, num, reportedCostOf, str, strings, usageOf, type ConventionAdapter, type SpanFacts } from './facts.js';
+import type { Attributes } from '@opentelemetry/api';
 import { unflattenList, unwrap } from './flattened.js';
 
 /** The wrapper keys OpenInference nests list items in. */
@@ -40,6 +41,7 @@ export const openInferenceAdapter: ConventionAdapter = {
       llmInput: kind === 'llm' ? (messages(OI.LLM_INPUT_MESSAGES) ?? input) : undefined,
       llmOutput: kind === 'llm' ? (messages(OI.LLM_OUTPUT_MESSAGES) ?? output) : undefined,
       modelParameters: jsonObject(a[OI.LLM_INVOCATION_PARAMETERS]),
+      cost: costOf(a),
       usage: usageOf({
         input: num(a, OI.LLM_TOKEN_COUNT_PROMPT),
         output: num(a, OI.LLM_TOKEN_COUNT_COMPLETION),
@@ -51,3 +53,25 @@ export const openInferenceAdapter: ConventionAdapter = {
     });
   },
 };
+
+/**
+ * `llm.cost.*`: the prompt cost includes its cache parts and the completion cost its reasoning
+ * part, so those are taken out to give each kind once; the total is the given one, else prompt +
+ * completion.
+ */
+function costOf(a: Attributes): SpanFacts['cost'] {
+  const prompt = num(a, OI.LLM_COST_PROMPT);
+  const completion = num(a, OI.LLM_COST_COMPLETION);
+  const cacheRead = num(a, OI.LLM_COST_PROMPT_CACHE_READ);
+  const cacheWrite = num(a, OI.LLM_COST_PROMPT_CACHE_WRITE);
+  const reasoning = num(a, OI.LLM_COST_COMPLETION_REASONING);
+  const total = num(a, OI.LLM_COST_TOTAL) ?? (prompt === undefined && completion === undefined ? undefined : (prompt ?? 0) + (completion ?? 0));
+  return reportedCostOf(OI.LLM_COST_TOTAL.replace('.total', '.*'), {
+    total,
+    input: prompt === undefined ? undefined : prompt - (cacheRead ?? 0) - (cacheWrite ?? 0),
+    cache_read: cacheRead,
+    cache_creation: cacheWrite,
+    output: completion === undefined ? undefined : completion - (reasoning ?? 0),
+    reasoning,
+  });
+}

@@ -35,7 +35,7 @@ export const vercelAiAdapter: ConventionAdapter = {
       llmOutput: kind === 'llm' ? responseOf(a) : undefined,
       modelParameters: kind === 'llm' ? settingsOf(a) : undefined,
       completionStartTime: kind === 'llm' ? afterStart(span, num(a, V.RESPONSE_MS_TO_FIRST_CHUNK)) : undefined,
-      usage: kind === 'llm' ? usageOfCall(a) : undefined,
+      usage: kind === 'llm' ? usageOfCall(a, str(a, V.MODEL_PROVIDER)) : undefined,
     });
   },
 };
@@ -52,9 +52,17 @@ function kindOf(span: InterpretableSpan, operation: string, namesSession: boolea
   return undefined;
 }
 
-function usageOfCall(a: Attributes): SpanFacts['usage'] {
+/**
+ * The call's token counts, with the input made to include the cache reads as the GenAI
+ * conventions count it: before AI SDK 6 (no `inputTokenDetails`), the Anthropic provider passed
+ * on Anthropic's own `input_tokens`, which leaves out the tokens read from the cache.
+ */
+function usageOfCall(a: Attributes, provider: string | undefined): SpanFacts['usage'] {
+  const given = num(a, V.USAGE_INPUT_TOKENS) ?? num(a, V.USAGE_PROMPT_TOKENS) ?? num(a, V.USAGE_TOKENS);
+  const legacyCached = num(a, V.USAGE_CACHED_INPUT_TOKENS);
+  const excludesCache = provider?.startsWith('anthropic') === true && a[V.USAGE_CACHE_READ_TOKENS] === undefined && legacyCached !== undefined;
   return usageOf({
-    input: num(a, V.USAGE_INPUT_TOKENS) ?? num(a, V.USAGE_PROMPT_TOKENS) ?? num(a, V.USAGE_TOKENS),
+    input: given !== undefined && excludesCache ? given + legacyCached! : given,
     output: num(a, V.USAGE_OUTPUT_TOKENS) ?? num(a, V.USAGE_COMPLETION_TOKENS),
     total: num(a, V.USAGE_TOTAL_TOKENS),
     cached: num(a, V.USAGE_CACHED_INPUT_TOKENS) ?? num(a, V.USAGE_CACHE_READ_TOKENS),

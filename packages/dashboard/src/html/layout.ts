@@ -3,7 +3,7 @@ import { html, join, type HtmlValue, type SafeHtml } from './html.js';
 import { RANGES, sinceParam, untilParam, windowParams, type TimeWindow } from '../time-window.js';
 
 /** The sections of the navigation. */
-export type Section = 'overview' | 'tools' | 'sessions' | 'users' | 'alerts';
+export type Section = 'overview' | 'tools' | 'sessions' | 'users' | 'spend' | 'alerts';
 
 /** What every page says about where its data comes from. */
 export interface PageContext {
@@ -42,6 +42,7 @@ const NAV: readonly { section: Section; label: string; path: string }[] = [
   { section: 'tools', label: 'Tools', path: '/tools' },
   { section: 'sessions', label: 'Sessions', path: '/sessions' },
   { section: 'users', label: 'Users', path: '/users' },
+  { section: 'spend', label: 'Spend', path: '/spend' },
   { section: 'alerts', label: 'Alerts', path: '/alerts' },
 ];
 

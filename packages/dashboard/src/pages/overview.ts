@@ -8,9 +8,11 @@ import type { ToolStatsRow } from '../queries/rows.js';
 import { intervalSeconds, type TimeWindow } from '../time-window.js';
 import { noDataYet, nothingInWindow } from './empty-states.js';
 import { alertRows, toolHref } from './shared.js';
+import { spendKpi } from './spend.js';
+import type { SpendTotals } from '../queries/spend.js';
 
 /** The overview: sessions, success and error rates, tool latency, what fires, what is slow or failing. */
-export function overviewPage(data: OverviewData, window: TimeWindow, source: string): PageSpec {
+export function overviewPage(data: OverviewData, window: TimeWindow, source: string, spend?: SpendTotals): PageSpec {
   const title = 'Overview';
   if (!data.hasAnyData) return { title, section: 'overview', window, body: html`<h1>${title}</h1>${noDataYet(source)}` };
   const { totals, tools } = data;
@@ -23,6 +25,7 @@ export function overviewPage(data: OverviewData, window: TimeWindow, source: str
   ${kpi('Tool error rate', 'error_pct', tools.error_pct, formatPct, html`${formatCount(tools.errors)} of ${formatCount(tools.executions)} calls`)}
   ${kpi('p95 tool latency', 'p95_ms', tools.p95_ms, formatMs, html`median ${formatMs(tools.p50_ms)}`)}
   ${kpi('p95 session duration', 'p95_duration_ms', totals.p95_duration_ms, formatMs, html`median ${formatMs(totals.p50_duration_ms)}`)}
+  ${spend ? spendKpi(spend, window) : ''}
 </section>
 ${empty ? nothingInWindow('sessions', window, '/') : sessionsChart(data.buckets, window)}
 <section id="firing">

@@ -8,6 +8,7 @@ import { generationToolsCell } from './generation-tools.js';
 import { sessionScoresSection } from './scores.js';
 import { outcome } from './sessions.js';
 import { sessionHref, toolHref, userHref } from './shared.js';
+import { generationCostCell } from './spend.js';
 import { optionList, spanRow, timelineAxis } from './span-row.js';
 
 /** What a session page links to beside its own data. */
@@ -17,7 +18,13 @@ export interface SessionLinks {
 }
 
 /** One agent session run: what it was asked, the span waterfall, decisions, metrics and LLM calls. */
-export function sessionDetailPage(traceId: string, data: SessionDetailData, waterfall: Waterfall, links: SessionLinks = {}): PageSpec {
+export function sessionDetailPage(
+  traceId: string,
+  data: SessionDetailData,
+  waterfall: Waterfall,
+  links: SessionLinks = {},
+  costs?: GenerationCosts,
+): PageSpec {
   const crumbs = html`<p class="crumbs"><a href="/sessions">Sessions</a> /</p>`;
   const facts = { trace: traceId };
   if (!data.trace && waterfall.nodes.length === 0) {
@@ -56,7 +63,7 @@ ${t?.user_context ? html`<details class="plain"><summary>User context</summary>$
 ${sessionScoresSection(data.scores)}
 ${decisionsSection(data.decisions)}
 ${metricsSection(data.metrics)}
-${generationsSection(data.generations, data.toolCalls)}
+${generationsSection(data.generations, data.toolCalls, costs)}
 ${toolsSection(traceId, data)}
 </div>`;
   // A trace whose session (or root) span has not landed is still running: its page follows it.
@@ -91,12 +98,19 @@ ${join(metrics, (m) => html`<tr><td>${timeElement(m.recorded_at)}</td><td>${m.me
 </tbody></table></section>`;
 }
 
-function generationsSection(generations: readonly GenerationRow[], toolCalls: SessionDetailData['toolCalls']): SafeHtml {
+/** What each LLM call cost, by generation id (see `loadGenerationCosts`). */
+type GenerationCosts = ReadonlyMap<string, Parameters<typeof generationCostCell>[0]>;
+
+function generationsSection(
+  generations: readonly GenerationRow[],
+  toolCalls: SessionDetailData['toolCalls'],
+  costs: GenerationCosts | undefined,
+): SafeHtml {
   if (generations.length === 0) return html``;
-  return html`<section id="llm-calls"><h2>LLM calls</h2><table class="data"><thead><tr><th>Model</th><th class="num">Input tokens</th><th class="num">Output tokens</th><th class="num">Total</th><th class="num">Duration</th><th>Tools called</th><th>Span</th></tr></thead><tbody>
+  return html`<section id="llm-calls"><h2>LLM calls</h2><table class="data"><thead><tr><th>Model</th><th class="num">Input tokens</th><th class="num">Output tokens</th><th class="num">Total</th><th class="num">Duration</th>${costs ? html`<th class="num">Cost</th>` : ''}<th>Tools called</th><th>Span</th></tr></thead><tbody>
 ${join(generations, (g) => html`<tr data-span="${g.id}"${g.success ? '' : html` class="failed"`}><td>${g.model ?? '(unknown)'}${g.provider ? html` <span class="muted">${g.provider}</span>` : ''}</td>
 ${numberCell(g.input_tokens, formatCount, 'input_tokens')}${numberCell(g.output_tokens, formatCount, 'output_tokens')}${numberCell(g.total_tokens ?? (g.input_tokens ?? 0) + (g.output_tokens ?? 0), formatCount, 'total_tokens')}
-${numberCell(g.duration_ms, formatMs, 'duration_ms')}${generationToolsCell(toolCalls.get(g.id))}<td><a href="#span-${g.id}">${g.id}</a></td></tr>`)}
+${numberCell(g.duration_ms, formatMs, 'duration_ms')}${costs ? generationCostCell(costs.get(g.id)) : ''}${generationToolsCell(toolCalls.get(g.id))}<td><a href="#span-${g.id}">${g.id}</a></td></tr>`)}
 </tbody></table></section>`;
 }
 

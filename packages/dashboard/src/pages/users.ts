@@ -8,15 +8,19 @@ import { windowParams, type TimeWindow } from '../time-window.js';
 import { nothingInWindow } from './empty-states.js';
 import { sessionTable } from './sessions.js';
 import { toolHref, userHref } from './shared.js';
+import { formatUsd } from './spend.js';
+
+/** A user's spend of the window (`cost_by_user`). */
+type UserSpend = { cost_usd: number; unpriced: number };
 
 /** Every user of the window: sessions, failure rate, tools used, tokens, last seen (`user_stats`). */
-export function usersPage(rows: readonly UserStatsRow[], window: TimeWindow): PageSpec {
+export function usersPage(rows: readonly UserStatsRow[], window: TimeWindow, spend?: ReadonlyMap<string, UserSpend>): PageSpec {
   const title = 'Users';
   const body = html`<div class="title-row"><h1>${title}</h1>${rangePicker('/users', window)}</div>
 ${rows.length === 0
     ? nothingInWindow('users', window, '/users')
     : html`<p class="muted">Users are the <code>user_id</code> of the session spans (<code>mini_agent.user.id</code>, <code>user.id</code>, <code>langfuse.user.id</code>).${rows.length >= USERS_LIMIT ? html` The ${formatCount(USERS_LIMIT)} most recently seen are listed.` : ''}</p>
-<table class="data" id="users"><thead><tr><th>User</th><th class="num">Sessions</th><th class="num">Failed</th><th class="num">Failure rate</th><th class="num">Tool calls</th><th>Tools used</th><th class="num">Tokens</th><th>Last seen</th></tr></thead><tbody>
+<table class="data" id="users"><thead><tr><th>User</th><th class="num">Sessions</th><th class="num">Failed</th><th class="num">Failure rate</th><th class="num">Tool calls</th><th>Tools used</th><th class="num">Tokens</th>${spend ? html`<th class="num">Spend</th>` : ''}<th>Last seen</th></tr></thead><tbody>
 ${join(rows, (u) => html`<tr data-user="${u.user_id}">
 <td><a href="${userHref(u.user_id, window)}">${u.user_id}</a></td>
 ${numberCell(u.sessions, formatCount, 'sessions')}
@@ -25,6 +29,7 @@ ${numberCell(u.failed_pct, formatPct, 'failed_pct')}
 ${numberCell(u.tool_calls, formatCount, 'tool_calls')}
 <td>${join(u.tools_used, (t) => html`<a href="${toolHref(t, window)}">${t}</a>`, ', ')}</td>
 ${numberCell(u.total_tokens, formatCount, 'total_tokens')}
+${spend ? numberCell(spend.get(u.user_id)?.cost_usd ?? 0, formatUsd, 'cost_usd') : ''}
 <td>${timeElement(u.last_seen)}</td>
 </tr>`)}
 </tbody></table>`}`;
@@ -32,7 +37,7 @@ ${numberCell(u.total_tokens, formatCount, 'total_tokens')}
 }
 
 /** One user: their figures and their sessions in the window. */
-export function userDetailPage(userId: string, data: UserDetailData, window: TimeWindow): PageSpec {
+export function userDetailPage(userId: string, data: UserDetailData, window: TimeWindow, spend?: UserSpend): PageSpec {
   const path = `/users/${encodeURIComponent(userId)}`;
   const header = html`<p class="crumbs"><a href="${href('/users', windowParams(window))}">Users</a> /</p>
 <div class="title-row"><h1>${userId}</h1>${rangePicker(path, window)}</div>`;
@@ -52,6 +57,7 @@ export function userDetailPage(userId: string, data: UserDetailData, window: Tim
   ${kpi('Failure rate', 'failed_pct', s.failed_pct, formatPct)}
   ${kpi('Tool calls', 'tool_calls', s.tool_calls, formatCount, html`${formatCount(s.failed_tools)} failed`)}
   ${kpi('LLM tokens', 'total_tokens', s.total_tokens, formatCount)}
+  ${kpi('LLM spend', 'cost_usd', spend?.cost_usd ?? 0, formatUsd, spend && spend.unpriced > 0 ? html`${formatCount(spend.unpriced)} calls unpriced` : undefined)}
 </section>
 <section>
 <h2>Sessions</h2>

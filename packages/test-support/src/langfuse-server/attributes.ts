@@ -14,6 +14,7 @@ export const ServerAttributes = {
   OBSERVATION_MODEL: 'langfuse.observation.model.name',
   OBSERVATION_MODEL_PARAMETERS: 'langfuse.observation.model.parameters',
   OBSERVATION_USAGE_DETAILS: 'langfuse.observation.usage_details',
+  OBSERVATION_COST_DETAILS: 'langfuse.observation.cost_details',
   OBSERVATION_COMPLETION_START_TIME: 'langfuse.observation.completion_start_time',
   TRACE_NAME: 'langfuse.trace.name',
   TRACE_INPUT: 'langfuse.trace.input',

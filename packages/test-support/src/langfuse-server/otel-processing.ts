@@ -62,6 +62,7 @@ export function observationFromSpan(span: DecodedOtlpSpan, path: OtelWritePath):
     model: str(at[A.OBSERVATION_MODEL]) ?? str(at['gen_ai.response.model']) ?? str(at['gen_ai.request.model']),
     modelParameters: asRecord(parseMaybeJson(at[A.OBSERVATION_MODEL_PARAMETERS])) ?? null,
     usageDetails: (asRecord(parseMaybeJson(at[A.OBSERVATION_USAGE_DETAILS])) as Record<string, number> | undefined) ?? null,
+    costDetails: costDetailsOf(at),
     environment: environmentOf(span),
     version: versionOf(span),
     release: direct ? releaseOf(span) : null,
@@ -195,4 +196,23 @@ function str(value: unknown): string | null {
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * What the server takes as the provided cost: `langfuse.observation.cost_details` when it parses
+ * as JSON, else `gen_ai.usage.cost` as the `total`, else none (it would price the generation itself).
+ */
+function costDetailsOf(at: OtlpAttributes): Record<string, number> | null {
+  const given = at[A.OBSERVATION_COST_DETAILS];
+  if (typeof given === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(given);
+      const record = asRecord(parsed);
+      if (record) return record as Record<string, number>;
+    } catch {
+      // falls through, as the server's does
+    }
+  }
+  const cost = at['gen_ai.usage.cost'];
+  return cost ? { total: Number(cost) } : null;
 }
