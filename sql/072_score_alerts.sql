@@ -12,10 +12,13 @@
 -- the end. Idempotent; PostgreSQL 15 and PGlite (18). Depends on 011 and 070.
 
 ALTER TABLE mini_agent_observability.alert_thresholds DROP CONSTRAINT IF EXISTS alert_thresholds_metric_check;
+-- NOT VALID: running the files again in order (as `migrate` does when it adopts a database set up
+-- by hand) must not trip on rows that a later file's metrics allow; every row inserted or updated
+-- is still checked.
 ALTER TABLE mini_agent_observability.alert_thresholds ADD CONSTRAINT alert_thresholds_metric_check CHECK (
   metric IN ('tool_latency_p95_ms', 'tool_latency_max_ms', 'tool_error_rate_pct',
              'error_rate_pct', 'memory_pct', 'failed_sessions_pct', 'score_avg')
-  OR (metric LIKE 'score\_avg:%' AND length(metric) > length('score_avg:')));
+  OR (metric LIKE 'score\_avg:%' AND length(metric) > length('score_avg:'))) NOT VALID;
 
 INSERT INTO mini_agent_observability.alert_thresholds
   (rule_name, metric, comparator, threshold, window_length, enabled, description)
