@@ -33,7 +33,7 @@ describe.each(sqlDatabaseKinds)('search_path of the functions on $name', ({ avai
     );
     expect(fixed).toEqual({ n: 3 });
     const remaining = (await withoutSearchPath()).map((row) => row.name);
-    expect(remaining).toEqual(['alert_measure', 'category_stats', 'metric_stats', 'model_usage', 'session_stats', 'session_totals', 'tool_stats', 'top_errors', 'user_stats']);
+    expect(remaining).toEqual(['alert_measure', 'category_stats', 'metric_stats', 'model_usage', 'prune', 'session_stats', 'session_totals', 'tool_stats', 'top_errors', 'user_stats']);
     const documented = /<!-- search-path-exceptions -->([\s\S]*?)<!-- \/search-path-exceptions -->/.exec(docs)?.[1] ?? '';
     for (const name of remaining) expect(documented, name).toContain(`\`${name}\``);
   });

@@ -12,7 +12,7 @@ export type Operation = (typeof OPERATIONS)[number];
 /** One object and the statement of each operation that applies to it (reads return one row `{ n }`). */
 export interface AccessObject {
   readonly name: string;
-  readonly kind: 'table' | 'private table' | 'view' | 'analytics view' | 'function';
+  readonly kind: 'table' | 'private table' | 'view' | 'analytics view' | 'function' | 'owner function';
   readonly read: string;
   readonly insert?: string;
   readonly update?: string;
@@ -33,8 +33,10 @@ const NEW_ROWS: Record<string, string> = {
   spans: "(span_id, trace_id, name, kind, otel_kind, status, started_at, ended_at, duration_ms) VALUES ('matrix-span', 'matrix-trace', 'x', 'step', 'internal', 'ok', now(), now(), 1)",
   generations: "(id, trace_id, name, success, started_at, ended_at, duration_ms) VALUES ('matrix-gen', 'matrix-trace', 'x', true, now(), now(), 1)",
   alert_thresholds: "(rule_name, metric, threshold) VALUES ('matrix-rule', 'error_rate_pct', 1)",
+  // Its groups are a fixed list: a writer sets one (upsert) rather than adding a new one.
+  retention: "(table_group, keep_days) VALUES ('performance_metrics', 7) ON CONFLICT (table_group) DO UPDATE SET keep_days = EXCLUDED.keep_days",
 };
-const KEYS: Record<string, string> = { spans: 'span_id', alert_thresholds: 'rule_name' };
+const KEYS: Record<string, string> = { spans: 'span_id', alert_thresholds: 'rule_name', retention: 'table_group' };
 
 function telemetryTable(table: string, target: string, kind: AccessObject['kind']): AccessObject {
   const key = KEYS[table] ?? 'id';
@@ -48,8 +50,8 @@ function telemetryTable(table: string, target: string, kind: AccessObject['kind'
   };
 }
 
-/** The seven telemetry tables, in the schema. */
-export const TELEMETRY_TABLES = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations', 'alert_thresholds'];
+/** The telemetry and configuration tables, in the schema. */
+export const TELEMETRY_TABLES = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations', 'alert_thresholds', 'retention'];
 /** Each analytics view with one of its columns. */
 const ANALYTICS: Record<string, string> = {
   tool_stats_24h: 'tool_name', category_stats_24h: 'category', session_stats_24h: 'trace_id', session_totals_24h: 'sessions',
@@ -104,6 +106,13 @@ export const ACCESS_OBJECTS: readonly AccessObject[] = [
     `model_usage(${W})`, `metric_stats(${W})`, `user_stats(${W})`, `alert_measure('error_rate_pct', ${W}, now())`, 'alert_status()', 'firing_alerts()',
   ].map((call) => ({ name: `${S}.${call.slice(0, call.indexOf('('))}()`, kind: 'function' as const, read: measure(`${S}.${call}`) })),
   { name: `${S}.reader_scope()`, kind: 'function', read: `SELECT ${S}.reader_scope() AS n` },
+  { name: `${S}.prune_cutoffs()`, kind: 'function', read: measure(`${S}.prune_cutoffs(interval '30 days', '2026-01-01T00:00:00Z')`) },
+  // Deleting is the owner's job: whether the role may call them at all (1 or 0).
+  ...['trace_tables()', 'prune_preview(interval, timestamptz)', 'prune_batch(interval, integer, timestamptz)', 'prune(interval, integer)'].map((signature) => ({
+    name: `${S}.${signature.slice(0, signature.indexOf('('))}()`,
+    kind: 'owner function' as const,
+    read: `SELECT has_function_privilege('${S}.${signature}', 'EXECUTE')::int AS n`,
+  })),
 ];
 
 /** What an operation did: rows read or changed, its value for a scalar, or how it was refused. */

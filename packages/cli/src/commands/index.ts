@@ -11,5 +11,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'serve', summary: 'Receive OTLP spans (from a Collector or any SDK) and store them', load: async () => (await import('./serve.js')).serveCommand },
   { name: 'report', summary: 'Summarize tools, sessions, errors and token usage over a time window', load: async () => (await import('./report.js')).reportCommand },
   { name: 'alerts', summary: 'Print the alerts that fire (exit 1 if any); POST them to a webhook', load: async () => (await import('./alerts.js')).alertsCommand },
+  { name: 'prune', summary: 'Delete telemetry older than the retention (or --older-than), in small batches', load: async () => (await import('./prune.js')).pruneCommand },
   { name: 'dashboard', summary: 'Serve a read-only web dashboard: tools, sessions, span waterfalls, alerts', load: async () => (await import('./dashboard.js')).dashboardCommand },
 ];

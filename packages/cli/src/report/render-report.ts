@@ -1,3 +1,4 @@
+import { describeRetention } from '@mini-agent/exporter-postgres';
 import { count, decimal, humanDuration, metricValue, NONE, oneLine, utc } from '../format.js';
 import { markdownTable, textTable, type Column } from '../text-table.js';
 import type { CategorySummary, ErrorSummary, MetricSummary, ModelSummary, Report, SessionSummary, SessionTotals, ToolSummary } from './report.js';
@@ -106,6 +107,7 @@ function sections(report: Report, table: Table, shape: { traceIdLength: number; 
     },
     { title: 'Models', lines: orNone(MODELS, report.models, 'No LLM calls in this window.') },
     { title: 'Resources', lines: orNone(METRICS, report.metrics, 'No performance metrics in this window.') },
+    { title: 'Retention', lines: [describeRetention(report.retention)] },
   ];
 }
 

@@ -1,3 +1,4 @@
+import { readRetention, type RetentionSetting } from '@mini-agent/exporter-postgres';
 import type { Query } from '../read-only-database.js';
 import { jsonRow } from '../rows.js';
 
@@ -116,6 +117,8 @@ export interface Report {
   topErrors: ErrorSummary[];
   models: ModelSummary[];
   metrics: MetricSummary[];
+  /** How long rows are kept, per table group (`keepDays` null: forever); empty before the retention migration. */
+  retention: RetentionSetting[];
 }
 
 const S = 'mini_agent_observability';
@@ -156,5 +159,6 @@ export async function readReport(query: Query, since: Date, until: Date, limit: 
     `SELECT metric_type, unit, samples, avg_value, p50_value, p95_value, max_value
        FROM ${S}.metric_stats(${WINDOW}) ORDER BY metric_type, unit NULLS LAST`,
   );
-  return { window: { since: params[0]!, until: params[1]! }, limit, tools, categories, sessionTotals: sessionTotals!, sessions, topErrors, models, metrics };
+  const retention = await readRetention({ query: (text) => query(text) });
+  return { window: { since: params[0]!, until: params[1]! }, limit, tools, categories, sessionTotals: sessionTotals!, sessions, topErrors, models, metrics, retention };
 }

@@ -1,3 +1,4 @@
+import { describeRetention } from '@mini-agent/exporter-postgres';
 import { chart, kpi } from '../html/components.js';
 import { formatCount, formatMs, formatPct, numberCell, timeElement } from '../html/format.js';
 import { html, join, type SafeHtml } from '../html/html.js';
@@ -36,7 +37,8 @@ ${empty ? '' : html`<div class="grid2">
   ${toolList('Most failing tools', 'failing-tools', data.toolStats.filter((t) => t.errors > 0).sort((a, b) => b.errors - a.errors || a.tool_name.localeCompare(b.tool_name)).slice(0, 5), window, 'errors')}
 </div>
 ${topErrors(data, window)}
-${models(data)}`}`;
+${models(data)}`}
+<p class="muted" id="retention">Retention: ${describeRetention(data.retention)}</p>`;
   return { title, section: 'overview', window, body };
 }
 

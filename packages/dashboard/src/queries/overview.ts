@@ -1,3 +1,4 @@
+import { readRetention, type RetentionSetting } from '@mini-agent/exporter-postgres';
 import type { Query } from '../read-only-database.js';
 import { sinceParam, untilParam, type TimeWindow } from '../time-window.js';
 import {
@@ -33,6 +34,8 @@ export interface OverviewData {
   topErrors: TopErrorRow[];
   models: ModelUsageRow[];
   firing: AlertStatusRow[];
+  /** How long rows are kept, per table group (shown under the page). */
+  retention: RetentionSetting[];
 }
 
 /** Buckets are aligned to this instant (whole hours and days, UTC), whatever the window. */
@@ -45,7 +48,7 @@ const BUCKET_ORIGIN = '2000-01-01T00:00:00Z';
  */
 export async function loadOverview(query: Query, window: TimeWindow, now: Date): Promise<OverviewData> {
   const w = [sinceParam(window), untilParam(window)];
-  const [any, totals, percentiles, buckets, toolStats, topErrors, models, firing] = await Promise.all([
+  const [any, totals, percentiles, buckets, toolStats, topErrors, models, firing, retention] = await Promise.all([
     query<{ any: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM ${S}.traces) OR EXISTS (SELECT 1 FROM ${S}.tool_executions) AS any`,
     ),
@@ -71,6 +74,7 @@ export async function loadOverview(query: Query, window: TimeWindow, now: Date):
     query<TopErrorRow>(`SELECT * FROM ${S}.top_errors($1, $2, 5)`, w),
     query<ModelUsageRow>(`SELECT * FROM ${S}.model_usage($1, $2) ORDER BY total_tokens DESC, model`, w),
     query<AlertStatusRow>(`SELECT ${ALERT_COLUMNS}, true AS firing FROM ${S}.firing_alerts(NULL, $1)`, [now.toISOString()]),
+    readRetention({ query: (text) => query(text) }),
   ]);
   // Calls and errors of all tools: the sums of tool_stats' rows (its rows partition the window's calls).
   const executions = toolStats.reduce((n, t) => n + t.executions, 0);
@@ -90,5 +94,6 @@ export async function loadOverview(query: Query, window: TimeWindow, now: Date):
     topErrors,
     models,
     firing,
+    retention,
   };
 }
