@@ -63,8 +63,14 @@ function expectedMatrix(role: Role, full: Record<string, Outcome>, scope: Outcom
 }
 
 function expectedOutcome(role: Role, object: AccessObject, operation: Operation, full: Outcome, scope: Outcome, readOnlyView: boolean): Outcome {
-  // A view over a function can never be written; PostgreSQL says so once it can see the view.
+  // Deleting and rolling up are the owner's; pure helpers answer alike; rollups are read by readers of every session.
   if (object.kind === 'owner function') return role === 'anon' ? 'denied' : 0;
+  if (object.kind === 'helper function') return role === 'anon' ? 'denied' : full;
+  if (object.kind === 'rollup table') {
+    if (role === 'anon' || operation !== 'read') return 'denied';
+    return role === 'non-reader' || role === 'anonymous sign-in' ? 0 : full;
+  }
+  // A view over a function can never be written; PostgreSQL says so once it can see the view.
   const schemaVisible = role !== 'anon' || object.name.startsWith('public.');
   if (readOnlyView && operation !== 'read') return schemaVisible ? 'read-only' : 'denied';
   if (role === 'anon') return 'denied';

@@ -11,7 +11,7 @@ export interface ToolTotals {
   errors: number;
   /** 100 × errors / executions; `null` without executions. */
   error_pct: number | null;
-  /** Over every execution of the window (percentile_cont, as `tool_stats` per tool). */
+  /** Over every execution of the window (`tool_totals`: percentile_cont up to a day, the rollups' histograms beyond). */
   p50_ms: number | null;
   p95_ms: number | null;
 }
@@ -43,8 +43,9 @@ const BUCKET_ORIGIN = '2000-01-01T00:00:00Z';
 
 /**
  * The overview's figures. Sessions and failures come from `session_totals`, tools from
- * `tool_stats` (summed here); the chart's buckets add up to `session_totals`. The one figure no analytics
- * function has — the p95 over all tools together — is computed the same way (`percentile_cont`).
+ * `tool_stats` (summed here), the p50/p95 over all tools together from `tool_totals`, the chart's
+ * buckets from `session_timeline` (they add up to `session_totals`). Windows over a day read the
+ * hourly rollups through those functions.
  */
 export async function loadOverview(query: Query, window: TimeWindow, now: Date): Promise<OverviewData> {
   const w = [sinceParam(window), untilParam(window)];
@@ -53,21 +54,12 @@ export async function loadOverview(query: Query, window: TimeWindow, now: Date):
       `SELECT EXISTS (SELECT 1 FROM ${S}.traces) OR EXISTS (SELECT 1 FROM ${S}.tool_executions) AS any`,
     ),
     query<SessionTotalsRow>(`SELECT * FROM ${S}.session_totals($1, $2)`, w),
-    query<{ p50_ms: number | null; p95_ms: number | null }>(
-      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50_ms,
-              percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95_ms
-         FROM ${S}.tool_executions WHERE started_at >= $1 AND started_at < $2`,
-      w,
-    ),
-    // Same window rule and failure rule as session_stats/session_totals: placed by start time (or
-    // insertion time while the session span is missing); failed = complete and status error.
+    // All tools together (tool_totals: exact up to a day, from the hourly rollups beyond).
+    query<{ p50_ms: number | null; p95_ms: number | null }>(`SELECT p50_ms, p95_ms FROM ${S}.tool_totals($1, $2)`, w),
+    // session_timeline places and judges sessions as session_stats/session_totals do: by start
+    // time (or insertion time while the session span is missing); failed = complete and status error.
     query<SessionBucket>(
-      `SELECT date_bin($3::interval, coalesce(started_at, inserted_at), $4::timestamptz) AS bucket,
-              count(*) AS sessions,
-              count(*) FILTER (WHERE complete AND status = 'error') AS failed
-         FROM ${S}.traces
-        WHERE coalesce(started_at, inserted_at) >= $1 AND coalesce(started_at, inserted_at) < $2
-        GROUP BY 1 ORDER BY 1`,
+      `SELECT bucket, sessions, failed FROM ${S}.session_timeline($1, $2, $3::interval, $4::timestamptz) ORDER BY 1`,
       [...w, window.bucket, BUCKET_ORIGIN],
     ),
     query<ToolStatsRow>(`SELECT * FROM ${S}.tool_stats($1, $2)`, w),
