@@ -76,7 +76,9 @@ AS $$
    WHERE n.nspname = 'mini_agent_observability'
      AND c.relkind IN ('r', 'p')
      AND NOT c.relispartition
-   ORDER BY 1
+   -- The writer's order (see prune_batch): spans, tools, LLM calls, decisions, metrics, then the rest.
+   ORDER BY CASE c.relname WHEN 'spans' THEN 1 WHEN 'tool_executions' THEN 2 WHEN 'generations' THEN 3
+                           WHEN 'decisions' THEN 4 WHEN 'performance_metrics' THEN 5 ELSE 6 END, 1
 $$;
 
 -- What a prune would delete now, without deleting: rows per table (`traces` included).
@@ -143,8 +145,8 @@ BEGIN
   SELECT c.cutoff INTO metric_cutoff FROM mini_agent_observability.prune_cutoffs(older_than, as_of) c WHERE c.table_group = 'performance_metrics';
 
   IF trace_cutoff IS NOT NULL THEN
-    -- Oldest first; the traces rows are locked before any child row, in the order writers lock
-    -- them (trace row first), so a writer and a prune wait for each other instead of deadlocking.
+    -- Oldest first; the traces rows are locked before any child row, as writers lock them (trace
+    -- row first), so a writer and a prune wait for each other instead of deadlocking.
     SELECT array_agg(s.id) INTO ids FROM (
       SELECT t.id FROM mini_agent_observability.traces t
        WHERE coalesce(t.ended_at, t.started_at, t.inserted_at) < trace_cutoff
@@ -153,14 +155,16 @@ BEGIN
          FOR UPDATE SKIP LOCKED
     ) s;
     ids := coalesce(ids, '{}');
+    -- Then the tables in the order a writer's batch writes them (traces first), so that the rows a
+    -- delete touches on the way (the rollups their triggers keep) are locked in the writer's order too.
+    DELETE FROM mini_agent_observability.traces t WHERE t.id = ANY (ids);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    table_name := 'traces'; deleted := n; RETURN NEXT;
     FOR tbl IN SELECT * FROM mini_agent_observability.trace_tables() LOOP
       EXECUTE format('DELETE FROM mini_agent_observability.%I WHERE trace_id = ANY ($1)', tbl) USING ids;
       GET DIAGNOSTICS n = ROW_COUNT;
       table_name := tbl; deleted := n; RETURN NEXT;
     END LOOP;
-    DELETE FROM mini_agent_observability.traces t WHERE t.id = ANY (ids);
-    GET DIAGNOSTICS n = ROW_COUNT;
-    table_name := 'traces'; deleted := n; RETURN NEXT;
   END IF;
 
   IF metric_cutoff IS NOT NULL THEN

@@ -8,7 +8,9 @@
 //   pnpm -F @mini-agent/dashboard build
 //   node packages/dashboard/bench/render.mjs [--sessions 100000] [--days 30] [--runs 5] [--keep] [--reuse DB]
 //   node packages/dashboard/bench/render.mjs --sessions 1000000 --generator sql
+//   node packages/dashboard/bench/render.mjs --reuse DB --pages overview,tools
 //
+// --pages times only the pages whose label contains one of the comma-separated words.
 // --generator sql makes the rows in the database itself (INSERT … SELECT over generate_series, in
 // chunks, triggers off, then rebuild_rollups()): the way to reach 1M sessions in minutes. It writes
 // the tables the overview, tools, sessions and users pages read (traces, tool_executions,
@@ -39,6 +41,7 @@ const { values: options } = parseArgs({
     keep: { type: 'boolean', default: false },
     reuse: { type: 'string' },
     generator: { type: 'string', default: 'js' },
+    pages: { type: 'string' },
   },
 });
 if (!['js', 'sql'].includes(options.generator)) throw new Error(`--generator must be js or sql, got ${options.generator}`);
@@ -173,7 +176,7 @@ async function generateInSql(sql) {
       SELECT lpad(to_hex(t), 32, '0'), 'conversation-' || (t % 20000), (ARRAY['coder', 'researcher', 'support', 'ops'])[t % 4 + 1], '1.0.0',
              'user-' || (t % 997), 'session ' || t, CASE WHEN x.failed THEN 'error' ELSE 'ok' END, CASE WHEN x.failed THEN 'gave up' END,
              ${start}, ${start} + make_interval(secs => 20 + x.r * 100), true, jsonb_build_object('task', 'task ' || t)
-        FROM generate_series(${from}, ${to}) t, LATERAL (SELECT random() < 0.06 + 0 * t AS failed, random() + 0 * t AS r) x`);
+        FROM generate_series(${from}::bigint, ${to}::bigint) t, LATERAL (SELECT random() < 0.06 + 0 * t AS failed, random() + 0 * t AS r) x`);
     await sql.unsafe(`
       WITH tool (k, name, category) AS (VALUES ${tools})
       INSERT INTO ${S}.tool_executions (id, trace_id, parent_span_id, name, tool_name, category, input, output, success, error_message, started_at, ended_at, duration_ms)
@@ -182,7 +185,7 @@ async function generateInSql(sql) {
              CASE WHEN x.failed THEN NULL ELSE jsonb_build_object('bytes', (t * 31 + i) % 65536, 'ok', true) END,
              NOT x.failed, CASE WHEN x.failed THEN (ARRAY[${errors}])[1 + (t + i) % ${ERRORS.length}] END,
              ${start} + make_interval(secs => i * 2), ${start} + make_interval(secs => i * 2) + make_interval(secs => x.ms / 1000), x.ms
-        FROM generate_series(${from}, ${to}) t, generate_series(0, ${TOOLS_PER_SESSION - 1}) i,
+        FROM generate_series(${from}::bigint, ${to}::bigint) t, generate_series(0, ${TOOLS_PER_SESSION - 1}) i,
              LATERAL (SELECT random() < 0.05 + 0 * (t + i) AS failed, floor(random() * ${TOOLS.length} + 0 * (t + i))::int AS k,
                              round(exp(2.5 + 3 * random() * random() + 2.2 * random() + 0 * (t + i))::numeric, 2)::float8 AS ms) x
         JOIN tool ON tool.k = x.k`);
@@ -190,13 +193,13 @@ async function generateInSql(sql) {
       INSERT INTO ${S}.generations (id, trace_id, parent_span_id, name, model, provider, input_tokens, output_tokens, success, started_at, ended_at, duration_ms)
       SELECT lpad(to_hex(t * 16 + 9), 16, '0'), lpad(to_hex(t), 32, '0'), lpad(to_hex(t * 16), 16, '0'), 'chat ' || m.model, m.model, 'bench',
              (t * 7) % 4000, (t * 3) % 800, true, ${start} + interval '17 seconds', ${start} + interval '17 seconds' + make_interval(secs => x.ms / 1000), x.ms
-        FROM generate_series(${from}, ${to}) t, LATERAL (SELECT 300 + random() * 3000 + 0 * t AS ms) x,
+        FROM generate_series(${from}::bigint, ${to}::bigint) t, LATERAL (SELECT 300 + random() * 3000 + 0 * t AS ms) x,
              LATERAL (SELECT (ARRAY[${MODELS.map((m) => `'${m}'`).join(', ')}])[t % ${MODELS.length} + 1] AS model) m`);
     await sql.unsafe(`
       INSERT INTO ${S}.performance_metrics (id, trace_id, span_id, metric_type, metric_value, unit, recorded_at)
       SELECT lpad(to_hex(t * 16), 16, '0') || ':' || u.i, lpad(to_hex(t), 32, '0'), lpad(to_hex(t * 16), 16, '0'), 'memory',
              CASE WHEN u.unit = '%' THEN 20 + (t * 13) % 60 ELSE 2e8 + (t * 7919) % 8e8 END, u.unit, ${start} + interval '1 second'
-        FROM generate_series(${from}, ${to}) t, (VALUES (0, '%'), (2, 'By')) u (i, unit)`);
+        FROM generate_series(${from}::bigint, ${to}::bigint) t, (VALUES (0, '%'), (2, 'By')) u (i, unit)`);
     process.stdout.write(`\r  ${(to + 1).toLocaleString('en')} sessions, ${((performance.now() - began) / 1000).toFixed(0)} s`);
   }
   await sql.unsafe('SET session_replication_role = DEFAULT');
@@ -280,7 +283,8 @@ try {
   ];
   console.log(`\nserver-side render time per page, ${runs} runs after one warm-up (min / median / max ms):`);
   const verdicts = [];
-  for (const [label, path] of pages) {
+  const wanted = options.pages?.split(',').map((word) => word.trim()).filter(Boolean);
+  for (const [label, path] of pages.filter(([label]) => !wanted || wanted.some((word) => label.includes(word)))) {
     await timePage(new URL(path, dashboard.url));
     const times = [];
     let bytes = 0;
