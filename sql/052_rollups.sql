@@ -138,9 +138,10 @@ BEGIN
 END
 $$;
 
--- Rows of a statement → rollup deltas. `sign` is +1 for rows added, -1 for rows removed.
-CREATE OR REPLACE FUNCTION mini_agent_observability.rollup_tool_rows()
-RETURNS trigger
+-- The staging tables of this session (temporary, emptied at commit): the rows of a statement as
+-- rollup deltas. `sign` is +1 for rows added, -1 for rows removed.
+CREATE OR REPLACE FUNCTION mini_agent_observability.rollup_staging()
+RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = ''
 AS $$
@@ -148,6 +149,23 @@ BEGIN
   CREATE TEMPORARY TABLE IF NOT EXISTS mini_agent_rollup_tools (
     sign integer, tool_name text, category text, success boolean, error_message text,
     started_at timestamptz, duration_ms double precision) ON COMMIT DELETE ROWS;
+  CREATE TEMPORARY TABLE IF NOT EXISTS mini_agent_rollup_generations (
+    sign integer, model text, provider text, success boolean, input_tokens bigint, output_tokens bigint,
+    total_tokens bigint, cached_tokens bigint, reasoning_tokens bigint, started_at timestamptz,
+    duration_ms double precision) ON COMMIT DELETE ROWS;
+  CREATE TEMPORARY TABLE IF NOT EXISTS mini_agent_rollup_traces (
+    sign integer, placed_at timestamptz, complete boolean, failed boolean, duration_ms double precision) ON COMMIT DELETE ROWS;
+END
+$$;
+
+-- Rows of a statement → rollup deltas.
+CREATE OR REPLACE FUNCTION mini_agent_observability.rollup_tool_rows()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+  PERFORM mini_agent_observability.rollup_staging();
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     INSERT INTO pg_temp.mini_agent_rollup_tools SELECT 1, n.tool_name, n.category, n.success, n.error_message, n.started_at, n.duration_ms FROM new_rows n;
   END IF;
@@ -214,10 +232,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-  CREATE TEMPORARY TABLE IF NOT EXISTS mini_agent_rollup_generations (
-    sign integer, model text, provider text, success boolean, input_tokens bigint, output_tokens bigint,
-    total_tokens bigint, cached_tokens bigint, reasoning_tokens bigint, started_at timestamptz,
-    duration_ms double precision) ON COMMIT DELETE ROWS;
+  PERFORM mini_agent_observability.rollup_staging();
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     INSERT INTO pg_temp.mini_agent_rollup_generations
     SELECT 1, n.model, n.provider, n.success, n.input_tokens, n.output_tokens, n.total_tokens, n.cached_tokens,
@@ -281,8 +296,7 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-  CREATE TEMPORARY TABLE IF NOT EXISTS mini_agent_rollup_traces (
-    sign integer, placed_at timestamptz, complete boolean, failed boolean, duration_ms double precision) ON COMMIT DELETE ROWS;
+  PERFORM mini_agent_observability.rollup_staging();
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     INSERT INTO pg_temp.mini_agent_rollup_traces
     SELECT 1, coalesce(n.started_at, n.inserted_at), n.complete, n.complete AND n.status = 'error',
@@ -400,26 +414,18 @@ BEGIN
   TRUNCATE mini_agent_observability.tool_rollup, mini_agent_observability.tool_error_rollup,
            mini_agent_observability.model_rollup, mini_agent_observability.session_rollup,
            mini_agent_observability.latency_histogram;
-  CREATE TEMPORARY TABLE IF NOT EXISTS mini_agent_rollup_tools (
-    sign integer, tool_name text, category text, success boolean, error_message text,
-    started_at timestamptz, duration_ms double precision) ON COMMIT DELETE ROWS;
+  PERFORM mini_agent_observability.rollup_staging();
   INSERT INTO pg_temp.mini_agent_rollup_tools
   SELECT 1, t.tool_name, t.category, t.success, t.error_message, t.started_at, t.duration_ms FROM mini_agent_observability.tool_executions t;
   PERFORM mini_agent_observability.apply_tool_rollup();
   TRUNCATE pg_temp.mini_agent_rollup_tools;
 
-  CREATE TEMPORARY TABLE IF NOT EXISTS mini_agent_rollup_generations (
-    sign integer, model text, provider text, success boolean, input_tokens bigint, output_tokens bigint,
-    total_tokens bigint, cached_tokens bigint, reasoning_tokens bigint, started_at timestamptz,
-    duration_ms double precision) ON COMMIT DELETE ROWS;
   INSERT INTO pg_temp.mini_agent_rollup_generations
   SELECT 1, g.model, g.provider, g.success, g.input_tokens, g.output_tokens, g.total_tokens, g.cached_tokens,
          g.reasoning_tokens, g.started_at, g.duration_ms FROM mini_agent_observability.generations g;
   PERFORM mini_agent_observability.apply_generation_rollup();
   TRUNCATE pg_temp.mini_agent_rollup_generations;
 
-  CREATE TEMPORARY TABLE IF NOT EXISTS mini_agent_rollup_traces (
-    sign integer, placed_at timestamptz, complete boolean, failed boolean, duration_ms double precision) ON COMMIT DELETE ROWS;
   INSERT INTO pg_temp.mini_agent_rollup_traces
   SELECT 1, coalesce(t.started_at, t.inserted_at), t.complete, t.complete AND t.status = 'error',
          CASE WHEN t.complete THEN extract(epoch FROM t.ended_at - t.started_at)::float8 * 1000 END

@@ -60,6 +60,7 @@ REVOKE ALL ON FUNCTION
   mini_agent_observability.rollup_generation_rows(),
   mini_agent_observability.rollup_trace_rows(),
   mini_agent_observability.rollup_truncate(),
+  mini_agent_observability.rollup_staging(),
   mini_agent_observability.apply_tool_rollup(),
   mini_agent_observability.apply_generation_rollup(),
   mini_agent_observability.apply_trace_rollup(),

@@ -125,7 +125,7 @@ export const ACCESS_OBJECTS: readonly AccessObject[] = [
     name: `${S}.${table}`, kind: 'rollup table' as const, read: `SELECT count(*) AS n FROM ${S}.${table}`, delete: `DELETE FROM ${S}.${table}`,
   })),
   // Deleting and rolling up are the owner's job: whether the role may call them at all (1 or 0).
-  ...['rollup_tool_rows()', 'rollup_generation_rows()', 'rollup_trace_rows()', 'rollup_truncate()', 'apply_tool_rollup()', 'apply_generation_rollup()',
+  ...['rollup_tool_rows()', 'rollup_generation_rows()', 'rollup_trace_rows()', 'rollup_truncate()', 'rollup_staging()', 'apply_tool_rollup()', 'apply_generation_rollup()',
     'apply_trace_rollup()', 'rebuild_rollups()'].map((signature) => ({
     name: `${S}.${signature.slice(0, signature.indexOf('('))}()`,
     kind: 'owner function' as const,
