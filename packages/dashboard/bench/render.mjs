@@ -7,6 +7,15 @@
 //
 //   pnpm -F @mini-agent/dashboard build
 //   node packages/dashboard/bench/render.mjs [--sessions 100000] [--days 30] [--runs 5] [--keep] [--reuse DB] [--only TEXT] [--scan]
+//   node packages/dashboard/bench/render.mjs --sessions 1000000 --generator sql
+//   node packages/dashboard/bench/render.mjs --reuse DB --pages overview,tools
+//
+// --pages times only the pages whose label contains one of the comma-separated words.
+// --generator sql makes the rows in the database itself (INSERT … SELECT over generate_series, in
+// chunks, triggers off, then rebuild_rollups()): the way to reach 1M sessions in minutes. It writes
+// the tables the overview, tools, sessions and users pages read (traces, tool_executions,
+// generations, performance_metrics) with the same shape as the default generator, not spans or
+// decisions (the session detail page then shows the session without its waterfall).
 //
 // --keep leaves the loaded database in place; --reuse DB times the pages of such a database again
 // without loading (its rows stay where they were in time, so the windows slowly move past them).
@@ -36,8 +45,11 @@ const { values: options } = parseArgs({
     reuse: { type: 'string' },
     only: { type: 'string' },
     scan: { type: 'boolean', default: false },
+    generator: { type: 'string', default: 'js' },
+    pages: { type: 'string' },
   },
 });
+if (!['js', 'sql'].includes(options.generator)) throw new Error(`--generator must be js or sql, got ${options.generator}`);
 const sessionCount = Number(options.sessions);
 const days = Number(options.days);
 const runs = Number(options.runs);
@@ -149,6 +161,68 @@ async function copyTable(sql, table) {
   return performance.now() - started;
 }
 
+/**
+ * The rows of --generator sql, made by the server: per chunk of sessions one INSERT … SELECT per
+ * table (8 tools, an LLM call and 2 memory samples a session, as the default generator). The
+ * rollup triggers are off while loading (session_replication_role), then rebuild_rollups() adds
+ * everything up once.
+ */
+async function generateInSql(sql) {
+  const CHUNK = 50_000;
+  const S = 'mini_agent_observability';
+  const tools = TOOLS.map(([name, category], k) => `(${k}, '${name}', '${category}')`).join(', ');
+  const errors = ERRORS.map((e) => `'${e.replace(/'/g, "''")}'`).join(', ');
+  const start = `(now() - interval '${days} days' + ((t + 0.5) / ${sessionCount}.0) * (interval '${days} days' - interval '2 minutes'))`;
+  console.log(`generating ${sessionCount.toLocaleString('en')} sessions over ${days} days in SQL (chunks of ${CHUNK.toLocaleString('en')}, triggers off):`);
+  await sql.unsafe('SET session_replication_role = replica');
+  await sql.unsafe('SELECT setseed(0.7)');
+  const began = performance.now();
+  for (let from = 0; from < sessionCount; from += CHUNK) {
+    const to = Math.min(from + CHUNK, sessionCount) - 1;
+    await sql.unsafe(`
+      INSERT INTO ${S}.traces (id, session_id, agent_name, agent_version, user_id, name, status, status_message, started_at, ended_at, complete, input)
+      SELECT lpad(to_hex(t), 32, '0'), 'conversation-' || (t % 20000), (ARRAY['coder', 'researcher', 'support', 'ops'])[t % 4 + 1], '1.0.0',
+             'user-' || (t % 997), 'session ' || t, CASE WHEN x.failed THEN 'error' ELSE 'ok' END, CASE WHEN x.failed THEN 'gave up' END,
+             ${start}, ${start} + make_interval(secs => 20 + x.r * 100), true, jsonb_build_object('task', 'task ' || t)
+        FROM generate_series(${from}::bigint, ${to}::bigint) t, LATERAL (SELECT random() < 0.06 + 0 * t AS failed, random() + 0 * t AS r) x`);
+    await sql.unsafe(`
+      WITH tool (k, name, category) AS (VALUES ${tools})
+      INSERT INTO ${S}.tool_executions (id, trace_id, parent_span_id, name, tool_name, category, input, output, success, error_message, started_at, ended_at, duration_ms)
+      SELECT lpad(to_hex(t * 16 + i + 1), 16, '0'), lpad(to_hex(t), 32, '0'), lpad(to_hex(t * 16), 16, '0'), tool.name, tool.name, tool.category,
+             jsonb_build_object('path', '/srv/data/file-' || (t % 977) || '.txt', 'limit', i),
+             CASE WHEN x.failed THEN NULL ELSE jsonb_build_object('bytes', (t * 31 + i) % 65536, 'ok', true) END,
+             NOT x.failed, CASE WHEN x.failed THEN (ARRAY[${errors}])[1 + (t + i) % ${ERRORS.length}] END,
+             ${start} + make_interval(secs => i * 2), ${start} + make_interval(secs => i * 2) + make_interval(secs => x.ms / 1000), x.ms
+        FROM generate_series(${from}::bigint, ${to}::bigint) t, generate_series(0, ${TOOLS_PER_SESSION - 1}) i,
+             LATERAL (SELECT random() < 0.05 + 0 * (t + i) AS failed, floor(random() * ${TOOLS.length} + 0 * (t + i))::int AS k,
+                             round(exp(2.5 + 3 * random() * random() + 2.2 * random() + 0 * (t + i))::numeric, 2)::float8 AS ms) x
+        JOIN tool ON tool.k = x.k`);
+    await sql.unsafe(`
+      INSERT INTO ${S}.generations (id, trace_id, parent_span_id, name, model, provider, input_tokens, output_tokens, success, started_at, ended_at, duration_ms)
+      SELECT lpad(to_hex(t * 16 + 9), 16, '0'), lpad(to_hex(t), 32, '0'), lpad(to_hex(t * 16), 16, '0'), 'chat ' || m.model, m.model, 'bench',
+             (t * 7) % 4000, (t * 3) % 800, true, ${start} + interval '17 seconds', ${start} + interval '17 seconds' + make_interval(secs => x.ms / 1000), x.ms
+        FROM generate_series(${from}::bigint, ${to}::bigint) t, LATERAL (SELECT 300 + random() * 3000 + 0 * t AS ms) x,
+             LATERAL (SELECT (ARRAY[${MODELS.map((m) => `'${m}'`).join(', ')}])[t % ${MODELS.length} + 1] AS model) m`);
+    await sql.unsafe(`
+      INSERT INTO ${S}.performance_metrics (id, trace_id, span_id, metric_type, metric_value, unit, recorded_at)
+      SELECT lpad(to_hex(t * 16), 16, '0') || ':' || u.i, lpad(to_hex(t), 32, '0'), lpad(to_hex(t * 16), 16, '0'), 'memory',
+             CASE WHEN u.unit = '%' THEN 20 + (t * 13) % 60 ELSE 2e8 + (t * 7919) % 8e8 END, u.unit, ${start} + interval '1 second'
+        FROM generate_series(${from}::bigint, ${to}::bigint) t, (VALUES (0, '%'), (2, 'By')) u (i, unit)`);
+    process.stdout.write(`\r  ${(to + 1).toLocaleString('en')} sessions, ${((performance.now() - began) / 1000).toFixed(0)} s`);
+  }
+  await sql.unsafe('SET session_replication_role = DEFAULT');
+  const rebuild = performance.now();
+  await sql.unsafe(`SELECT ${S}.rebuild_rollups()`);
+  console.log(`\n  rollups rebuilt in ${((performance.now() - rebuild) / 1000).toFixed(1)} s`);
+  let rows = 0;
+  for (const table of ['traces', 'tool_executions', 'generations', 'performance_metrics', 'tool_rollup', 'latency_histogram']) {
+    const [{ n }] = await sql.unsafe(`SELECT count(*)::int AS n FROM ${S}.${table}`);
+    if (!table.includes('rollup') && !table.includes('histogram')) rows += n;
+    console.log(`  ${table.padEnd(20)} ${n.toLocaleString('en').padStart(10)} rows`);
+  }
+  return rows;
+}
+
 async function timePage(url) {
   const response = await fetch(url);
   const body = await response.text();
@@ -174,13 +248,17 @@ try {
     console.log(`reusing ${name}: ${n.toLocaleString('en')} sessions`);
   } else {
     await migrate(url.toString());
-    console.log(`loading ${sessionCount.toLocaleString('en')} sessions over ${days} days (COPY, indexes in place):`);
     let rows = 0;
-    for (const table of Object.keys(COLUMNS)) {
-      const ms = await copyTable(sql, table);
-      const [{ n }] = await sql.unsafe(`SELECT count(*)::int AS n FROM mini_agent_observability.${table}`);
-      rows += n;
-      console.log(`  ${table.padEnd(20)} ${n.toLocaleString('en').padStart(10)} rows  ${(ms / 1000).toFixed(1)} s`);
+    if (options.generator === 'sql') {
+      rows = await generateInSql(sql);
+    } else {
+      console.log(`loading ${sessionCount.toLocaleString('en')} sessions over ${days} days (COPY, indexes and rollup triggers in place):`);
+      for (const table of Object.keys(COLUMNS)) {
+        const ms = await copyTable(sql, table);
+        const [{ n }] = await sql.unsafe(`SELECT count(*)::int AS n FROM mini_agent_observability.${table}`);
+        rows += n;
+        console.log(`  ${table.padEnd(20)} ${n.toLocaleString('en').padStart(10)} rows  ${(ms / 1000).toFixed(1)} s`);
+      }
     }
     const vacuum = performance.now();
     await sql`VACUUM ANALYZE`;
@@ -222,7 +300,8 @@ try {
   ];
   console.log(`\nserver-side render time per page, ${runs} runs after one warm-up (min / median / max ms):`);
   const verdicts = [];
-  for (const [label, path, expected] of pages.filter(([label]) => !options.only || label.includes(options.only))) {
+  const wanted = [...(options.pages?.split(',') ?? []), ...(options.only ? [options.only] : [])].map((word) => word.trim()).filter(Boolean);
+  for (const [label, path, expected] of pages.filter(([label]) => wanted.length === 0 || wanted.some((word) => label.includes(word)))) {
     const first = await timePage(new URL(path, dashboard.url));
     if (expected) {
       // The search must find exactly the one session, or its time means nothing.

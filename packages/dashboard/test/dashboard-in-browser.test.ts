@@ -53,6 +53,8 @@ for (const backend of BACKENDS) {
         [w.since, w.until],
       )) as [{ p95: number }];
       expect(await kpiValue(page, 'p95_ms')).toBe(p95);
+      // What retention is set (the seeded database keeps everything).
+      expect(await page.textContent('#retention')).toBe('Retention: none set: every row is kept (mini_agent_observability.retention; mini-agent-otel prune)');
 
       const firing = await db.query<{ rule_name: string; subject: string | null; value: number; threshold: number }>(
         `SELECT rule_name, subject, value, threshold FROM ${S}.firing_alerts(NULL, $1)`, [w.now],

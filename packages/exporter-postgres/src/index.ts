@@ -17,6 +17,17 @@ export {
   type MigrationTarget,
   type Tenancy,
 } from './migrate.js';
+export {
+  describeRetention,
+  prune,
+  readRetention,
+  type PruneCutoff,
+  type PruneOptions,
+  type PruneProgress,
+  type PruneResult,
+  type PruneTarget,
+  type RetentionSetting,
+} from './prune.js';
 export { MIGRATE_ENV, migrateFromEnv } from './migrate-env.js';
 export type { ConnectionOptions } from './connection.js';
 export { maskDatabaseUrl, passwordOf } from './connection-url.js';

@@ -12,7 +12,7 @@ export type Operation = (typeof OPERATIONS)[number];
 /** One object and the statement of each operation that applies to it (reads return one row `{ n }`). */
 export interface AccessObject {
   readonly name: string;
-  readonly kind: 'table' | 'private table' | 'view' | 'analytics view' | 'function';
+  readonly kind: 'table' | 'private table' | 'rollup table' | 'view' | 'analytics view' | 'function' | 'helper function' | 'owner function';
   readonly read: string;
   readonly insert?: string;
   readonly update?: string;
@@ -35,8 +35,10 @@ const NEW_ROWS: Record<string, string> = {
   alert_thresholds: "(rule_name, metric, threshold) VALUES ('matrix-rule', 'error_rate_pct', 1)",
   scores: "(trace_id, id, name, data_type, value) VALUES ('matrix-trace', 'matrix-score', 'x', 'numeric', 1)",
   model_prices: "(pattern, input_usd_per_mtok, output_usd_per_mtok) VALUES ('^matrix-model$', 1, 2)",
+  // Its groups are a fixed list: a writer sets one (upsert) rather than adding a new one.
+  retention: "(table_group, keep_days) VALUES ('performance_metrics', 7) ON CONFLICT (table_group) DO UPDATE SET keep_days = EXCLUDED.keep_days",
 };
-const KEYS: Record<string, string> = { spans: 'span_id', alert_thresholds: 'rule_name', model_prices: 'pattern' };
+const KEYS: Record<string, string> = { spans: 'span_id', alert_thresholds: 'rule_name', model_prices: 'pattern', retention: 'table_group' };
 
 function telemetryTable(table: string, target: string, kind: AccessObject['kind']): AccessObject {
   const key = KEYS[table] ?? 'id';
@@ -50,8 +52,8 @@ function telemetryTable(table: string, target: string, kind: AccessObject['kind'
   };
 }
 
-/** The telemetry tables, in the schema. */
-export const TELEMETRY_TABLES = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations', 'alert_thresholds', 'scores', 'model_prices'];
+/** The telemetry and configuration tables, in the schema. */
+export const TELEMETRY_TABLES = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations', 'alert_thresholds', 'scores', 'model_prices', 'retention'];
 /** Each analytics view with one of its columns. */
 const ANALYTICS: Record<string, string> = {
   tool_stats_24h: 'tool_name', category_stats_24h: 'category', session_stats_24h: 'trace_id', session_totals_24h: 'sessions',
@@ -62,7 +64,8 @@ const ANALYTICS: Record<string, string> = {
 };
 
 /** How many rows an analytics view or function shows; session_totals always has one row, so its `sessions` counts. */
-const measure = (from: string) => (from.includes('session_totals') ? `SELECT sessions AS n FROM ${from}` : `SELECT count(*) AS n FROM ${from}`);
+const measure = (from: string) =>
+  from.includes('session_totals') ? `SELECT sessions AS n FROM ${from}` : from.includes('tool_totals') ? `SELECT executions AS n FROM ${from}` : `SELECT count(*) AS n FROM ${from}`;
 
 /** Views over a function are never writable: PostgreSQL refuses before checking privileges (`read-only`). */
 const analyticsView = (target: string, column: string): AccessObject => ({
@@ -112,6 +115,35 @@ export const ACCESS_OBJECTS: readonly AccessObject[] = [
     `unpriced_models(${W})`, `ttft_by_model(${W})`,
   ].map((call) => ({ name: `${S}.${call.slice(0, call.indexOf('('))}()`, kind: 'function' as const, read: measure(`${S}.${call}`) })),
   { name: `${S}.reader_scope()`, kind: 'function', read: `SELECT ${S}.reader_scope() AS n` },
+  { name: `${S}.prune_cutoffs()`, kind: 'function', read: measure(`${S}.prune_cutoffs(interval '30 days', '2026-01-01T00:00:00Z')`) },
+  ...[`tool_totals(${W})`, `session_timeline(${W}, now(), interval '1 hour')`].map((call) => ({
+    name: `${S}.${call.slice(0, call.indexOf('('))}()`, kind: 'function' as const, read: measure(`${S}.${call}`),
+  })),
+  // Pure helpers of the rollups: the same answer for every role that may use the schema.
+  ...[
+    ['latency_bin', `${S}.latency_bin(5)`],
+    ['latency_bin_value', `${S}.latency_bin_value(40)`],
+    ['histogram_percentile', `round(${S}.histogram_percentile('{1,2}', '{1,1}', 0.5)::numeric, 6)`],
+    ['rollups_visible', `${S}.rollups_visible()::int`],
+    ['use_rollups', `${S}.use_rollups(${W}, now())::int`],
+  ].map(([name, expression]) => ({ name: `${S}.${name}()`, kind: 'helper function' as const, read: `SELECT ${expression} AS n` })),
+  { name: `${S}.rollup_bounds()`, kind: 'helper function', read: `SELECT count(*) AS n FROM ${S}.rollup_bounds(${W}, now())` },
+  // Rollups: read by readers of every session; written by the triggers only.
+  ...['tool_rollup', 'tool_error_rollup', 'model_rollup', 'session_rollup', 'latency_histogram'].map((table) => ({
+    name: `${S}.${table}`, kind: 'rollup table' as const, read: `SELECT count(*) AS n FROM ${S}.${table}`, delete: `DELETE FROM ${S}.${table}`,
+  })),
+  // Deleting and rolling up are the owner's job: whether the role may call them at all (1 or 0).
+  ...['rollup_tool_rows()', 'rollup_generation_rows()', 'rollup_trace_rows()', 'rollup_truncate()', 'rollup_staging()', 'apply_tool_rollup()', 'apply_generation_rollup()',
+    'apply_trace_rollup()', 'rebuild_rollups()'].map((signature) => ({
+    name: `${S}.${signature.slice(0, signature.indexOf('('))}()`,
+    kind: 'owner function' as const,
+    read: `SELECT has_function_privilege('${S}.${signature}', 'EXECUTE')::int AS n`,
+  })),
+  ...['trace_tables()', 'prune_preview(interval, timestamptz)', 'prune_batch(interval, integer, timestamptz)', 'prune(interval, integer)'].map((signature) => ({
+    name: `${S}.${signature.slice(0, signature.indexOf('('))}()`,
+    kind: 'owner function' as const,
+    read: `SELECT has_function_privilege('${S}.${signature}', 'EXECUTE')::int AS n`,
+  })),
 ];
 
 /** What an operation did: rows read or changed, its value for a scalar, or how it was refused. */

@@ -12,6 +12,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'report', summary: 'Summarize tools, sessions, errors and token usage over a time window', load: async () => (await import('./report.js')).reportCommand },
   { name: 'score', summary: "Add a score (feedback, a judge's verdict) to a session or span in the database", load: async () => (await import('./score.js')).scoreCommand },
   { name: 'alerts', summary: 'Print the alerts that fire (exit 1 if any); POST them to a webhook', load: async () => (await import('./alerts.js')).alertsCommand },
+  { name: 'prune', summary: 'Delete telemetry older than the retention (or --older-than), in small batches', load: async () => (await import('./prune.js')).pruneCommand },
   { name: 'dashboard', summary: 'Serve a read-only web dashboard: tools, sessions, span waterfalls, alerts', load: async () => (await import('./dashboard.js')).dashboardCommand },
   { name: 'search-indexes', summary: "Build (or --drop) the trigram indexes that make the dashboard's search fast", load: async () => (await import('./search-indexes.js')).searchIndexesCommand },
 ];

@@ -1,3 +1,4 @@
+import { describeRetention } from '@mini-agent/exporter-postgres';
 import { count, decimal, humanDuration, metricValue, NONE, oneLine, utc } from '../format.js';
 import { markdownTable, textTable, type Column } from '../text-table.js';
 import { SCORE_STATS, scoreEntryColumns, worstSessionColumns } from './score-report.js';
@@ -116,6 +117,7 @@ function sections(report: Report, table: Table, shape: { traceIdLength: number; 
           { title: `Newest scores${listed(report.scores.length, report.scoreStats.reduce((n, s) => n + s.scores, 0), 'scores')}`, lines: table(scoreEntryColumns(shape.traceIdLength, shape.messageLength), report.scores) },
         ]
       : []),
+    { title: 'Retention', lines: [describeRetention(report.retention)] },
   ];
 }
 

@@ -1,3 +1,4 @@
+import { readRetention, type RetentionSetting } from '@mini-agent/exporter-postgres';
 import type { Query } from '../read-only-database.js';
 import { jsonRow } from '../rows.js';
 import { readScoreReport, type ScoreReport } from './score-report.js';
@@ -120,6 +121,8 @@ export interface Report extends ScoreReport {
   metrics: MetricSummary[];
   /** What the LLM calls cost: per model (with time to first token), the costliest sessions, the unpriced models. */
   spend: Spend;
+  /** How long rows are kept, per table group (`keepDays` null: forever); empty before the retention migration. */
+  retention: RetentionSetting[];
 }
 
 const S = 'mini_agent_observability';
@@ -162,5 +165,6 @@ export async function readReport(query: Query, since: Date, until: Date, limit: 
   );
   const scores = await readScoreReport(query, params[0]!, params[1]!, limit);
   const spend = await readSpend(query, params, limit);
-  return { window: { since: params[0]!, until: params[1]! }, limit, tools, categories, sessionTotals: sessionTotals!, sessions, topErrors, models, metrics, spend, ...scores };
+  const retention = await readRetention({ query: (text) => query(text) });
+  return { window: { since: params[0]!, until: params[1]! }, limit, tools, categories, sessionTotals: sessionTotals!, sessions, topErrors, models, metrics, spend, retention, ...scores };
 }

@@ -1,3 +1,4 @@
+import { describeRetention } from '@mini-agent/exporter-postgres';
 import { scoreStatsPanel } from './scores.js';
 import { chart, kpi } from '../html/components.js';
 import { formatCount, formatMs, formatPct, numberCell, timeElement } from '../html/format.js';
@@ -41,7 +42,8 @@ ${empty ? '' : html`<div class="grid2">
 </div>
 ${topErrors(data, window)}
 ${models(data)}`}
-${scoreStatsPanel(data.scores)}`;
+${scoreStatsPanel(data.scores)}
+<p class="muted" id="retention">Retention: ${describeRetention(data.retention)}</p>`;
   return { title, section: 'overview', window, body };
 }
 

@@ -1,3 +1,4 @@
+import { readRetention, type RetentionSetting } from '@mini-agent/exporter-postgres';
 import { loadScoreStats, type ScoreStatsRow } from './scores.js';
 import type { Query } from '../read-only-database.js';
 import { sinceParam, untilParam, type TimeWindow } from '../time-window.js';
@@ -11,7 +12,7 @@ export interface ToolTotals {
   errors: number;
   /** 100 × errors / executions; `null` without executions. */
   error_pct: number | null;
-  /** Over every execution of the window (percentile_cont, as `tool_stats` per tool). */
+  /** Over every execution of the window (`tool_totals`: percentile_cont up to a day, the rollups' histograms beyond). */
   p50_ms: number | null;
   p95_ms: number | null;
 }
@@ -36,6 +37,8 @@ export interface OverviewData {
   firing: AlertStatusRow[];
   /** Per score name over the window. */
   scores: ScoreStatsRow[];
+  /** How long rows are kept, per table group (shown under the page). */
+  retention: RetentionSetting[];
 }
 
 /** Buckets are aligned to this instant (whole hours and days, UTC), whatever the window. */
@@ -43,37 +46,30 @@ const BUCKET_ORIGIN = '2000-01-01T00:00:00Z';
 
 /**
  * The overview's figures. Sessions and failures come from `session_totals`, tools from
- * `tool_stats` (summed here); the chart's buckets add up to `session_totals`. The one figure no analytics
- * function has — the p95 over all tools together — is computed the same way (`percentile_cont`).
+ * `tool_stats` (summed here), the p50/p95 over all tools together from `tool_totals`, the chart's
+ * buckets from `session_timeline` (they add up to `session_totals`). Windows over a day read the
+ * hourly rollups through those functions.
  */
 export async function loadOverview(query: Query, window: TimeWindow, now: Date): Promise<OverviewData> {
   const w = [sinceParam(window), untilParam(window)];
-  const [any, totals, percentiles, buckets, toolStats, topErrors, models, firing] = await Promise.all([
+  const [any, totals, percentiles, buckets, toolStats, topErrors, models, firing, retention] = await Promise.all([
     query<{ any: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM ${S}.traces) OR EXISTS (SELECT 1 FROM ${S}.tool_executions) AS any`,
     ),
     query<SessionTotalsRow>(`SELECT * FROM ${S}.session_totals($1, $2)`, w),
-    query<{ p50_ms: number | null; p95_ms: number | null }>(
-      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50_ms,
-              percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95_ms
-         FROM ${S}.tool_executions WHERE started_at >= $1 AND started_at < $2`,
-      w,
-    ),
-    // Same window rule and failure rule as session_stats/session_totals: placed by start time (or
-    // insertion time while the session span is missing); failed = complete and status error.
+    // All tools together (tool_totals: exact up to a day, from the hourly rollups beyond).
+    query<{ p50_ms: number | null; p95_ms: number | null }>(`SELECT p50_ms, p95_ms FROM ${S}.tool_totals($1, $2)`, w),
+    // session_timeline places and judges sessions as session_stats/session_totals do: by start
+    // time (or insertion time while the session span is missing); failed = complete and status error.
     query<SessionBucket>(
-      `SELECT date_bin($3::interval, coalesce(started_at, inserted_at), $4::timestamptz) AS bucket,
-              count(*) AS sessions,
-              count(*) FILTER (WHERE complete AND status = 'error') AS failed
-         FROM ${S}.traces
-        WHERE coalesce(started_at, inserted_at) >= $1 AND coalesce(started_at, inserted_at) < $2
-        GROUP BY 1 ORDER BY 1`,
+      `SELECT bucket, sessions, failed FROM ${S}.session_timeline($1, $2, $3::interval, $4::timestamptz) ORDER BY 1`,
       [...w, window.bucket, BUCKET_ORIGIN],
     ),
     query<ToolStatsRow>(`SELECT * FROM ${S}.tool_stats($1, $2)`, w),
     query<TopErrorRow>(`SELECT * FROM ${S}.top_errors($1, $2, 5)`, w),
     query<ModelUsageRow>(`SELECT * FROM ${S}.model_usage($1, $2) ORDER BY total_tokens DESC, model`, w),
     query<AlertStatusRow>(`SELECT ${ALERT_COLUMNS}, true AS firing FROM ${S}.firing_alerts(NULL, $1)`, [now.toISOString()]),
+    readRetention({ query: (text) => query(text) }),
   ]);
   // Calls and errors of all tools: the sums of tool_stats' rows (its rows partition the window's calls).
   const scores = await loadScoreStats(query, window);
@@ -95,5 +91,6 @@ export async function loadOverview(query: Query, window: TimeWindow, now: Date):
     models,
     firing,
     scores,
+    retention,
   };
 }

@@ -1,0 +1,152 @@
+// Long windows read the hourly rollups: counts and sums equal the rows', percentiles are within the
+// documented 4.5 % of percentile_cont (computed here independently), and the rollups follow every
+// write, re-delivery, update, prune and truncate of the tables they summarize.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { at, clearRows, insertGenerations, insertTools, insertTraces, newTraceId, percentile, type Tool } from './agent-rows.js';
+import { sqlDatabaseKinds, type SqlDatabase } from './sql-databases.js';
+
+const S = 'mini_agent_observability';
+/** 2^(1/16) - 1: a bin's middle is this close to any value in the bin (052_rollups.sql). */
+const BOUND = 2 ** (1 / 16) - 1;
+// Three days and a half, starting and ending mid-hour, so every part of a window is exercised:
+// partial hours at both ends (rows), whole hours (hourly rollups) and whole days (daily histograms).
+const since = new Date('2026-03-01T10:20:00Z');
+const until = new Date('2026-03-04T22:40:00Z');
+const span = until.getTime() - since.getTime();
+
+/** Deterministic pseudo-random numbers: the same dataset every run. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+}
+
+function dataset(): Tool[] {
+  const random = seeded(11);
+  const tools: Tool[] = [];
+  for (let i = 0; i < 3_000; i++) {
+    const name = ['read_file', 'web_search', 'shell'][i % 3]!;
+    const failed = random() < 0.08;
+    tools.push({
+      toolName: name, category: name === 'web_search' ? 'mcp' : 'core',
+      durationMs: Math.round(Math.exp(1 + 6 * random() * random()) * 1000) / 1000,
+      startedAt: new Date(since.getTime() - 3_600_000 + random() * (span + 7_200_000)),
+      success: !failed, errorMessage: failed ? `error ${i % 4}` : null,
+    });
+  }
+  return tools;
+}
+
+const inWindow = (tools: Tool[]) => tools.filter((t) => t.startedAt >= since && t.startedAt < until);
+const relative = (estimate: number, exact: number) => Math.abs(estimate - exact) / exact;
+
+describe.each(sqlDatabaseKinds)('rollups on $name', ({ available, open }) => {
+  let db: SqlDatabase;
+  let tools: Tool[];
+  beforeAll(async () => {
+    if (!available) return;
+    db = await open({ supabase: false });
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+  beforeEach(async () => {
+    if (!available) return;
+    await clearRows(db.query);
+    tools = dataset();
+    for (let i = 0; i < tools.length; i += 500) await insertTools(db.query, tools.slice(i, i + 500));
+  });
+
+  it.skipIf(!available)('tool_stats over 3.5 days: counts, errors and sums exact, p50/p95 within the bound of percentile_cont', async () => {
+    const rows = await db.query<Record<string, number>>(`SELECT * FROM ${S}.tool_stats($1, $2) ORDER BY tool_name`, [since, until]);
+    const [bins] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${S}.latency_histogram WHERE kind = 'tool' AND grain = 'day'`);
+    expect(bins!.n).toBeGreaterThan(0);
+    expect(rows.map((r) => r.tool_name)).toEqual(['read_file', 'shell', 'web_search']);
+    for (const row of rows) {
+      const mine = inWindow(tools).filter((t) => t.toolName === row.tool_name);
+      const ms = mine.map((t) => t.durationMs);
+      expect(row.executions).toBe(mine.length);
+      expect(row.errors).toBe(mine.filter((t) => !t.success).length);
+      expect(row.avg_ms).toBeCloseTo(ms.reduce((a, b) => a + b, 0) / ms.length, 6);
+      expect(row.max_ms).toBe(Math.max(...ms));
+      expect(relative(row.p50_ms!, percentile(ms, 0.5))).toBeLessThanOrEqual(BOUND);
+      expect(relative(row.p95_ms!, percentile(ms, 0.95))).toBeLessThanOrEqual(BOUND);
+    }
+    const categories = await db.query<Record<string, number>>(`SELECT * FROM ${S}.category_stats($1, $2) ORDER BY category`, [since, until]);
+    const core = inWindow(tools).filter((t) => t.category === 'core').map((t) => t.durationMs);
+    expect(categories[0]).toMatchObject({ category: 'core', executions: core.length });
+    expect(relative(categories[0]!.p95_ms!, percentile(core, 0.95))).toBeLessThanOrEqual(BOUND);
+    const [totals] = await db.query<Record<string, number>>(`SELECT * FROM ${S}.tool_totals($1, $2)`, [since, until]);
+    const all = inWindow(tools).map((t) => t.durationMs);
+    expect(totals!.executions).toBe(all.length);
+    expect(relative(totals!.p50_ms!, percentile(all, 0.5))).toBeLessThanOrEqual(BOUND);
+  });
+
+  it.skipIf(!available)('a window of a day or less stays exact (percentile_cont itself)', async () => {
+    const dayUntil = at(since, 86_400_000);
+    const [row] = await db.query<Record<string, number>>(`SELECT * FROM ${S}.tool_stats($1, $2) WHERE tool_name = 'shell'`, [since, dayUntil]);
+    const ms = tools.filter((t) => t.toolName === 'shell' && t.startedAt >= since && t.startedAt < dayUntil).map((t) => t.durationMs);
+    expect(row!.p95_ms).toBeCloseTo(percentile(ms, 0.95), 9);
+  });
+
+  it.skipIf(!available)('top_errors over the long window counts each message exactly', async () => {
+    const rows = await db.query<{ error_message: string; occurrences: number; tool_names: string[] }>(`SELECT * FROM ${S}.top_errors($1, $2)`, [since, until]);
+    const failed = inWindow(tools).filter((t) => !t.success);
+    for (const row of rows) {
+      const mine = failed.filter((t) => t.errorMessage === row.error_message);
+      expect(row.occurrences).toBe(mine.length);
+      expect(row.tool_names).toEqual([...new Set(mine.map((t) => t.toolName))].sort());
+    }
+    expect(rows.reduce((n, r) => n + r.occurrences, 0)).toBe(failed.length);
+  });
+
+  it.skipIf(!available)('re-delivered rows (ON CONFLICT DO NOTHING) are counted once', async () => {
+    const before = await db.query(`SELECT * FROM ${S}.tool_rollup ORDER BY 1, 2, 3`);
+    const [one] = await db.query<Record<string, unknown>>(`SELECT * FROM ${S}.tool_executions LIMIT 1`);
+    const columns = Object.keys(one!);
+    await db.query(
+      `INSERT INTO ${S}.tool_executions (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${S}.tool_executions ON CONFLICT DO NOTHING`,
+    );
+    expect(await db.query(`SELECT * FROM ${S}.tool_rollup ORDER BY 1, 2, 3`)).toEqual(before);
+  });
+
+  it.skipIf(!available)('after deletes and trace updates the rollups equal a rebuild from the rows', async () => {
+    const trace = newTraceId();
+    await insertTraces(db.query, [
+      { id: trace, status: 'unset', complete: false, startedAt: null, endedAt: null, insertedAt: at(since, 3_600_000) },
+      { id: newTraceId(), status: 'error', complete: true, startedAt: at(since, 7_200_000), endedAt: at(since, 7_260_000) },
+    ]);
+    // The session span arrives later: the trace moves to its start hour and is judged.
+    await db.query(`UPDATE ${S}.traces SET status = 'ok', complete = true, started_at = $2, ended_at = $3 WHERE id = $1`, [trace, at(since, 86_400_000), at(since, 86_430_000)]);
+    await insertGenerations(db.query, [{ model: 'gpt-4o', inputTokens: 10, outputTokens: 2, durationMs: 700, startedAt: at(since, 90_000_000) }]);
+    await db.query(`DELETE FROM ${S}.tool_executions WHERE tool_name = 'shell' AND started_at < $1`, [at(since, 2 * 86_400_000)]);
+    const tables = ['tool_rollup', 'tool_error_rollup', 'model_rollup', 'session_rollup', 'latency_histogram'];
+    const kept = async () => {
+      const out: Record<string, unknown[]> = {};
+      for (const table of tables) {
+        const count = table === 'tool_error_rollup' ? 'occurrences' : table === 'latency_histogram' ? 'n' : table === 'model_rollup' ? 'generations' : table === 'session_rollup' ? 'sessions' : 'executions';
+        // Rows whose count fell to 0 are kept by the triggers and never written by a rebuild; maxima only grow.
+        const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${S}.${table} WHERE ${count} <> 0`);
+        for (const row of rows) {
+          for (const key of ['max_ms', 'first_at', 'last_at', 'first_seen', 'last_seen', 'max_duration_ms']) delete row[key];
+          // Sums of floats added in another order differ in their last bits.
+          if ('sum_ms' in row) row.sum_ms = Number(row.sum_ms).toFixed(6);
+        }
+        out[table] = rows.map((row) => JSON.stringify(row)).sort();
+      }
+      return out;
+    };
+    const incremental = await kept();
+    await db.query(`SELECT ${S}.rebuild_rollups()`);
+    expect(incremental).toEqual(await kept());
+    const [sessions] = await db.query<Record<string, number>>(`SELECT * FROM ${S}.session_totals($1, $2)`, [since, until]);
+    expect(sessions).toMatchObject({ sessions: 2, complete_sessions: 2, failed_sessions: 1, failed_pct: 50 });
+    const timeline = await db.query<{ sessions: number }>(`SELECT * FROM ${S}.session_timeline($1, $2, '1 day')`, [since, until]);
+    expect(timeline.reduce((n, b) => n + Number(b.sessions), 0)).toBe(2);
+  });
+
+  it.skipIf(!available)('a truncated table empties its rollups', async () => {
+    await db.query(`TRUNCATE ${S}.tool_executions`);
+    expect(await db.query(`SELECT * FROM ${S}.tool_rollup`)).toEqual([]);
+    expect(await db.query(`SELECT * FROM ${S}.tool_stats($1, $2)`, [since, until])).toEqual([]);
+  });
+});
