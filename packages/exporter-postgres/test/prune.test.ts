@@ -12,9 +12,9 @@ import { prune, readRetention } from '../src/index.js';
 import { BACKENDS, countRows, exportAsync, useExporterSuite } from './backends.js';
 
 const DAY = 86_400_000;
-const TABLES = ['traces', 'spans', 'tool_executions', 'generations', 'decisions', 'performance_metrics'];
+const TABLES = ['traces', 'spans', 'tool_executions', 'generations', 'decisions', 'performance_metrics', 'scores'];
 
-/** One agent session `daysAgo` days old, with a row in every table: a tool, an LLM call, a decision event, a memory sample. */
+/** One agent session `daysAgo` days old, with a row in every table: a tool, an LLM call, a decision event, a memory sample, a score. */
 function session(daysAgo: number): Promise<ReadableSpan[]> {
   const start = new Date(Date.now() - daysAgo * DAY);
   const at = (ms: number) => new Date(start.getTime() + ms);
@@ -25,6 +25,7 @@ function session(daysAgo: number): Promise<ReadableSpan[]> {
     tracer.startSpan('chat gpt-4o', { startTime: at(40), attributes: { [G.OPERATION_NAME]: 'chat', [G.REQUEST_MODEL]: 'gpt-4o', [G.USAGE_INPUT_TOKENS]: 10 } }, inside).end(at(90));
     root.addEvent(EVENT_DECISION, { [ATTR_DECISION_TYPE]: 'stop', [ATTR_DECISION_CHOSEN]: 'answer' }, at(95));
     root.addEvent(EVENT_METRIC, { [ATTR_METRIC_TYPE]: 'memory', [ATTR_METRIC_VALUE]: 42, [ATTR_METRIC_UNIT]: '%' }, at(96));
+    root.addEvent('gen_ai.evaluation.result', { 'gen_ai.evaluation.name': 'helpful', 'gen_ai.evaluation.score.value': 1 }, at(97));
     root.end(at(100));
   });
 }
@@ -47,12 +48,14 @@ describe.each(BACKENDS)('prune on $name', (backend) => {
   it.skipIf(!backend.available)('--older-than 30d deletes exactly the 40-day-old trace from every table, and a second run nothing', async () => {
     const progress: number[] = [];
     const result = await prune(suite.db().target, { olderThanMs: 30 * DAY, batchSize: 1, onProgress: (p) => progress.push(p.batches) });
-    expect(result.rows).toEqual({ traces: 1, spans: 3, tool_executions: 1, generations: 1, decisions: 1, performance_metrics: 1 });
+    expect(result.rows).toEqual({ traces: 1, spans: 3, tool_executions: 1, generations: 1, decisions: 1, performance_metrics: 1, scores: 1 });
     expect(progress).toEqual([1]);
     expect(result.cutoffs.map((c) => c.tableGroup)).toEqual(['traces', 'performance_metrics']);
     expect(Math.abs(result.cutoffs[0]!.cutoff.getTime() - (Date.now() - 30 * DAY))).toBeLessThan(60_000);
     expect(await countRows(suite.db(), oldTrace)).toEqual({ traces: 0, spans: 0, tool_executions: 0, generations: 0, decisions: 0, performance_metrics: 0 });
     expect(await countRows(suite.db(), newTrace)).toEqual({ traces: 1, spans: 3, tool_executions: 1, generations: 1, decisions: 1, performance_metrics: 1 });
+    const scores = await suite.db().query<{ trace_id: string }>('SELECT trace_id FROM mini_agent_observability.scores');
+    expect(scores.map((row) => row.trace_id)).toEqual([newTrace]);
     const again = await prune(suite.db().target, { olderThanMs: 30 * DAY });
     expect(Object.values(again.rows).every((n) => n === 0)).toBe(true);
     expect(again.batches).toBe(0);
@@ -61,7 +64,7 @@ describe.each(BACKENDS)('prune on $name', (backend) => {
   it.skipIf(!backend.available)('a dry run counts per table and deletes nothing', async () => {
     const result = await prune(suite.db().target, { olderThanMs: 30 * DAY, dryRun: true });
     expect(result.dryRun).toBe(true);
-    expect(result.rows).toEqual({ traces: 1, spans: 3, tool_executions: 1, generations: 1, decisions: 1, performance_metrics: 1 });
+    expect(result.rows).toEqual({ traces: 1, spans: 3, tool_executions: 1, generations: 1, decisions: 1, performance_metrics: 1, scores: 1 });
     expect(await countRows(suite.db(), oldTrace)).toEqual({ traces: 1, spans: 3, tool_executions: 1, generations: 1, decisions: 1, performance_metrics: 1 });
   });
 
