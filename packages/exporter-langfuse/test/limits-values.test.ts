@@ -43,6 +43,38 @@ describe('truncateJson', () => {
     expect(cut.endsWith(truncationNote(1200, 1000))).toBe(true);
   });
 
+  it('steps back to a character boundary wherever the cut falls inside a character', () => {
+    const text = '€'.repeat(400); // three bytes a character
+    for (const limit of [1000, 1001, 1002]) {
+      const cut = truncateJson(text, limit).value as string;
+      const kept = cut.slice(0, cut.indexOf('…[truncated'));
+      expect(kept).toBe('€'.repeat(kept.length));
+      const room = limit - Buffer.byteLength(truncationNote(1200, limit));
+      // As many whole characters as fit in the room the note leaves, and not one more.
+      expect(Buffer.byteLength(kept)).toBe(room - (room % 3));
+    }
+  });
+
+  it('measures an object by the text it arrived in, not by a shorter rewriting of it', async () => {
+    // JSON with a run of spaces: parsed, it is tiny; as it travels, it is its own text.
+    const spans = await recordSpans((tracer) =>
+      tracer.startActiveSpan('execute_tool t', (s) => {
+        s.setAttributes({ [sc.ATTR_SPAN_KIND]: 'tool', [sc.ATTR_TOOL_NAME]: 't', [sc.ATTR_TOOL_INPUT]: `{"a":${' '.repeat(3000)}"x"}` });
+        s.end();
+      }),
+    );
+    const batch = mapRecords(spans.flatMap((span) => interpret(span)));
+    const counts = { truncatedFields: 0, maskFailures: 0 };
+    const [o] = applyLimits(batch, { mask: undefined, maxFieldBytes: 1000 }, counts).observations;
+    expect(o!.input).toEqual({ a: 'x' });
+    expect(bytes(o!.input)).toBeLessThanOrEqual(1000);
+    expect(counts.truncatedFields).toBe(1);
+  });
+
+  it('cuts a value sent one key at a time that is not an object by its text', () => {
+    expect(truncateJson(12_345_678_901, 5, true)).toEqual({ value: truncationNote(11, 5), truncated: true });
+  });
+
   it('leaves only the note when the limit is smaller than the note', () => {
     expect(truncateJson('x'.repeat(100), 10).value).toBe(truncationNote(100, 10));
   });
@@ -53,6 +85,14 @@ describe('truncateJson', () => {
     expect(truncated).toBe(true);
     // The first round cuts each string to half the limit, and that is enough here.
     expect(out).toEqual({ ...value, long: 'x'.repeat(2000 - Buffer.byteLength(truncationNote(5000, 2000))) + truncationNote(5000, 2000) });
+  });
+
+  it('keeps the shape when the cut strings bring the object to exactly the limit', () => {
+    // {"a":"<2,000 bytes>","b":"<1,985 bytes>"} is 4,000 bytes once "a" is cut to half the limit.
+    const value = { a: 'x'.repeat(5000), b: 'y'.repeat(1985) };
+    const out = truncateJson(value, 4000).value as { a: string; b: string };
+    expect(out.b).toBe(value.b);
+    expect(bytes(out)).toBe(4000);
   });
 
   it('halves the cut of the strings until the object fits', () => {
