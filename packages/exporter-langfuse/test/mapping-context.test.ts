@@ -64,6 +64,29 @@ describe('trace-level fields of observations', () => {
   });
 });
 
+describe('what a record leaves out stays out', () => {
+  it('a span whose trace record is not in the batch takes its trace from the span, and no tags from a session that has none', async () => {
+    const records = await quietSession();
+    const sessionRecord = records.find((r) => r.type === 'trace' && r.complete)!;
+    const step = records.find((r) => r.type === 'span' && r.name === 'step')!;
+    const batch = mapRecords([{ ...sessionRecord, sessionId: 'the-session' }, step]);
+    expect(batch.observations.find((o) => o.id === step.spanId)).toMatchObject({ sessionId: 'the-session', tags: [], traceName: 'quiet run' });
+  });
+
+  it('a session without agent name or resource: no such keys in the trace metadata', async () => {
+    const sessionRecord = (await quietSession()).find((r) => r.type === 'trace' && r.complete)!;
+    const [trace] = mapRecords([{ ...sessionRecord, agentName: null, resource: {} }]).traces;
+    expect(trace!.metadata).toEqual({});
+  });
+
+  it('a span without a scope name: no scope key', async () => {
+    const step = (await quietSession()).find((r) => r.type === 'span' && r.name === 'step')!;
+    const [o] = mapRecords([{ ...step, scope: { name: '', version: null } }]).observations;
+    expect(Object.keys(o!.metadata)).not.toContain('mini_agent.span.scope');
+    expect(mapRecords([step]).observations[0]!.metadata['mini_agent.span.scope']).toEqual({ name: 'test-support', version: null });
+  });
+});
+
 describe('model parameters', () => {
   it('are scalars, or JSON text for lists and objects; null values are left out; none at all is null', async () => {
     const generation = (await quietSession()).find((r): r is GenerationRecord => r.type === 'generation')!;

@@ -132,6 +132,7 @@ describe('observations', () => {
         s.addEvent('retry', { attempt: 2 }, new Date(1200));
         s.addEvent(sc.EVENT_METRIC, { [sc.ATTR_METRIC_TYPE]: 'latency', [sc.ATTR_METRIC_VALUE]: 3, [sc.ATTR_METRIC_UNIT]: 'ms' }, new Date(1300));
         s.addEvent(sc.EVENT_METRIC, { [sc.ATTR_METRIC_TYPE]: 'cpu', [sc.ATTR_METRIC_VALUE]: 'n/a' }, new Date(1400));
+        s.addEvent(sc.EVENT_DECISION, { [sc.ATTR_DECISION_TYPE]: 'retry?', [sc.ATTR_DECISION_CHOSEN]: 'yes' }, new Date(1450));
         s.end(new Date(1500));
       }),
     );
@@ -142,6 +143,9 @@ describe('observations', () => {
     });
     expect(o.otel).toMatchObject({ kind: 'client', status: 'unset', statusMessage: null });
     expect(o.otel.resource).toMatchObject(RESOURCE);
+    // Not an agent, not a decision: neither's keys, and the decision recorded inside is its own event.
+    expect(Object.keys(o.metadata).filter((k) => k.startsWith('mini_agent.agent.') || k.startsWith('mini_agent.decision.'))).toEqual([]);
+    expect(named(batch, 'retry?')).toMatchObject({ type: 'event', parentObservationId: o.id, otel: { kind: 'internal', status: 'unset', statusMessage: null } });
     expect(o.metadata).toMatchObject({
       'mini_agent.span.otel_kind': 'client',
       'mini_agent.span.duration_ms': 500,
@@ -159,7 +163,9 @@ describe('observations', () => {
   });
 
   it('of a span with nothing more to say: no attributes, events, links or metrics keys', async () => {
-    const batch = await mapSpans((tracer) => tracer.startActiveSpan('quiet', (s) => s.end()));
+    const batch = await mapSpans((tracer) => tracer.startActiveSpan('quiet', { startTime: new Date(5) }, (s) => s.end(new Date(5))));
+    // Zero duration, but no decision: a span.
+    expect(named(batch, 'quiet').type).toBe('span');
     const keys = Object.keys(named(batch, 'quiet').metadata);
     for (const key of ['mini_agent.span.attributes', 'mini_agent.span.events', 'mini_agent.span.links', 'mini_agent.metrics']) expect(keys).not.toContain(key);
     expect(keys).toContain('mini_agent.span.kind');
@@ -168,7 +174,7 @@ describe('observations', () => {
   it('of a tool: named by the tool, its other facts under the tool prefix, the failure from its status', async () => {
     const batch = await mapSpans((tracer) =>
       tracer.startActiveSpan('execute_tool fetch_docs', (s) => {
-        s.setAttributes({ [sc.ATTR_SPAN_KIND]: 'tool', [sc.ATTR_TOOL_NAME]: 'fetch_docs', [sc.ATTR_TOOL_SERVER]: 'docs-mcp' });
+        s.setAttributes({ [sc.ATTR_SPAN_KIND]: 'tool', [sc.ATTR_TOOL_NAME]: 'fetch_docs', [sc.ATTR_TOOL_SERVER]: 'docs-mcp', 'app.note': 'null' });
         s.setStatus({ code: SpanStatusCode.ERROR, message: 'server gone' });
         s.end();
       }),
@@ -176,6 +182,8 @@ describe('observations', () => {
     const o = named(batch, 'fetch_docs');
     expect(o).toMatchObject({ type: 'tool', level: 'ERROR', statusMessage: 'server gone', model: null, usageDetails: null });
     expect(o.metadata).toMatchObject({ 'mini_agent.tool.name': 'fetch_docs', 'mini_agent.tool.server': 'docs-mcp' });
+    // No input or output: nothing is taken out of the attributes as a copy of them.
+    expect(o.metadata['mini_agent.span.attributes']).toMatchObject({ 'app.note': 'null' });
     expect(o.otel).toMatchObject({ status: 'error', statusMessage: 'server gone' });
   });
 
@@ -241,6 +249,10 @@ describe('observations', () => {
     expect(event).toMatchObject({ parentObservationId: records[0]!.spanId, sourceSpanId: records[0]!.spanId, level: 'DEFAULT', statusMessage: null });
     expect(event.otel.resource).toMatchObject(RESOURCE);
     expect(event.startTime).toEqual(event.endTime);
+    // The span itself is no decision: no input, output or decision keys of its own.
+    const plan = withSpan.observations.find((o) => o.name === 'plan')!;
+    expect(plan).toMatchObject({ type: 'span', input: null, output: null });
+    expect(Object.keys(plan.metadata).filter((k) => k.startsWith('mini_agent.decision.'))).toEqual([]);
   });
 
   it('of a decision span that took time: a span, which keeps its end', async () => {
@@ -257,6 +269,7 @@ describe('observations', () => {
 describe('names and counts Langfuse accepts', () => {
   it('environments: lower case, runs of other characters one dash, no leading or trailing dash, not starting with langfuse, 40 characters', () => {
     expect(langfuseEnvironment('--Prod  EU!!')).toBe('prod-eu');
+    expect(langfuseEnvironment('prod--')).toBe('prod');
     expect(langfuseEnvironment('dev_2-x')).toBe('dev_2-x');
     expect(langfuseEnvironment('LANGFUSE')).toBe('env-langfuse');
     expect(langfuseEnvironment(`langfuse${'x'.repeat(40)}`)).toBe(`env-langfuse${'x'.repeat(28)}`);
