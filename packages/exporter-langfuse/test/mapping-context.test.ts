@@ -1,7 +1,7 @@
 // Where an observation's trace-level fields come from when the session span does not say them, or
 // when the span's own record is not in the batch: the session span of the trace where it is in
 // the batch, else the fields the span carries itself. Spans are made with the real SDK.
-import { interpret, type AgentRecord, type GenerationRecord, type ToolExecutionRecord } from '@mini-agent/core';
+import { interpret, type AgentRecord, type GenerationRecord, type SpanRecord, type ToolExecutionRecord, type TraceRecord } from '@mini-agent/core';
 import * as sc from '@mini-agent/semconv';
 import { GenAiAttributes as G } from '@mini-agent/semconv';
 import { recordSpans } from '@mini-agent/test-support';
@@ -50,7 +50,7 @@ describe('trace-level fields of observations', () => {
 
   it('of a tool or LLM call whose span record is not in the batch come from the session span of their trace', async () => {
     const records = await quietSession();
-    const sessionRecord = records.find((r) => r.type === 'trace' && r.complete)!;
+    const sessionRecord = records.find((r): r is TraceRecord => r.type === 'trace' && r.complete)!;
     const tool = records.find((r): r is ToolExecutionRecord => r.type === 'tool')!;
     const generation = records.find((r): r is GenerationRecord => r.type === 'generation')!;
     const named = { ...sessionRecord, sessionId: 'the-session', name: 'named run' };
@@ -67,20 +67,20 @@ describe('trace-level fields of observations', () => {
 describe('what a record leaves out stays out', () => {
   it('a span whose trace record is not in the batch takes its trace from the span, and no tags from a session that has none', async () => {
     const records = await quietSession();
-    const sessionRecord = records.find((r) => r.type === 'trace' && r.complete)!;
-    const step = records.find((r) => r.type === 'span' && r.name === 'step')!;
+    const sessionRecord = records.find((r): r is TraceRecord => r.type === 'trace' && r.complete)!;
+    const step = records.find((r): r is SpanRecord => r.type === 'span' && r.name === 'step')!;
     const batch = mapRecords([{ ...sessionRecord, sessionId: 'the-session' }, step]);
     expect(batch.observations.find((o) => o.id === step.spanId)).toMatchObject({ sessionId: 'the-session', tags: [], traceName: 'quiet run' });
   });
 
   it('a session without agent name or resource: no such keys in the trace metadata', async () => {
-    const sessionRecord = (await quietSession()).find((r) => r.type === 'trace' && r.complete)!;
+    const sessionRecord = (await quietSession()).find((r): r is TraceRecord => r.type === 'trace' && r.complete)!;
     const [trace] = mapRecords([{ ...sessionRecord, agentName: null, resource: {} }]).traces;
     expect(trace!.metadata).toEqual({});
   });
 
   it('a span without a scope name: no scope key', async () => {
-    const step = (await quietSession()).find((r) => r.type === 'span' && r.name === 'step')!;
+    const step = (await quietSession()).find((r): r is SpanRecord => r.type === 'span' && r.name === 'step')!;
     const [o] = mapRecords([{ ...step, scope: { name: '', version: null } }]).observations;
     expect(Object.keys(o!.metadata)).not.toContain('mini_agent.span.scope');
     expect(mapRecords([step]).observations[0]!.metadata['mini_agent.span.scope']).toEqual({ name: 'test-support', version: null });

@@ -8,8 +8,7 @@ import { GenAiAttributes as G } from '@mini-agent/semconv';
 import { recordSpans } from '@mini-agent/test-support';
 import { diag, DiagLogLevel, SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSink, migrate, type PostgresSink } from '../src/index.js';
-import { BACKENDS, type Row, type TestDb } from './backends.js';
+import { BACKENDS, useSinkSuite, type Row, type TestDb } from './backends.js';
 
 const SCHEMA = 'mini_agent_observability';
 /** Before PostgreSQL's epoch (2000-01-01): a negative count of microseconds in COPY's binary form. */
@@ -144,32 +143,22 @@ async function expectStored(db: TestDb, records: readonly AgentRecord[]): Promis
 
 for (const backend of BACKENDS) {
   describe.runIf(backend.available)(`every column as the sink writes it in ${backend.name}`, () => {
-    let db: TestDb;
-    let sink: PostgresSink;
+    const suite = useSinkSuite(backend);
     /** The sink's warnings: a batch that fell back from COPY to INSERT is stored right, and only this says so. */
     const warnings: string[] = [];
-
-    beforeAll(async () => {
+    beforeAll(() => {
       diag.setLogger({ error: () => {}, info: () => {}, debug: () => {}, verbose: () => {}, warn: (m) => warnings.push(m) }, DiagLogLevel.WARN);
-      db = await backend.create();
-      await migrate(db.target);
-      sink = createPostgresSink({ ...db.options, migrate: false });
-      await sink.ready;
     });
-    afterAll(async () => {
-      diag.disable();
-      await sink.shutdown();
-      await db.close();
-    });
+    afterAll(() => diag.disable());
 
     it('stores every field of every record in its column: times before 2000, counts past 2^32, false and null', async () => {
       const records = await agentRecords();
       const generation = records.find((r): r is GenerationRecord => r.type === 'generation')!;
       expect(generation.usage).toMatchObject({ input: 5_000_000_123, output: 4_294_967_297 });
-      await sink.write(records);
-      await expectStored(db, records);
+      await suite.sink().write(records);
+      await expectStored(suite.db(), records);
       const tool = records.find((r) => r.type === 'tool')!;
-      expect(await rowOf(db, tool)).toMatchObject({ success: false, started_at: BEFORE_2000 });
+      expect(await rowOf(suite.db(), tool)).toMatchObject({ success: false, started_at: BEFORE_2000 });
       // On a server all of it went by COPY (the first fallback of a process is reported; this is the file's first write).
       expect(warnings.filter((w) => w.includes('COPY'))).toEqual([]);
     });
@@ -182,24 +171,24 @@ for (const backend of BACKENDS) {
         if (r.type === 'trace' && r.complete) return { ...r, tags: [] };
         return r;
       });
-      await sink.write(changed);
+      await suite.sink().write(changed);
       const generation = changed.find((r) => r.type === 'generation')!;
       // A fractional count is rounded: bigint would refuse it and fail the batch.
-      expect(await rowOf(db, generation)).toMatchObject({ completion_start_time: null, cached_tokens: null, reasoning_tokens: 11, total_tokens: null });
-      expect(await rowOf(db, changed.find((r) => r.type === 'metric')!)).toMatchObject({ metric_value: null });
-      expect(await rowOf(db, changed.find((r) => r.type === 'trace')!)).toMatchObject({ tags: [] });
+      expect(await rowOf(suite.db(), generation)).toMatchObject({ completion_start_time: null, cached_tokens: null, reasoning_tokens: 11, total_tokens: null });
+      expect(await rowOf(suite.db(), changed.find((r) => r.type === 'metric')!)).toMatchObject({ metric_value: null });
+      expect(await rowOf(suite.db(), changed.find((r) => r.type === 'trace')!)).toMatchObject({ tags: [] });
 
       // A spool written by an older version lacks the fields added since: they are NULL.
       const tool = (await agentRecords()).find((r) => r.type === 'tool')!;
       const { callId: _callId, toolType: _toolType, ...older } = tool;
-      await sink.write([older as AgentRecord]);
-      expect(await rowOf(db, tool)).toMatchObject({ call_id: null, tool_type: null });
+      await suite.sink().write([older as AgentRecord]);
+      expect(await rowOf(suite.db(), tool)).toMatchObject({ call_id: null, tool_type: null });
 
       // A spool written by another version can hold what today's types do not allow.
       const [other] = (await agentRecords()).filter((r) => r.type === 'trace' && r.complete) as TraceRecord[];
-      await sink.write([{ ...other!, tags: ['a', null as unknown as string, 'b'] }]);
+      await suite.sink().write([{ ...other!, tags: ['a', null as unknown as string, 'b'] }]);
       // Asked of the database: postgres.js reads a NULL inside an array back as the text 'NULL'.
-      const [t] = await db.query(`SELECT array_position(tags, NULL) AS null_at, array_to_string(tags, ',', '*') AS tags FROM ${SCHEMA}.traces WHERE id = $1`, [other!.traceId]);
+      const [t] = await suite.db().query(`SELECT array_position(tags, NULL) AS null_at, array_to_string(tags, ',', '*') AS tags FROM ${SCHEMA}.traces WHERE id = $1`, [other!.traceId]);
       expect(t).toEqual({ null_at: 2, tags: 'a,*,b' });
       // All of it by COPY: NULL is COPY's own, not the INSERT's.
       expect(warnings.filter((w) => w.includes('COPY'))).toEqual([]);
@@ -209,8 +198,8 @@ for (const backend of BACKENDS) {
       const records = await agentRecords();
       const long = 'ü'.repeat(30_000) + '🚀'.repeat(10_000);
       const grown = records.map((r) => (r.type === 'tool' ? { ...r, errorMessage: long, output: { long } } : r));
-      await sink.write(grown);
-      await expectStored(db, grown);
+      await suite.sink().write(grown);
+      await expectStored(suite.db(), grown);
       expect(warnings.filter((w) => w.includes('COPY'))).toEqual([]);
     });
     // Last: the sink reports the first fallback of a process only, and the tests above check there was none.
@@ -218,10 +207,10 @@ for (const backend of BACKENDS) {
       const records = await agentRecords();
       // A token count past 2^53 is not exact as a number: COPY refuses it, the INSERT gives the database's verdict.
       const huge = records.map((r) => (r.type === 'generation' ? { ...r, usage: { ...r.usage, total: 2 ** 53 + 2 } } : r));
-      await sink.write(huge);
-      await expectStored(db, huge);
+      await suite.sink().write(huge);
+      await expectStored(suite.db(), huge);
       const generation = huge.find((r) => r.type === 'generation')!;
-      const [g] = await db.query(`SELECT total_tokens::text AS total FROM ${SCHEMA}.generations WHERE id = $1`, [generation.spanId]);
+      const [g] = await suite.db().query(`SELECT total_tokens::text AS total FROM ${SCHEMA}.generations WHERE id = $1`, [generation.spanId]);
       expect(g).toEqual({ total: String(2 ** 53 + 2) });
       expect(warnings.filter((w) => w.includes('stored with INSERT instead'))).toEqual([expect.stringContaining('is not a whole number COPY can carry exactly')]);
     });

@@ -2,9 +2,8 @@
 // seen; the others only fill what is still empty. The same rule must hold whether two spans of a
 // trace arrive in one batch (merged before the INSERT) or in two (merged by ON CONFLICT).
 import type { TraceRecord } from '@mini-agent/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresSink, migrate, type PostgresSink } from '../src/index.js';
-import { BACKENDS, type Row, type TestDb } from './backends.js';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS, useSinkSuite, type Row } from './backends.js';
 import { newTraceId, partialTrace } from './records.js';
 
 type Trace = Omit<TraceRecord, 'traceId' | 'spanId' | 'type'>;
@@ -97,24 +96,13 @@ const record = (traceId: string, fields: Partial<Trace>): TraceRecord => ({ ...p
 
 for (const backend of BACKENDS) {
   describe.runIf(backend.available)(`the trace row in ${backend.name}`, () => {
-    let db: TestDb;
-    let sink: PostgresSink;
-    const traceRow = async (id: string) => (await db.query('SELECT * FROM mini_agent_observability.traces WHERE id = $1', [id]))[0];
-
-    beforeAll(async () => {
-      db = await backend.create();
-      await migrate(db.target);
-      sink = createPostgresSink({ ...db.options, migrate: false });
-      await sink.ready;
-    });
-    afterAll(async () => {
-      await sink.shutdown();
-      await db.close();
-    });
+    const suite = useSinkSuite(backend);
+    const traceRow = async (id: string) => (await suite.db().query('SELECT * FROM mini_agent_observability.traces WHERE id = $1', [id]))[0];
 
     for (const c of CASES) {
       it(`${c.name}, in one batch and in two`, async () => {
         const together = newTraceId();
+        const sink = suite.sink();
         await sink.write([record(together, c.first), record(together, c.second)]);
         const apart = newTraceId();
         await sink.write([record(apart, c.first)]);
