@@ -5,7 +5,7 @@
 // `--full` ignores it. The HTML reports go to test-output/mutation/<group>/index.html, the scores
 // to test-output/mutation/summary.json.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,6 +24,8 @@ try {
       full: { type: 'boolean' },
       check: { type: 'boolean' },
       concurrency: { type: 'string' },
+      mutate: { type: 'string', multiple: true },
+      'incremental-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }).values;
@@ -49,7 +51,8 @@ if (!Number.isInteger(concurrency) || concurrency < 1) {
 
 // Mutation testing is long and CPU-bound: leave the machine to interactive work first.
 try {
-  setPriority(10);
+  // Never raise it: `nice -n 15 pnpm test:mutation` stays at 15.
+  setPriority(Math.max(getPriority(), 10));
 } catch {
   // Not allowed to renice (some containers): run at normal priority.
 }
@@ -67,12 +70,12 @@ async function runGroup(name) {
   const reportDir = join('test-output', 'mutation', name);
   const started = Date.now();
   const stryker = new Stryker({
-    mutate: group.mutate,
+    mutate: args.mutate ?? group.mutate,
     testRunner: 'vitest',
     // Named by path: under pnpm, Stryker's own folder has no sibling plugins to discover.
     plugins: ['@stryker-mutator/vitest-runner', '@stryker-mutator/typescript-checker'].map((p) => fileURLToPath(import.meta.resolve(p))),
     vitest: { configFile: 'mutation/vitest.config.ts', related: false },
-    checkers: ['typescript'],
+    checkers: group.typecheck === false ? [] : ['typescript'],
     tsconfigFile: group.tsconfig,
     typescriptChecker: { prioritizePerformanceOverAccuracy: true },
     coverageAnalysis: 'perTest',
@@ -85,19 +88,19 @@ async function runGroup(name) {
     concurrency,
     incremental: !args.full,
     force: Boolean(args.full),
-    incrementalFile: join('mutation', 'incremental', `${name}.json`),
-    tempDirName: join('test-output', 'mutation', '.stryker-tmp'),
+    incrementalFile: args['incremental-file'] ?? join('mutation', 'incremental', `${name}.json`),
+    tempDirName: join('test-output', 'mutation', `.stryker-tmp-${name}`),
     reporters: ['html', 'json', 'clear-text', 'progress'],
     htmlReporter: { fileName: join(reportDir, 'index.html') },
     jsonReporter: { fileName: join(reportDir, 'mutation.json') },
     clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: true },
     thresholds: { high: TARGET, low: 60, break: null },
-    timeoutMS: 10_000,
-    ignoreStatic: true,
+    timeoutMS: group.timeoutMS ?? 10_000,
+    ignoreStatic: group.ignoreStatic ?? true,
     cleanTempDir: 'always',
   });
   const results = await stryker.runMutationTest();
-  keepIncrementalFilePortable(join('mutation', 'incremental', `${name}.json`));
+  keepIncrementalFilePortable(args['incremental-file'] ?? join('mutation', 'incremental', `${name}.json`));
   const count = (statuses) => results.filter((r) => statuses.has(r.status)).length;
   const detected = count(DETECTED);
   const undetected = count(UNDETECTED);

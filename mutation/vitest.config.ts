@@ -9,5 +9,5 @@ const tests = (process.env.MUTATION_TESTS ?? '').split(',').filter(Boolean);
 export default defineConfig({
   ...base,
   root: fileURLToPath(new URL('..', import.meta.url)),
-  test: { ...base.test, include: tests, reporters: ['default'] },
+  test: { ...base.test, include: tests, reporters: ['default'], isolate: process.env.MUTATION_ISOLATE !== '0' },
 });

@@ -4,7 +4,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import postgres from 'postgres';
 import { afterAll, beforeAll } from 'vitest';
-import { migrate, PostgresExporter, type PostgresSinkOptions } from '../src/index.js';
+import { createPostgresSink, migrate, PostgresExporter, type PostgresSink, type PostgresSinkOptions } from '../src/index.js';
 
 /** A row as a test reads it back. */
 export type Row = Record<string, unknown>;
@@ -112,4 +112,27 @@ export function useExporterSuite(backend: Backend): ExporterSuite {
     exporter: () => exporter,
     traceRow: async (traceId) => (await db.query('SELECT * FROM mini_agent_observability.traces WHERE id = $1', [traceId]))[0],
   };
+}
+
+/** A suite's migrated database and a sink writing into it (migrations off). */
+export interface SinkSuite {
+  readonly db: () => TestDb;
+  readonly sink: () => PostgresSink;
+}
+
+/** Registers the hooks of a {@link SinkSuite} on `backend`; call inside a `describe`. */
+export function useSinkSuite(backend: Backend): SinkSuite {
+  let db: TestDb;
+  let sink: PostgresSink;
+  beforeAll(async () => {
+    db = await backend.create();
+    await migrate(db.target);
+    sink = createPostgresSink({ ...db.options, migrate: false });
+    await sink.ready;
+  });
+  afterAll(async () => {
+    await sink?.shutdown();
+    await db?.close();
+  });
+  return { db: () => db, sink: () => sink };
 }
