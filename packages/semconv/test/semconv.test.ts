@@ -6,7 +6,7 @@ describe('the mini_agent.* contract', () => {
     const names = Object.entries(semconv)
       .filter(([key]) => key.startsWith('ATTR_') || key.startsWith('EVENT_'))
       .map(([, value]) => value as string);
-    expect(names.length).toBe(30);
+    expect(names.length).toBe(31);
     for (const name of names) expect(name).toMatch(/^mini_agent\.[a-z_.]+$/);
     expect(new Set(names).size).toBe(names.length);
   });
