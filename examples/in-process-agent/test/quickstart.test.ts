@@ -20,7 +20,7 @@ interface Landed {
 
 const QUERIES = {
   traces: "SELECT name, agent_name, user_id, status FROM mini_agent_observability.traces WHERE name = 'fix-bug'",
-  tools: 'SELECT tool_name, category, success, output FROM mini_agent_observability.tool_executions ORDER BY started_at',
+  tools: 'SELECT tool_name, category, success, output FROM mini_agent_observability.tool_executions ORDER BY started_at, tool_name', // both tools may start in the same millisecond
   decisions: 'SELECT decision_type, chosen FROM mini_agent_observability.decisions',
 } as const;
 
