@@ -183,6 +183,7 @@ class GenAiAttributes:
     USAGE_CACHE_CREATION_INPUT_TOKENS: Final = "gen_ai.usage.cache_creation.input_tokens"
     USAGE_CACHE_READ_INPUT_TOKENS: Final = "gen_ai.usage.cache_read.input_tokens"
     USAGE_COMPLETION_TOKENS: Final = "gen_ai.usage.completion_tokens"
+    USAGE_COST: Final = "gen_ai.usage.cost"
     USAGE_INPUT_TOKENS: Final = "gen_ai.usage.input_tokens"
     USAGE_OUTPUT_TOKENS: Final = "gen_ai.usage.output_tokens"
     USAGE_PROMPT_TOKENS: Final = "gen_ai.usage.prompt_tokens"
