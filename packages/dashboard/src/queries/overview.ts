@@ -52,7 +52,7 @@ const BUCKET_ORIGIN = '2000-01-01T00:00:00Z';
  */
 export async function loadOverview(query: Query, window: TimeWindow, now: Date): Promise<OverviewData> {
   const w = [sinceParam(window), untilParam(window)];
-  const [any, totals, percentiles, buckets, toolStats, topErrors, models, firing, retention] = await Promise.all([
+  const [any, totals, percentiles, buckets, toolStats, topErrors, models, firing, retention, scores] = await Promise.all([
     query<{ any: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM ${S}.traces) OR EXISTS (SELECT 1 FROM ${S}.tool_executions) AS any`,
     ),
@@ -70,9 +70,9 @@ export async function loadOverview(query: Query, window: TimeWindow, now: Date):
     query<ModelUsageRow>(`SELECT * FROM ${S}.model_usage($1, $2) ORDER BY total_tokens DESC, model`, w),
     query<AlertStatusRow>(`SELECT ${ALERT_COLUMNS}, true AS firing FROM ${S}.firing_alerts(NULL, $1)`, [now.toISOString()]),
     readRetention({ query: (text) => query(text) }),
+    loadScoreStats(query, window),
   ]);
   // Calls and errors of all tools: the sums of tool_stats' rows (its rows partition the window's calls).
-  const scores = await loadScoreStats(query, window);
   const executions = toolStats.reduce((n, t) => n + t.executions, 0);
   const errors = toolStats.reduce((n, t) => n + t.errors, 0);
   return {
