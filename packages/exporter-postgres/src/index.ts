@@ -28,6 +28,13 @@ export {
   type PruneTarget,
   type RetentionSetting,
 } from './prune.js';
+export {
+  partitionTables,
+  readLayout,
+  type PartitionGrain,
+  type PartitionRequest,
+  type TableLayout,
+} from './partitioned-layout.js';
 export { MIGRATE_ENV, migrateFromEnv } from './migrate-env.js';
 export type { ConnectionOptions } from './connection.js';
 export { maskDatabaseUrl, passwordOf } from './connection-url.js';

@@ -8,6 +8,7 @@ import type { Database, Queryable } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
 import { INSUFFICIENT_PRIVILEGE, MigrationError, privilegeErrorMessage, sqlStateOf, whoAmI } from './migration-errors.js';
 import { isEarlierRevision } from './earlier-revisions.js';
+import { partitionTables, type PartitionRequest, type TableLayout } from './partitioned-layout.js';
 import { SCHEMA } from './tables.js';
 
 /** Options of {@link migrate}. */
@@ -29,6 +30,12 @@ export interface MigrateOptions {
    * never edited once released; a changed one is usually a stale or a locally edited checkout.
    */
   readonly allowChanged?: boolean;
+  /**
+   * After migrating, lay out the big span-derived tables as daily or weekly range partitions on
+   * their time column, converting tables still plain with their rows (sql/090_partitions.sql;
+   * server or PGlite, not inside a transaction). Default: leave the layout as it is.
+   */
+  readonly partitioned?: PartitionRequest;
 }
 
 /** Who a reader reads the sessions of: the whole project's, or only their own. */
@@ -52,6 +59,8 @@ export interface MigrationResult {
   tenancy?: Tenancy;
   /** What the migrations applied now ask the user to do (their `mini-agent:` NOTICEs), in order. */
   readonly notices: string[];
+  /** With `partitioned`: the layout of each span-derived table after this call. */
+  partitioned?: TableLayout[];
 }
 
 /** One migration file. */
@@ -147,6 +156,7 @@ export async function migrateDatabase(db: Database, target: string, options: Mig
     else result.changed.push(file.name);
   }
   if (options.supabase) result.tenancy = await settleTenancy(db, options.tenancy);
+  if (options.partitioned !== undefined) result.partitioned = await partitionTables(db, options.partitioned);
   return result;
 }
 

@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { labelOf, openDatabase, resolveConnection, secretOf, type ConnectionOptions } from './connection.js';
-import type { Database, Queryable } from './database.js';
+import type { Database, Queryable, Row } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
 import { MigrationError } from './migration-errors.js';
 import { SCHEMA } from './tables.js';
@@ -42,7 +42,13 @@ export interface PruneResult {
   readonly cutoffs: PruneCutoff[];
   /** Rows deleted (dry run: that would be deleted), per table; `traces` counts whole traces. */
   readonly rows: Record<string, number>;
+  /** Row batches that deleted something (each its own transaction). */
   readonly batches: number;
+  /**
+   * Whole partitions dropped (the partitioned layout, sql/092_partition_prune.sql), each its own
+   * transaction; their rows are in `rows`. 0 on plain tables.
+   */
+  readonly partitions: number;
 }
 
 /** The retention of one table group, as the `retention` table holds it. */
@@ -102,7 +108,7 @@ async function pruneDatabase(db: Queryable, target: string, options: PruneOption
     (r) => ({ tableGroup: String(r.table_group), cutoff: new Date(r.cutoff as string | Date) }),
   );
   const rows: Record<string, number> = {};
-  const result = { target, dryRun: options.dryRun ?? false, cutoffs, rows, batches: 0 };
+  const result = { target, dryRun: options.dryRun ?? false, cutoffs, rows, batches: 0, partitions: 0 };
   if (cutoffs.length === 0) return result;
   if (result.dryRun) {
     for (const r of await db.query(`SELECT table_name, rows_to_delete FROM ${SCHEMA}.prune_preview($1::interval, $2::timestamptz)`, [olderThan, asOf])) {
@@ -110,19 +116,36 @@ async function pruneDatabase(db: Queryable, target: string, options: PruneOption
     }
     return result;
   }
+  // The partitioned layout (sql/092_partition_prune.sql): whole old partitions dropped first, one
+  // per transaction, until none is left to drop (empty ones too); the batches then delete what is
+  // left. A plain database has no partition to drop.
+  const [partitioned] = await db.query(`SELECT to_regprocedure('${SCHEMA}.prune_partition(interval, timestamptz)') IS NOT NULL AS present`);
+  if (partitioned?.present === true) {
+    for (;;) {
+      const dropped = await db.query(`SELECT table_name, deleted FROM ${SCHEMA}.prune_partition($1::interval, $2::timestamptz)`, [olderThan, asOf]);
+      if (dropped.length === 0) break;
+      addUp(rows, dropped);
+      result.partitions += dropped.length;
+    }
+  }
   for (;;) {
     const batch = await db.query(`SELECT table_name, deleted FROM ${SCHEMA}.prune_batch($1::interval, $2, $3::timestamptz)`, [olderThan, batchSize, asOf]);
-    let deleted = 0;
-    for (const r of batch) {
-      const n = Number(r.deleted);
-      deleted += n;
-      rows[String(r.table_name)] = (rows[String(r.table_name)] ?? 0) + n;
-    }
-    if (deleted === 0) break;
+    if (addUp(rows, batch) === 0) break;
     result.batches += 1;
     options.onProgress?.({ batches: result.batches, deleted: { ...rows } });
   }
   return result;
+}
+
+/** Adds the rows deleted per table into `rows`; returns how many in all. */
+function addUp(rows: Record<string, number>, deleted: readonly Row[]): number {
+  let total = 0;
+  for (const r of deleted) {
+    const n = Number(r.deleted);
+    total += n;
+    rows[String(r.table_name)] = (rows[String(r.table_name)] ?? 0) + n;
+  }
+  return total;
 }
 
 /** The `retention` table's settings, per table group; empty on a database migrated before it existed. */

@@ -1,7 +1,7 @@
 import type { AgentRecord } from '@mini-agent/core';
 import { copyBinary } from './copy-binary.js';
 import type { Queryable } from './database.js';
-import { SCHEMA, type TableMapping, type TableRow } from './tables.js';
+import { conflictClause, SCHEMA, type TableMapping, type TableRow } from './tables.js';
 
 /** One table's rows of a batch, and how they map. */
 export interface TableRows {
@@ -37,7 +37,7 @@ function stagedStatements(mapping: TableMapping<AgentRecord>): StagedStatements 
       insert: [
         `INSERT INTO ${SCHEMA}.${mapping.table} AS t (${names})`,
         `SELECT ${names} FROM ${stage} ORDER BY ${mapping.key.map((column) => `${column} COLLATE "C"`).join(', ')}`,
-        `ON CONFLICT (${mapping.key.join(', ')}) ${mapping.onConflict}`,
+        conflictClause(mapping),
       ].join('\n'),
     };
     statements.set(mapping, built);

@@ -43,8 +43,19 @@ export function insertStatement(mapping: TableMapping<AgentRecord>): string {
   return [
     `INSERT INTO ${SCHEMA}.${mapping.table} AS t (${names.join(', ')})`,
     `SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::text::jsonb) AS r(${definitions.join(', ')})`,
-    `ON CONFLICT (${mapping.key.join(', ')}) ${mapping.onConflict}`,
+    conflictClause(mapping),
   ].join('\n');
+}
+
+/**
+ * The `ON CONFLICT` clause of a table's writes. `DO NOTHING` names no target: it then holds on
+ * both layouts of the span-derived tables, the plain one keyed `(trace_id, id)` and the
+ * partitioned one whose key also holds the time column (sql/090_partitions.sql), which an explicit
+ * `(trace_id, id)` target would not match. These tables have no other unique index, so nothing
+ * else is skipped by it. An update names its key, as it must.
+ */
+export function conflictClause(mapping: TableMapping<AgentRecord>): string {
+  return mapping.onConflict === 'DO NOTHING' ? 'ON CONFLICT DO NOTHING' : `ON CONFLICT (${mapping.key.join(', ')}) ${mapping.onConflict}`;
 }
 
 /**

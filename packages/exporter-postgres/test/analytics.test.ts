@@ -2,14 +2,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   at, clearRows, insertGenerations, insertMetrics, insertTools, insertTraces, newTraceId, percentile, type Tool,
 } from './agent-rows.js';
-import { runMigrationFilesAgain, sqlDatabaseKinds, type SqlDatabase } from './sql-databases.js';
+import { layoutKinds, runMigrationFilesAgain, type SqlDatabase } from './sql-databases.js';
 
 // A fixed hour in the past: every function here is asked about [hourStart, hourEnd) explicitly.
 const hourStart = new Date('2026-03-02T10:00:00Z');
 const hourEnd = at(hourStart, 3_600_000);
 const window = [hourStart, hourEnd];
 
-describe.each(sqlDatabaseKinds)('analytics on $name', ({ available, open }) => {
+describe.each(layoutKinds)('analytics on $name', ({ available, open }) => {
   let db: SqlDatabase;
 
   beforeAll(async () => {

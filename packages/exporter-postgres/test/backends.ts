@@ -4,7 +4,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import postgres from 'postgres';
 import { afterAll, beforeAll } from 'vitest';
-import { createPostgresSink, migrate, PostgresExporter, type PostgresSink, type PostgresSinkOptions } from '../src/index.js';
+import { createPostgresSink, migrate, PostgresExporter, type PartitionRequest, type PostgresSink, type PostgresSinkOptions } from '../src/index.js';
 
 /** A row as a test reads it back. */
 export type Row = Record<string, unknown>;
@@ -21,8 +21,10 @@ export interface TestDb {
 
 /** The two places rows can land: every suite runs on both. */
 export interface Backend {
-  readonly name: 'PostgreSQL server' | 'PGlite';
+  readonly name: 'PostgreSQL server' | 'PGlite' | 'PostgreSQL server, partitioned by day';
   readonly available: boolean;
+  /** The layout the suites' migrate() lays out (sql/090_partitions.sql); omitted: plain tables. */
+  readonly partitioned?: PartitionRequest;
   create(): Promise<TestDb>;
 }
 
@@ -66,6 +68,24 @@ const embedded: Backend = {
 
 export const BACKENDS: readonly Backend[] = [server, embedded];
 
+/**
+ * The server again, its big tables partitioned by day from 60 days back (the suites write
+ * sessions up to 40 days old, so they land in real partitions that prune can drop).
+ */
+const partitionedServer: Backend = {
+  ...server,
+  name: 'PostgreSQL server, partitioned by day',
+  get partitioned(): PartitionRequest {
+    return { grain: 'day', since: new Date(Date.now() - 60 * 86_400_000) };
+  },
+};
+
+/** Both backends and the partitioned layout: suites whose outcome must not depend on the layout (writes, prune). */
+export const LAYOUT_BACKENDS: readonly Backend[] = [...BACKENDS, partitionedServer];
+
+/** What migrate() is asked for on `backend`: its layout. */
+const layoutOf = (backend: Backend) => (backend.partitioned === undefined ? {} : { partitioned: backend.partitioned });
+
 /** Row counts of the six tables for one trace. */
 export async function countRows(db: TestDb, traceId: string): Promise<Record<string, number>> {
   const [row] = await db.query(
@@ -100,7 +120,7 @@ export function useExporterSuite(backend: Backend): ExporterSuite {
   let exporter: PostgresExporter;
   beforeAll(async () => {
     db = await backend.create();
-    await migrate(db.target);
+    await migrate(db.target, layoutOf(backend));
     exporter = new PostgresExporter({ ...db.options, migrate: false });
   });
   afterAll(async () => {
@@ -126,7 +146,7 @@ export function useSinkSuite(backend: Backend): SinkSuite {
   let sink: PostgresSink;
   beforeAll(async () => {
     db = await backend.create();
-    await migrate(db.target);
+    await migrate(db.target, layoutOf(backend));
     sink = createPostgresSink({ ...db.options, migrate: false });
     await sink.ready;
   });

@@ -4,7 +4,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, PostgresExporter } from '../src/index.js';
-import { BACKENDS, countRows, exportAsync, type TestDb } from './backends.js';
+import { LAYOUT_BACKENDS, countRows, exportAsync, type TestDb } from './backends.js';
 
 /** A session span with one tool span and one LLM span under it; returned in end order (children first). */
 async function sessionSpans(): Promise<{ session: ReadableSpan; children: ReadableSpan[]; traceId: string }> {
@@ -26,7 +26,7 @@ async function sessionSpans(): Promise<{ session: ReadableSpan; children: Readab
   return { session, children: spans.filter((s) => s !== session), traceId: session.spanContext().traceId };
 }
 
-for (const backend of BACKENDS) {
+for (const backend of LAYOUT_BACKENDS) {
   describe.runIf(backend.available)(`delivering the same spans more than once into ${backend.name}`, () => {
     let db: TestDb;
     let exporter: PostgresExporter;

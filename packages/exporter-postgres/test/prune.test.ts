@@ -9,7 +9,7 @@ import { context, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { prune, readRetention } from '../src/index.js';
-import { BACKENDS, countRows, exportAsync, useExporterSuite } from './backends.js';
+import { LAYOUT_BACKENDS, countRows, exportAsync, useExporterSuite } from './backends.js';
 
 const DAY = 86_400_000;
 const TABLES = ['traces', 'spans', 'tool_executions', 'generations', 'decisions', 'performance_metrics', 'scores'];
@@ -30,7 +30,7 @@ function session(daysAgo: number): Promise<ReadableSpan[]> {
   });
 }
 
-describe.each(BACKENDS)('prune on $name', (backend) => {
+describe.each(LAYOUT_BACKENDS)('prune on $name', (backend) => {
   const suite = useExporterSuite(backend);
   let oldTrace: string;
   let newTrace: string;

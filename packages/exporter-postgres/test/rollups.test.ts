@@ -3,7 +3,7 @@
 // write, re-delivery, update, prune and truncate of the tables they summarize.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { at, clearRows, insertGenerations, insertTools, insertTraces, newTraceId, percentile, type Tool } from './agent-rows.js';
-import { sqlDatabaseKinds, type SqlDatabase } from './sql-databases.js';
+import { layoutKinds, type SqlDatabase } from './sql-databases.js';
 
 const S = 'mini_agent_observability';
 /** 2^(1/16) - 1: a bin's middle is this close to any value in the bin (052_rollups.sql). */
@@ -39,7 +39,7 @@ function dataset(): Tool[] {
 const inWindow = (tools: Tool[]) => tools.filter((t) => t.startedAt >= since && t.startedAt < until);
 const relative = (estimate: number, exact: number) => Math.abs(estimate - exact) / exact;
 
-describe.each(sqlDatabaseKinds)('rollups on $name', ({ available, open }) => {
+describe.each(layoutKinds)('rollups on $name', ({ available, open }) => {
   let db: SqlDatabase;
   let tools: Tool[];
   beforeAll(async () => {

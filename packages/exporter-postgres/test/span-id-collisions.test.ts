@@ -1,7 +1,7 @@
 import { collidingTraces, type CollidingTraces } from '@mini-agent/test-support';
 import { ExportResultCode } from '@opentelemetry/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, countRows, exportAsync, useExporterSuite } from './backends.js';
+import { LAYOUT_BACKENDS, countRows, exportAsync, useExporterSuite } from './backends.js';
 
 // OTLP makes a span id unique only within its trace. Two traces replayed with the same span ids
 // must both be stored: keyed on the span id alone, the second trace's spans were dropped by
@@ -22,7 +22,7 @@ const expectedPerTrace = () => ({
   performance_metrics: fixture.perTrace.metrics,
 });
 
-for (const backend of BACKENDS) {
+for (const backend of LAYOUT_BACKENDS) {
   describe.runIf(backend.available)(`two traces reusing the same span ids, into ${backend.name}`, () => {
     const suite = useExporterSuite(backend);
     const truncate = () =>

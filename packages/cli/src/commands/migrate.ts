@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { migrate, type MigrationResult, type Tenancy } from '@mini-agent/exporter-postgres';
+import { migrate, type MigrationResult, type PartitionGrain, type Tenancy } from '@mini-agent/exporter-postgres';
 import { CliError, ExitCode, type Command, type Io } from '../command.js';
 import { databaseErrorLine, databaseTarget, DATABASE_FLAGS, DATABASE_FLAGS_HELP } from '../database-target.js';
 import { parsedOrUsageError } from '../parse.js';
 
-const HELP = `Usage: mini-agent-otel migrate [--database-url URL | --data-dir DIR] [--supabase [--tenancy project|user]] [--allow-changed]
+const HELP = `Usage: mini-agent-otel migrate [--database-url URL | --data-dir DIR] [--supabase [--tenancy project|user]] [--allow-changed] [--partitioned day|week]
 
 Creates or updates the mini_agent_observability tables. Each SQL migration is applied once and
 recorded; running it again changes nothing (and needs only SELECT on schema_migrations). Run it
@@ -22,6 +22,11 @@ ${DATABASE_FLAGS_HELP}
   --allow-changed     Go on when a migration applied before has changed since (it is refused
                       otherwise, naming the file and both checksums); the changed file is not
                       applied again
+  --partitioned GRAIN Lay out spans, tool_executions, generations, decisions and
+                      performance_metrics as range partitions on their time column, one per
+                      day or per week (GRAIN), converting tables still plain with their rows
+                      while agents write; prune then drops whole partitions
+                      (docs/scaling.md). Omitted: the layout stays as it is
   -h, --help          Show this help
 
 Examples:
@@ -36,9 +41,10 @@ export const migrateCommand: Command = {
   help: HELP,
   async run(args, io) {
     const { values } = parsedOrUsageError('migrate', () =>
-      parseArgs({ args: [...args], options: { ...DATABASE_FLAGS, supabase: { type: 'boolean' }, tenancy: { type: 'string' }, 'allow-changed': { type: 'boolean' } }, strict: true, allowPositionals: false }),
+      parseArgs({ args: [...args], options: { ...DATABASE_FLAGS, supabase: { type: 'boolean' }, tenancy: { type: 'string' }, 'allow-changed': { type: 'boolean' }, partitioned: { type: 'string' } }, strict: true, allowPositionals: false }),
     );
     const tenancy = tenancyOf(values.tenancy, values.supabase ?? false);
+    const partitioned = grainOf(values.partitioned);
     const target = databaseTarget(values);
     io.out(`Migrating ${target.label}`);
     let result: MigrationResult;
@@ -47,6 +53,7 @@ export const migrateCommand: Command = {
         supabase: values.supabase ?? false,
         allowChanged: values['allow-changed'] ?? false,
         ...(tenancy ? { tenancy } : {}),
+        ...(partitioned ? { partitioned } : {}),
       });
     } catch (error) {
       throw new CliError(databaseErrorLine(error));
@@ -63,6 +70,12 @@ function tenancyOf(flag: string | undefined, supabase: boolean): Tenancy | undef
   return flag;
 }
 
+function grainOf(flag: string | undefined): PartitionGrain | undefined {
+  if (flag === undefined) return undefined;
+  if (flag !== 'day' && flag !== 'week') throw new CliError(`--partitioned must be day or week, got '${flag}'`, ExitCode.USAGE);
+  return flag;
+}
+
 function printResult(result: MigrationResult, io: Io): void {
   for (const name of result.applied) io.out(`  applied  ${name}`);
   if (result.applied.length === 0) io.out(`  up to date (${result.alreadyApplied.length} migrations already applied)`);
@@ -70,6 +83,9 @@ function printResult(result: MigrationResult, io: Io): void {
   if (result.skipped.length > 0) io.out(`  not applied (Supabase layer; add --supabase): ${result.skipped.join(', ')}`);
   if (result.tenancy === 'user') io.out('  tenancy: user (a reader reads only their own sessions; admins read all)');
   else if (result.tenancy === 'project') io.out('  tenancy: project (every reader reads every session)');
+  for (const layout of result.partitioned ?? []) {
+    io.out(`  ${layout.table}: ${layout.grain === null ? 'plain' : `${layout.partitions} partitions by ${layout.grain} of ${layout.timeColumn}`}`);
+  }
   for (const notice of result.notices) io.out(`  note: ${notice}`);
   for (const name of result.earlierRevisions) io.out(`  note: ${name} was applied in an earlier released revision; kept as applied`);
   for (const name of result.changed) io.err(`warning: ${name} changed since it was applied; it is not applied again (--allow-changed)`);

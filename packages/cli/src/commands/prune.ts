@@ -104,7 +104,8 @@ function printResult(result: PruneResult, io: Io): void {
   for (const [table, n] of tables) io.out(`  ${table.padEnd(20)} ${count(n).padStart(12)} ${result.dryRun ? 'to delete' : 'deleted'}`);
   io.out(result.dryRun
     ? `  ${count(total)} rows would be deleted; nothing was deleted (dry run)`
-    : `  ${count(total)} rows deleted in ${result.batches} batch${result.batches === 1 ? '' : 'es'}`);
+    : `  ${count(total)} rows deleted in ${result.batches} batch${result.batches === 1 ? '' : 'es'}` +
+      (result.partitions > 0 ? ` and ${count(result.partitions)} whole partition${result.partitions === 1 ? '' : 's'} dropped` : ''));
 }
 
 function count(n: number): string {
