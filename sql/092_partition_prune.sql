@@ -40,6 +40,25 @@ BEGIN
 END
 $$;
 
+-- Whether a partition holds a row of a trace that a prune with this cutoff keeps (or of a trace
+-- without a `traces` row, which row-by-row pruning never deletes either).
+CREATE OR REPLACE FUNCTION mini_agent_observability.partition_holds_kept_rows(part regclass, trace_cutoff timestamptz)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = ''
+AS $$
+DECLARE
+  kept boolean;
+BEGIN
+  EXECUTE format(
+    'SELECT EXISTS (SELECT 1 FROM %s x WHERE NOT EXISTS (
+       SELECT 1 FROM mini_agent_observability.traces t
+        WHERE t.id = x.trace_id AND coalesce(t.ended_at, t.started_at, t.inserted_at) < $1))', part)
+    INTO kept USING trace_cutoff;
+  RETURN kept;
+END
+$$;
+
 -- Drops at most one partition older than the retention (or older_than); returns the table and
 -- the rows it held, or no row when there is none to drop. Also makes the partitions ahead
 -- (create_partitions()), so that the prune job keeps them. A plain database returns no row.
@@ -63,6 +82,9 @@ BEGIN
     RAISE EXCEPTION 'older_than must be a positive interval, got %', older_than USING ERRCODE = '22023';
   END IF;
   PERFORM mini_agent_observability.create_partitions(NULL, as_of);
+  IF to_regclass('pg_temp.mini_agent_prune_kept') IS NULL THEN
+    CREATE TEMPORARY TABLE mini_agent_prune_kept (part oid, as_of timestamptz);
+  END IF;
   SELECT c.cutoff INTO trace_cutoff FROM mini_agent_observability.prune_cutoffs(older_than, as_of) c WHERE c.table_group = 'traces';
   SELECT c.cutoff INTO metric_cutoff FROM mini_agent_observability.prune_cutoffs(older_than, as_of) c WHERE c.table_group = 'performance_metrics';
   FOR candidate IN
@@ -76,20 +98,25 @@ BEGIN
        AND (tp.range_end <= trace_cutoff OR (p.table_name = 'performance_metrics' AND tp.range_end <= metric_cutoff))
      ORDER BY tp.range_end, p.table_name
   LOOP
+    -- A partition found holding a kept trace's row is not checked again in this run (same as_of):
+    -- each call drops one partition, and a run makes as many calls as it drops.
+    CONTINUE WHEN EXISTS (SELECT 1 FROM pg_temp.mini_agent_prune_kept k WHERE k.part = candidate.partition::oid AND k.as_of = prune_partition.as_of);
+    IF NOT candidate.all_old THEN
+      -- First without the lock (the scan must not hold up the table), then again under it for a
+      -- row written meanwhile.
+      blocked := mini_agent_observability.partition_holds_kept_rows(candidate.partition, trace_cutoff);
+      IF blocked THEN
+        INSERT INTO pg_temp.mini_agent_prune_kept VALUES (candidate.partition::oid, prune_partition.as_of);
+        CONTINUE;
+      END IF;
+    END IF;
     BEGIN
       PERFORM set_config('lock_timeout', '5s', true);
       EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', candidate.parent);
     EXCEPTION WHEN lock_not_available THEN
       CONTINUE;
     END;
-    IF NOT candidate.all_old THEN
-      EXECUTE format(
-        'SELECT EXISTS (SELECT 1 FROM %s x WHERE NOT EXISTS (
-           SELECT 1 FROM mini_agent_observability.traces t
-            WHERE t.id = x.trace_id AND coalesce(t.ended_at, t.started_at, t.inserted_at) < $1))', candidate.partition)
-        INTO blocked USING trace_cutoff;
-      CONTINUE WHEN blocked;
-    END IF;
+    CONTINUE WHEN NOT candidate.all_old AND mini_agent_observability.partition_holds_kept_rows(candidate.partition, trace_cutoff);
     EXECUTE format('SELECT count(*) FROM %s', candidate.partition) INTO n;
     PERFORM mini_agent_observability.rollup_forget(candidate.tbl, candidate.partition);
     EXECUTE format('DROP TABLE %s', candidate.partition);

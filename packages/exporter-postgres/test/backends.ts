@@ -84,7 +84,7 @@ const partitionedServer: Backend = {
 export const LAYOUT_BACKENDS: readonly Backend[] = [...BACKENDS, partitionedServer];
 
 /** What migrate() is asked for on `backend`: its layout. */
-const layoutOf = (backend: Backend) => (backend.partitioned === undefined ? {} : { partitioned: backend.partitioned });
+export const layoutOf = (backend: Backend) => (backend.partitioned === undefined ? {} : { partitioned: backend.partitioned });
 
 /** Row counts of the six tables for one trace. */
 export async function countRows(db: TestDb, traceId: string): Promise<Record<string, number>> {

@@ -4,7 +4,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, PostgresExporter } from '../src/index.js';
-import { LAYOUT_BACKENDS, countRows, exportAsync, type TestDb } from './backends.js';
+import { countRows, exportAsync, LAYOUT_BACKENDS, layoutOf, type TestDb } from './backends.js';
 
 /** A session span with one tool span and one LLM span under it; returned in end order (children first). */
 async function sessionSpans(): Promise<{ session: ReadableSpan; children: ReadableSpan[]; traceId: string }> {
@@ -35,7 +35,7 @@ for (const backend of LAYOUT_BACKENDS) {
 
     beforeAll(async () => {
       db = await backend.create();
-      await migrate(db.target);
+      await migrate(db.target, layoutOf(backend));
       exporter = new PostgresExporter({ ...db.options, migrate: false });
     });
     afterAll(async () => {

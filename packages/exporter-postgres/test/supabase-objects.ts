@@ -105,6 +105,14 @@ export const ACCESS_OBJECTS: readonly AccessObject[] = [
     update: `UPDATE ${S}.schema_migrations SET checksum = checksum`,
     delete: `DELETE FROM ${S}.schema_migrations`,
   },
+  {
+    name: `${S}.partitioning`,
+    kind: 'private table',
+    read: `SELECT count(*) AS n FROM ${S}.partitioning`,
+    insert: `INSERT INTO ${S}.partitioning (table_name, time_column) VALUES ('matrix', 'x')`,
+    update: `UPDATE ${S}.partitioning SET ahead_days = ahead_days`,
+    delete: `DELETE FROM ${S}.partitioning`,
+  },
   ...Object.entries(ANALYTICS).map(([v, column]) => analyticsView(`${S}.${v}`, column)),
   ...Object.entries(ANALYTICS).map(([v, column]) => analyticsView(`public.mini_agent_${v}`, column)),
   ...[
@@ -139,7 +147,11 @@ export const ACCESS_OBJECTS: readonly AccessObject[] = [
     kind: 'owner function' as const,
     read: `SELECT has_function_privilege('${S}.${signature}', 'EXECUTE')::int AS n`,
   })),
-  ...['trace_tables()', 'prune_preview(interval, timestamptz)', 'prune_batch(interval, integer, timestamptz)', 'prune(interval, integer)'].map((signature) => ({
+  ...['trace_tables()', 'prune_preview(interval, timestamptz)', 'prune_batch(interval, integer, timestamptz)', 'prune(interval, integer)',
+    // The partitioned layout (sql/090–093).
+    'partition_start(text, timestamptz)', 'partition_width(text)', 'table_partitions(regclass)', 'make_partition(regclass, text, text, text, timestamptz)',
+    'create_partitions(interval, timestamptz)', 'partition_mirror()', 'partition_begin(text, text, timestamptz)', 'partition_copy(text, timestamptz, timestamptz)',
+    'partition_finish(text, text)', 'rollup_forget(text, regclass)', 'partition_holds_kept_rows(regclass, timestamptz)', 'prune_partition(interval, timestamptz)', 'partition_tables(text, timestamptz)'].map((signature) => ({
     name: `${S}.${signature.slice(0, signature.indexOf('('))}()`,
     kind: 'owner function' as const,
     read: `SELECT has_function_privilege('${S}.${signature}', 'EXECUTE')::int AS n`,
