@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTools, newTraceId } from './agent-rows.js';
-import { type Query, runMigrationFilesAgain, sqlDatabaseKinds, type SqlDatabase } from './sql-databases.js';
+import { layoutKinds, type Query, runMigrationFilesAgain, type SqlDatabase } from './sql-databases.js';
 
 const tables = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations'];
 const publicViews = tables.map((table) => `public.mini_agent_${table}`);
@@ -23,7 +23,7 @@ const as = <T>(db: SqlDatabase, role: string, work: (query: Query) => Promise<T>
 const insertTrace = (query: Query, target: string, id: string) =>
   query(`INSERT INTO ${target} (id, status, complete) VALUES ($1, 'ok', true)`, [id]);
 
-describe.each(sqlDatabaseKinds)('the Supabase layer on $name', ({ available, open }) => {
+describe.each(layoutKinds)('the Supabase layer on $name', ({ available, open }) => {
   let db: SqlDatabase;
 
   beforeAll(async () => {
