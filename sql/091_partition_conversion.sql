@@ -47,9 +47,13 @@ BEGIN
     RAISE EXCEPTION 'grain must be day or week, got %', grain USING ERRCODE = '22023';
   END IF;
   SELECT * INTO STRICT spec FROM mini_agent_observability.partitioning p WHERE p.table_name = tbl;
-  EXECUTE format('DROP TRIGGER IF EXISTS mini_agent_partition_mirror_insert ON %s', source);
-  EXECUTE format('DROP TRIGGER IF EXISTS mini_agent_partition_mirror_delete ON %s', source);
-  EXECUTE format('DROP TABLE IF EXISTS mini_agent_observability.%I', twin);
+  -- What an interrupted run left (checked first: DROP … IF EXISTS would tell psql users it skipped).
+  FOR idx IN SELECT t.tgname FROM pg_catalog.pg_trigger t WHERE t.tgrelid = source AND t.tgname LIKE 'mini_agent_partition_mirror_%' LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', idx.tgname, source);
+  END LOOP;
+  IF to_regclass(format('mini_agent_observability.%I', twin)) IS NOT NULL THEN
+    EXECUTE format('DROP TABLE mini_agent_observability.%I', twin);
+  END IF;
 
   SELECT array_agg(a.attname::text ORDER BY k.ord) INTO key_cols
     FROM pg_catalog.pg_index i
