@@ -4,6 +4,7 @@
 // page prints — a window the driver cannot send (as "All time" once could not) fails here.
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
+import { HISTOGRAM_BOUNDS_MS, HISTOGRAM_BOUNDS_PARAM } from '../src/queries/rows.js';
 import type { DashboardDb } from './backends.js';
 import type { SeededDataset } from './dataset.js';
 import { hostileMarkupRan, kpiValue, pageWindow, tableValues } from './page-reading.js';
@@ -86,6 +87,15 @@ async function checkTools(suite: MatrixSuite, page: Page, w: Window): Promise<vo
       p50_ms: tool.p50_ms, p95_ms: tool.p95_ms, max_ms: tool.max_ms,
     });
   }
+  // The latency histogram of all calls (read from the rollups' bucket counts over long windows)
+  // holds exactly the calls of the window, counted here from the rows themselves.
+  const counted = await suite.db().query<{ bucket: number; n: number }>(
+    `SELECT width_bucket(duration_ms, $3::float8[]) AS bucket, count(*)::int AS n FROM ${S}.tool_executions
+      WHERE started_at >= $1 AND started_at < $2 AND duration_ms IS NOT NULL GROUP BY 1`,
+    [w.since, w.until, HISTOGRAM_BOUNDS_PARAM],
+  );
+  const drawn = JSON.parse(await page.$eval('script#latency-all', (el) => el.textContent ?? '')) as { counts: number[] };
+  expect(drawn.counts).toEqual(HISTOGRAM_BOUNDS_MS.concat(0).map((_, i) => counted.find((c) => Number(c.bucket) === i)?.n ?? 0));
 }
 
 async function checkTool(suite: MatrixSuite, page: Page, w: Window): Promise<void> {

@@ -119,15 +119,29 @@ describe.each(layoutKinds)('rollups on $name', ({ available, open }) => {
     await db.query(`UPDATE ${S}.traces SET status = 'ok', complete = true, started_at = $2, ended_at = $3 WHERE id = $1`, [trace, at(since, 86_400_000), at(since, 86_430_000)]);
     await insertGenerations(db.query, [{ model: 'gpt-4o', inputTokens: 10, outputTokens: 2, durationMs: 700, startedAt: at(since, 90_000_000) }]);
     await db.query(`DELETE FROM ${S}.tool_executions WHERE tool_name = 'shell' AND started_at < $1`, [at(since, 2 * 86_400_000)]);
+    // The slowest call of each remaining tool, the first and last of each hour of web_search: extremes go.
+    await db.query(
+      `DELETE FROM ${S}.tool_executions te USING (SELECT tool_name, max(duration_ms) AS ms FROM ${S}.tool_executions GROUP BY 1) m
+        WHERE te.tool_name = m.tool_name AND te.duration_ms = m.ms`,
+    );
+    await db.query(
+      `DELETE FROM ${S}.tool_executions WHERE id IN (
+         SELECT (array_agg(id ORDER BY started_at))[1] FROM ${S}.tool_executions WHERE tool_name = 'web_search' GROUP BY date_bin('1 hour', started_at, '2000-01-01')
+         UNION ALL
+         SELECT (array_agg(id ORDER BY started_at DESC))[1] FROM ${S}.tool_executions WHERE NOT success GROUP BY date_bin('1 hour', started_at, '2000-01-01'))`,
+    );
+    // The session that was the longest of its hour leaves.
+    await insertTraces(db.query, [{ id: newTraceId(), status: 'ok', complete: true, startedAt: at(since, 7_300_000), endedAt: at(since, 7_900_000) }]);
+    await db.query(`DELETE FROM ${S}.traces WHERE started_at = $1`, [at(since, 7_300_000)]);
     const tables = ['tool_rollup', 'tool_error_rollup', 'model_rollup', 'session_rollup', 'latency_histogram'];
     const kept = async () => {
       const out: Record<string, unknown[]> = {};
       for (const table of tables) {
         const count = table === 'tool_error_rollup' ? 'occurrences' : table === 'latency_histogram' ? 'n' : table === 'model_rollup' ? 'generations' : table === 'session_rollup' ? 'sessions' : 'executions';
-        // Rows whose count fell to 0 are kept by the triggers and never written by a rebuild; maxima only grow.
+        // Rows whose count fell to 0 are kept by the triggers and never written by a rebuild. Maxima
+        // and first/last times are compared too: a delete that removed an hour's extreme recomputes it.
         const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${S}.${table} WHERE ${count} <> 0`);
         for (const row of rows) {
-          for (const key of ['max_ms', 'first_at', 'last_at', 'first_seen', 'last_seen', 'max_duration_ms']) delete row[key];
           // Sums of floats added in another order differ in their last bits.
           if ('sum_ms' in row) row.sum_ms = Number(row.sum_ms).toFixed(6);
         }
@@ -144,9 +158,78 @@ describe.each(layoutKinds)('rollups on $name', ({ available, open }) => {
     expect(timeline.reduce((n, b) => n + Number(b.sessions), 0)).toBe(2);
   });
 
+  it.skipIf(!available)('tool_latency_buckets counts every bucket exactly, over the long window, a day and half an hour', async () => {
+    const bounds = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 60_000];
+    const bucketOf = (ms: number) => bounds.filter((b) => ms >= b).length;
+    const expected = (from: Date, to: Date) => {
+      const counts = new Map<string, number>();
+      for (const t of tools.filter((x) => x.startedAt >= from && x.startedAt < to)) {
+        const key = `${t.toolName}|${t.category}|${bucketOf(t.durationMs)}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      return [...counts].map(([key, n]) => `${key}|${n}`).sort();
+    };
+    const read = async (from: Date, to: Date) =>
+      (await db.query<{ tool_name: string; category: string; bucket: number; n: number }>(`SELECT * FROM ${S}.tool_latency_buckets($1, $2)`, [from, to]))
+        .map((r) => `${r.tool_name}|${r.category}|${r.bucket}|${Number(r.n)}`).sort();
+    const [fromRollups] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${S}.latency_histogram WHERE kind = 'tool_bucket' AND grain = 'day'`);
+    expect(fromRollups!.n).toBeGreaterThan(0);
+    expect(await read(since, until)).toEqual(expected(since, until));
+    // A day (read from the hourly counts too: counts add up) and half an hour (from the rows).
+    for (const [from, ms] of [[at(since, 3_000_000), 86_400_000], [at(since, 5_000_000), 1_800_000]] as const) {
+      expect(await read(from, at(from, ms))).toEqual(expected(from, at(from, ms)));
+    }
+    // Prunes subtract their rows' buckets.
+    await db.query(`DELETE FROM ${S}.tool_executions WHERE started_at < $1`, [at(since, 86_400_000 + 1_234_000)]);
+    tools = tools.filter((t) => t.startedAt >= at(since, 86_400_000 + 1_234_000));
+    expect(await read(since, until)).toEqual(expected(since, until));
+  });
+
+  it.skipIf(!available)('cost_by_model over the long window equals the sums of the rows, unpriced calls counted apart', async () => {
+    const random = seeded(5);
+    const rows = Array.from({ length: 400 }, (_, i) => ({
+      model: ['gpt-5', 'claude-sonnet-4.5', null][i % 3] ?? null,
+      startedAt: new Date(since.getTime() - 3_600_000 + random() * (span + 7_200_000)),
+      uncached: Math.floor(random() * 1_000), cached: Math.floor(random() * 300), creation: i % 7, output: Math.floor(random() * 500),
+      reasoning: i % 5 === 0 ? null : Math.floor(random() * 50),
+      cost: i % 9 === 0 ? null : (Math.floor(random() * 1e6) / 1e8).toFixed(8),
+    }));
+    for (let i = 0; i < rows.length; i += 100) {
+      const params: unknown[] = [];
+      const tuples = rows.slice(i, i + 100).map((r) =>
+        `(md5(random()::text), md5(random()::text), 'chat', $${params.push(r.model)}, 'test', true, $${params.push(r.startedAt)}, $${params.push(r.startedAt)}, 10, ` +
+        `$${params.push(r.uncached)}, $${params.push(r.cached)}, $${params.push(r.creation)}, $${params.push(r.output)}, $${params.push(r.reasoning)}, $${params.push(r.cost)}::numeric)`);
+      await db.query(
+        `INSERT INTO ${S}.generations (id, trace_id, name, model, provider, success, started_at, ended_at, duration_ms,
+           uncached_input_tokens, cached_tokens, cache_creation_tokens, non_reasoning_output_tokens, reasoning_tokens, cost_usd)
+         VALUES ${tuples.join(', ')}`, params);
+    }
+    // A price set later (a repricing UPDATE) moves the sums too.
+    await db.query(`UPDATE ${S}.generations SET cost_usd = 0.5 WHERE model = 'gpt-5' AND cost_usd IS NULL`);
+    for (const r of rows) if (r.model === 'gpt-5' && r.cost === null) r.cost = '0.5';
+    const got = await db.query<Record<string, unknown>>(
+      `SELECT model, generations::int, unpriced::int, uncached_input_tokens::int, cache_read_tokens::int, cache_creation_tokens::int,
+              output_tokens::int, reasoning_tokens::int, cost_usd::text FROM ${S}.cost_by_model($1, $2) ORDER BY model NULLS LAST`, [since, until]);
+    const scaled = (v: string | null) => (v === null ? 0n : BigInt(Math.round(Number(v) * 1e8)));
+    const expected = ['claude-sonnet-4.5', 'gpt-5', null].map((model) => {
+      const mine = rows.filter((r) => r.model === model && r.startedAt >= since && r.startedAt < until);
+      const sum = (f: (r: (typeof rows)[number]) => number | null) => mine.reduce((n, r) => n + (f(r) ?? 0), 0);
+      return {
+        model, generations: mine.length, unpriced: mine.filter((r) => r.cost === null).length, uncached_input_tokens: sum((r) => r.uncached),
+        cache_read_tokens: sum((r) => r.cached), cache_creation_tokens: sum((r) => r.creation), output_tokens: sum((r) => r.output),
+        reasoning_tokens: sum((r) => r.reasoning), cost: mine.reduce((n, r) => n + scaled(r.cost), 0n),
+      };
+    });
+    expect(got.map(({ cost_usd, ...rest }) => ({ ...rest, cost: scaled(cost_usd as string) }))).toEqual(expected);
+    // Exactly the exact branch's figures: the same window one row at a time (the rows, not the rollups).
+    const [{ rollups }] = (await db.query<{ rollups: boolean }>(`SELECT ${S}.use_rollups($1, $2) AS rollups`, [since, until])) as [{ rollups: boolean }];
+    expect(rollups).toBe(true);
+  });
+
   it.skipIf(!available)('a truncated table empties its rollups', async () => {
     await db.query(`TRUNCATE ${S}.tool_executions`);
     expect(await db.query(`SELECT * FROM ${S}.tool_rollup`)).toEqual([]);
     expect(await db.query(`SELECT * FROM ${S}.tool_stats($1, $2)`, [since, until])).toEqual([]);
+    expect(await db.query(`SELECT * FROM ${S}.latency_histogram WHERE kind IN ('tool', 'tool_bucket')`)).toEqual([]);
   });
 });

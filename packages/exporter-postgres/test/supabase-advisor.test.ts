@@ -35,9 +35,9 @@ describe.each(sqlDatabaseKinds)('search_path of the functions on $name', ({ avai
     const remaining = (await withoutSearchPath()).map((row) => row.name);
     expect(remaining).toEqual([
       'alert_measure', 'category_stats', 'cost_by_agent_version', 'cost_by_day', 'cost_by_model', 'cost_by_session',
-      'cost_by_user', 'latency_bin', 'latency_bin_value', 'metric_stats', 'model_usage', 'partition_tables', 'prune', 'rollup_bounds',
+      'cost_by_user', 'latency_bin', 'latency_bin_value', 'latency_bucket', 'metric_stats', 'model_usage', 'partition_tables', 'prune', 'rollup_bounds',
       'rollups_visible', 'score_daily', 'score_distribution', 'score_stats', 'score_stats_by_version', 'session_stats',
-      'session_timeline', 'session_totals', 'tool_stats', 'tool_totals', 'top_errors', 'ttft_by_model', 'unpriced_models',
+      'session_timeline', 'session_totals', 'tool_latency_buckets', 'tool_stats', 'tool_totals', 'top_errors', 'ttft_by_model', 'unpriced_models',
       'use_rollups', 'user_stats', 'worst_sessions',
     ]);
     const documented = /<!-- search-path-exceptions -->([\s\S]*?)<!-- \/search-path-exceptions -->/.exec(docs)?.[1] ?? '';

@@ -124,13 +124,14 @@ export const ACCESS_OBJECTS: readonly AccessObject[] = [
   ].map((call) => ({ name: `${S}.${call.slice(0, call.indexOf('('))}()`, kind: 'function' as const, read: measure(`${S}.${call}`) })),
   { name: `${S}.reader_scope()`, kind: 'function', read: `SELECT ${S}.reader_scope() AS n` },
   { name: `${S}.prune_cutoffs()`, kind: 'function', read: measure(`${S}.prune_cutoffs(interval '30 days', '2026-01-01T00:00:00Z')`) },
-  ...[`tool_totals(${W})`, `session_timeline(${W}, now(), interval '1 hour')`].map((call) => ({
+  ...[`tool_totals(${W})`, `session_timeline(${W}, now(), interval '1 hour')`, `tool_latency_buckets(${W})`].map((call) => ({
     name: `${S}.${call.slice(0, call.indexOf('('))}()`, kind: 'function' as const, read: measure(`${S}.${call}`),
   })),
   // Pure helpers of the rollups: the same answer for every role that may use the schema.
   ...[
     ['latency_bin', `${S}.latency_bin(5)`],
     ['latency_bin_value', `${S}.latency_bin_value(40)`],
+    ['latency_bucket', `${S}.latency_bucket(7)`],
     ['histogram_percentile', `round(${S}.histogram_percentile('{1,2}', '{1,1}', 0.5)::numeric, 6)`],
     ['rollups_visible', `${S}.rollups_visible()::int`],
     ['use_rollups', `${S}.use_rollups(${W}, now())::int`],

@@ -52,26 +52,30 @@ const BUCKET_ORIGIN = '2000-01-01T00:00:00Z';
  */
 export async function loadOverview(query: Query, window: TimeWindow, now: Date): Promise<OverviewData> {
   const w = [sinceParam(window), untilParam(window)];
-  const [any, totals, percentiles, buckets, toolStats, topErrors, models, firing, retention, scores] = await Promise.all([
+  // The page's connections take the queries in turn (round robin, in this order): the three
+  // costliest first, on three connections (server processes) side by side, and the cheap ones
+  // after them where the costliest (tool_stats) runs.
+  const [toolStats, topErrors, firing, any, percentiles, models, scores, totals, buckets, retention] = await Promise.all([
+    query<ToolStatsRow>(`SELECT * FROM ${S}.tool_stats($1, $2)`, w),
+    query<TopErrorRow>(`SELECT * FROM ${S}.top_errors($1, $2, 5)`, w),
+    query<AlertStatusRow>(`SELECT ${ALERT_COLUMNS}, true AS firing FROM ${S}.firing_alerts(NULL, $1)`, [now.toISOString()]),
     query<{ any: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM ${S}.traces) OR EXISTS (SELECT 1 FROM ${S}.tool_executions) AS any`,
     ),
-    query<SessionTotalsRow>(`SELECT * FROM ${S}.session_totals($1, $2)`, w),
     // All tools together (tool_totals: exact up to a day, from the hourly rollups beyond).
     query<{ p50_ms: number | null; p95_ms: number | null }>(`SELECT p50_ms, p95_ms FROM ${S}.tool_totals($1, $2)`, w),
+    query<ModelUsageRow>(`SELECT * FROM ${S}.model_usage($1, $2) ORDER BY total_tokens DESC, model`, w),
+    loadScoreStats(query, window),
+    query<SessionTotalsRow>(`SELECT * FROM ${S}.session_totals($1, $2)`, w),
     // session_timeline places and judges sessions as session_stats/session_totals do: by start
     // time (or insertion time while the session span is missing); failed = complete and status error.
     query<SessionBucket>(
       `SELECT bucket, sessions, failed FROM ${S}.session_timeline($1, $2, $3::interval, $4::timestamptz) ORDER BY 1`,
       [...w, window.bucket, BUCKET_ORIGIN],
     ),
-    query<ToolStatsRow>(`SELECT * FROM ${S}.tool_stats($1, $2)`, w),
-    query<TopErrorRow>(`SELECT * FROM ${S}.top_errors($1, $2, 5)`, w),
-    query<ModelUsageRow>(`SELECT * FROM ${S}.model_usage($1, $2) ORDER BY total_tokens DESC, model`, w),
-    query<AlertStatusRow>(`SELECT ${ALERT_COLUMNS}, true AS firing FROM ${S}.firing_alerts(NULL, $1)`, [now.toISOString()]),
     readRetention({ query: (text) => query(text) }),
-    loadScoreStats(query, window),
   ]);
+
   // Calls and errors of all tools: the sums of tool_stats' rows (its rows partition the window's calls).
   const executions = toolStats.reduce((n, t) => n + t.executions, 0);
   const errors = toolStats.reduce((n, t) => n + t.errors, 0);

@@ -16,17 +16,17 @@ export interface ToolsData {
   histogram: HistogramBucket[];
 }
 
-/** Loads `tool_stats` and `category_stats` for the window, and the histograms from one scan. */
+/** Loads `tool_stats` and `category_stats` for the window, and the histograms from `tool_latency_buckets`. */
 export async function loadTools(query: Query, window: TimeWindow): Promise<ToolsData> {
   const w = [sinceParam(window), untilParam(window)];
   const [tools, categories, counts] = await Promise.all([
     query<ToolStatsRow>(`SELECT * FROM ${S}.tool_stats($1, $2)`, w),
     query<CategoryStatsRow>(`SELECT * FROM ${S}.category_stats($1, $2)`, w),
+    // The 1-2-5 buckets of HISTOGRAM_BOUNDS_MS (latency_bucket in SQL): exact counts, read from
+    // the rollups' bucket counts over windows of more than a day instead of from every row.
     query<{ tool_name: string; category: string; bucket: number; n: number }>(
-      `SELECT tool_name, category, width_bucket(duration_ms, $3::float8[]) AS bucket, count(*) AS n
-         FROM ${S}.tool_executions WHERE started_at >= $1 AND started_at < $2
-        GROUP BY 1, 2, 3`,
-      [...w, HISTOGRAM_BOUNDS_PARAM],
+      `SELECT tool_name, category, bucket, n FROM ${S}.tool_latency_buckets($1, $2)`,
+      w,
     ),
   ]);
   const byTool = new Map<string, Map<number, number>>();
