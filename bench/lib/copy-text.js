@@ -11,6 +11,8 @@ const { TABLES, SCHEMA, mergeTraceRows } = await import(tablesModule);
 const { copyBinary } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/copy-binary.js', import.meta.url)));
 // What the sink leaves out of span rows because a typed row stores it (each payload once).
 const { typedPayloadsOf, withoutTypedPayloads } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/payload-once.js', import.meta.url)));
+// Each event once: metric and decision events their rows hold left out of span rows.
+const { typedEventsOf, withoutTypedEvents } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/events-once.js', import.meta.url)));
 // Each resource once: the rows of `resources` a batch's spans point at.
 const { RESOURCES, resourceRowsOf } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/resources.js', import.meta.url)));
 
@@ -18,7 +20,8 @@ const { RESOURCES, resourceRowsOf } = await import(fileURLToPath(new URL('../../
  * Rows per table for one batch of records, traces of one trace id merged as the sink merges them,
  * span rows without the payloads their typed rows hold, as the sink writes them (`payloadOnce:
  * false`: with them, as the schema before 044 stored them), and the resources the spans point at
- * (`resourceOnce: false`: each span row with its resource, as the schema before 083 stored it).
+ * (`resourceOnce: false`: each span row with its resource and all its events, as the schema
+ * before 083 stored it).
  */
 export function rowsOf(records, { payloadOnce = true, resourceOnce = true } = {}) {
   const byTable = new Map();
@@ -28,10 +31,12 @@ export function rowsOf(records, { payloadOnce = true, resourceOnce = true } = {}
   }
   const traces = new Map();
   const typed = payloadOnce ? typedPayloadsOf(records) : new Map();
+  const typedEvents = typedEventsOf(records);
   for (const record of records) {
     const mapping = TABLES[record.type];
     const mapped = mapping.toRow(record);
-    const row = record.type === 'span' ? withoutTypedPayloads(mapped, record, typed) : mapped;
+    const payloadless = record.type === 'span' ? withoutTypedPayloads(mapped, record, typed) : mapped;
+    const row = record.type === 'span' && resourceOnce ? withoutTypedEvents(payloadless, record, typedEvents) : payloadless;
     if (record.type === 'span' && !resourceOnce) row.resource = record.resource;
     if (record.type === 'trace') {
       const seen = traces.get(record.traceId);

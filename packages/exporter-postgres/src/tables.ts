@@ -109,7 +109,7 @@ const spans: TableMapping<SpanRecord> = {
     status: 'text', status_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz',
     duration_ms: 'double precision', attributes: 'jsonb', events: 'jsonb', links: 'jsonb', resource_id: 'uuid',
     scope_name: 'text', scope_version: 'text', session_id: 'text', user_id: 'text', category: 'text', duplicate_of: 'text',
-    payload_keys: 'jsonb',
+    payload_keys: 'jsonb', events_moved: 'bigint',
   },
   onConflict: 'DO NOTHING',
   toRow: (r) => ({
@@ -117,7 +117,7 @@ const spans: TableMapping<SpanRecord> = {
     otel_kind: r.otelKind, status: r.status, status_message: r.statusMessage, started_at: r.startTime,
     ended_at: r.endTime, duration_ms: r.durationMs, attributes: r.attributes, events: r.events, links: r.links,
     // The resource itself is a row of `resources` (see resources.ts): each resource once.
-    resource_id: resourceKey(r.resource), scope_name: r.scope.name, scope_version: r.scope.version, payload_keys: null,
+    resource_id: resourceKey(r.resource), scope_name: r.scope.name, scope_version: r.scope.version, payload_keys: null, events_moved: null,
     // A record spooled by an earlier version lacks the fields below: NULL, as a row written then.
     session_id: r.sessionId ?? null, user_id: r.userId ?? null, category: r.category ?? null, duplicate_of: r.duplicateOf ?? null,
   }),

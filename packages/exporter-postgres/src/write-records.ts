@@ -3,6 +3,7 @@ import { diag } from '@opentelemetry/api';
 import type { Database, Statement } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
 import { CopyEncodingError } from './copy-binary.js';
+import { typedEventsOf, withoutTypedEvents } from './events-once.js';
 import { typedPayloadsOf, withoutTypedPayloads } from './payload-once.js';
 import { RESOURCES, resourceRowsOf } from './resources.js';
 import { copyThroughStaging, encodeTables, type TableRows } from './staged-copy.js';
@@ -15,8 +16,8 @@ const STATEMENTS = new Map(
 
 /**
  * The rows of a batch per table, the resources its spans point at first, then in the order of
- * {@link TABLES}: span rows without the payloads
- * their typed rows store (see `payload-once.ts`), rows of one trace merged into one
+ * {@link TABLES}: span rows without the payloads and events their typed rows store (see
+ * `payload-once.ts`, `events-once.ts`), rows of one trace merged into one
  * (one statement may not touch a row twice), each table's rows in key order, so two batches
  * writing the same rows lock them in the same order and wait for each other instead of deadlocking.
  */
@@ -25,10 +26,11 @@ export function tableRowsFor(records: readonly AgentRecord[]): TableRows[] {
   const tracesById = new Map<string, TableRow>();
   const scoresById = new Map<string, TableRow>();
   const typed = typedPayloadsOf(records);
+  const typedEvents = typedEventsOf(records);
   for (const record of records) {
     const mapping = TABLES[record.type] as TableMapping<AgentRecord>;
     const mapped = mapping.toRow(record);
-    const row = record.type === 'span' ? withoutTypedPayloads(mapped, record, typed) : mapped;
+    const row = record.type === 'span' ? withoutTypedEvents(withoutTypedPayloads(mapped, record, typed), record, typedEvents) : mapped;
     if (record.type === 'trace') {
       const seen = tracesById.get(record.traceId);
       tracesById.set(record.traceId, seen ? mergeTraceRows(seen, row) : row);

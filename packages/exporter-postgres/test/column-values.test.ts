@@ -74,10 +74,13 @@ async function rowOf(db: TestDb, record: AgentRecord): Promise<Row | undefined> 
           : record.type === 'generation' ? ['generations', 'id', record.spanId]
             : record.type === 'decision' ? ['decisions', 'id', record.id]
               : ['performance_metrics', 'id', record.id];
-  // A span's resource is a row of `resources` (each resource once): read back through its key.
+  // A span's resource is a row of `resources` (each resource once): read back through its key; its
+  // events as sent through spans_full (a metric or decision event its row holds is stored there only).
   const [row] = await db.query(
     table === 'spans'
-      ? `SELECT s.*, r.attributes AS resource_attributes FROM ${SCHEMA}.spans s LEFT JOIN ${SCHEMA}.resources r ON r.id = s.resource_id WHERE s.span_id = $1`
+      ? `SELECT s.*, r.attributes AS resource_attributes, f.events AS events_as_sent FROM ${SCHEMA}.spans s
+           LEFT JOIN ${SCHEMA}.resources r ON r.id = s.resource_id
+           JOIN ${SCHEMA}.spans_full f ON f.trace_id = s.trace_id AND f.span_id = s.span_id WHERE s.span_id = $1`
       : `SELECT * FROM ${SCHEMA}.${table} WHERE ${key} = $1`,
     [id],
   );
@@ -111,7 +114,7 @@ function expectedRow(record: AgentRecord, session: TraceRecord): Row {
         otel_kind: record.otelKind, status: record.status, status_message: record.statusMessage, started_at: record.startTime,
         // The payloads its tool or LLM row holds are stored there only (payload once; spans_full puts them back).
         ended_at: record.endTime, duration_ms: record.durationMs, attributes: withoutPayloads(record),
-        events: JSON.parse(JSON.stringify(record.events)), links: record.links, resource: null, resource_attributes: record.resource,
+        events_as_sent: JSON.parse(JSON.stringify(record.events)), links: record.links, resource: null, resource_attributes: record.resource,
         scope_name: record.scope.name, scope_version: record.scope.version,
       };
     case 'tool':
