@@ -26,6 +26,12 @@
 -- come back as PostgreSQL prints a double (the shortest exact form, unless a session lowers
 -- extra_float_digits).
 --
+-- spans.payload_keys (044) may now also be the name of the conventions' usual set, as a jsonb
+-- string: "tool" = {"input": "mini_agent.tool.input", "output": "mini_agent.tool.output"},
+-- "genai" = {"input": "gen_ai.input.messages", "output": "gen_ai.output.messages"}, "decision" =
+-- {"options": "mini_agent.decision.options"} (13 bytes instead of 78); any other set stays an
+-- object. spans_full reads both.
+--
 -- The key is opaque: the writer hashes the resource's JSON with its keys sorted; the rows carried
 -- over here are hashed from their jsonb text. So one resource may have two rows (one carried over,
 -- one written later), each complete; a key never names two different resources.
@@ -59,6 +65,8 @@ COMMENT ON COLUMN mini_agent_observability.spans.resource_id IS
   'the span''s resource (resources.id); NULL: the resource had no attributes';
 COMMENT ON COLUMN mini_agent_observability.spans.events_moved IS
   'bit i set: event i is a row of performance_metrics or decisions (id span_id:i), left out of events; spans_full puts it back';
+COMMENT ON COLUMN mini_agent_observability.spans.payload_keys IS
+  'attributes left out of `attributes` because a typed row stores them: typed column -> attribute name, or "tool" | "genai" | "decision" for the conventions'' usual sets; spans_full puts them back';
 COMMENT ON COLUMN mini_agent_observability.spans.resource IS
   'NULL: the resource is a row of resources (resource_id); filled only by writers of before 083. Read spans_full.resource';
 
@@ -80,9 +88,14 @@ CREATE OR REPLACE VIEW mini_agent_observability.spans_full WITH (security_invoke
       ON s.payload_keys IS NOT NULL AND d.trace_id = s.trace_id AND d.id = s.span_id
     LEFT JOIN LATERAL (
       SELECT jsonb_object_agg(p.attribute, p.value) AS restored
-        FROM (VALUES (s.payload_keys ->> 'input', coalesce(te.input, g.input)),
-                     (s.payload_keys ->> 'output', coalesce(te.output, g.output)),
-                     (s.payload_keys ->> 'options', d.considered_options)) AS p (attribute, value)
+        FROM (SELECT CASE WHEN jsonb_typeof(s.payload_keys) <> 'string' THEN s.payload_keys
+                          WHEN s.payload_keys = '"tool"' THEN '{"input": "mini_agent.tool.input", "output": "mini_agent.tool.output"}'::jsonb
+                          WHEN s.payload_keys = '"genai"' THEN '{"input": "gen_ai.input.messages", "output": "gen_ai.output.messages"}'::jsonb
+                          WHEN s.payload_keys = '"decision"' THEN '{"options": "mini_agent.decision.options"}'::jsonb
+                     END AS keys) k,
+             LATERAL (VALUES (k.keys ->> 'input', coalesce(te.input, g.input)),
+                             (k.keys ->> 'output', coalesce(te.output, g.output)),
+                             (k.keys ->> 'options', d.considered_options)) AS p (attribute, value)
        WHERE p.attribute IS NOT NULL AND p.value IS NOT NULL
     ) payload ON s.payload_keys IS NOT NULL
     LEFT JOIN LATERAL (
