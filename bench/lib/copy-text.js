@@ -10,7 +10,7 @@ const { TABLES, SCHEMA, mergeTraceRows } = await import(tablesModule);
 // The sink's binary encoder, for the second, informational baseline: raw binary COPY of the same bytes.
 const { copyBinary } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/copy-binary.js', import.meta.url)));
 // What the sink leaves out of span rows because a typed row stores it (each payload once).
-const { typedPayloadsOf, withoutTypedPayloads } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/payload-once.js', import.meta.url)));
+const { typedPayloadsOf, withoutTypedPayloads, USUAL_PAYLOAD_KEYS } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/payload-once.js', import.meta.url)));
 // Each event once: metric and decision events their rows hold left out of span rows.
 const { typedEventsOf, withoutTypedEvents } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/events-once.js', import.meta.url)));
 // Each resource once: the rows of `resources` a batch's spans point at.
@@ -37,7 +37,11 @@ export function rowsOf(records, { payloadOnce = true, resourceOnce = true } = {}
     const mapped = mapping.toRow(record);
     const payloadless = record.type === 'span' ? withoutTypedPayloads(mapped, record, typed) : mapped;
     const row = record.type === 'span' && resourceOnce ? withoutTypedEvents(payloadless, record, typedEvents) : payloadless;
-    if (record.type === 'span' && !resourceOnce) row.resource = record.resource;
+    if (record.type === 'span' && !resourceOnce) {
+      row.resource = record.resource;
+      // Before 083 a usual set of payload keys was spelled out, not named.
+      if (typeof row.payload_keys === 'string') row.payload_keys = USUAL_PAYLOAD_KEYS[row.payload_keys];
+    }
     if (record.type === 'trace') {
       const seen = traces.get(record.traceId);
       traces.set(record.traceId, seen ? mergeTraceRows(seen, row) : row);
