@@ -3,10 +3,10 @@
 // a fresh, fully migrated database; every table then gets VACUUM (ANALYZE) and
 // pg_total_relation_size (heap, TOAST, every index) is summed over the six tables.
 //
-// For comparison, in the same run and with the same spans, two layouts written by raw COPY of the
-// rows each stores (no upserts, so no dead rows): the current one, and the one before 043/044
-// (keys on the span id alone plus a trace id index per table, and every payload also inside
-// spans.attributes).
+// For comparison, in the same run and with the same spans, layouts written by raw COPY of the
+// rows each stores (no upserts, so no dead rows): the current one, the one before 083 (the
+// resource in every span row), and the one before 043/044 (keys on the span id alone plus a trace
+// id index per table, and every payload also inside spans.attributes).
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +23,13 @@ const SPANS = QUICK ? 10_000 : 30_000;
 const BATCH = 2048; // what the bridge hands the sink
 const OTLP_REQUEST = 512; // spans per request of the OTLP exporter (its default batch)
 const TARGET = 1.5;
-/** The first migration of the current layout: files before it make the layout before. */
-const FIRST_CURRENT = '043_trace_scoped_keys.sql';
+/** Earlier layouts: the files before `until` make it; what its rows hold (see `rowsOf`). */
+const LAYOUTS = {
+  before083: { until: '083_resources_once.sql', payloadOnce: true, resourceOnce: false },
+  before043: { until: '043_trace_scoped_keys.sql', payloadOnce: false, resourceOnce: false },
+};
+/** The tables a batch writes into (`resources` from 083 on). */
+const STORED_TABLES = [...TABLES, 'resources'];
 
 progress(NAME, `recording ${SPANS.toLocaleString('en-US')} spans of the agent workload (untimed)`);
 const spans = recordWorkload(SPANS);
@@ -37,7 +42,8 @@ async function footprint(url) {
   const sql = connectDriver(url);
   try {
     const tables = {};
-    for (const table of TABLES) {
+    const present = await sql.unsafe(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'mini_agent_observability'`);
+    for (const table of STORED_TABLES.filter((t) => present.some((row) => row.table_name === t))) {
       await sql.unsafe(`VACUUM (ANALYZE) mini_agent_observability.${table}`);
       const [row] = await sql.unsafe(
         `SELECT (SELECT count(*) FROM mini_agent_observability.${table})::float8 AS rows,
@@ -53,7 +59,7 @@ async function footprint(url) {
     const [attributes] = await sql.unsafe(`SELECT coalesce(sum(pg_column_size(attributes)), 0)::float8 AS bytes FROM mini_agent_observability.spans`);
     // What each column of the big tables costs, summed over its rows and shared out per span: where the bytes go.
     const columnBytesPerSpan = {};
-    for (const table of ['spans', 'tool_executions', 'generations', 'traces']) {
+    for (const table of ['spans', 'tool_executions', 'generations', 'traces', 'performance_metrics', 'decisions']) {
       const columns = await sql.unsafe(
         `SELECT column_name FROM information_schema.columns WHERE table_schema = 'mini_agent_observability' AND table_name = $1 ORDER BY ordinal_position`,
         [table],
@@ -91,21 +97,21 @@ async function throughTheSink() {
   }
 }
 
-/** Raw COPY of the rows a layout stores: `before` is the schema of the files before {@link FIRST_CURRENT}. */
+/** Raw COPY of the rows a layout stores: `current`, or one of {@link LAYOUTS}. */
 async function byCopy(layout) {
+  const earlier = LAYOUTS[layout];
   let sqlDir;
-  if (layout === 'before') {
+  if (earlier) {
     sqlDir = mkdtempSync(join(tmpdir(), 'mini-agent-bench-sql-'));
-    for (const file of listMigrations()) if (file.name < FIRST_CURRENT) cpSync(join(findSqlDir(), file.name), join(sqlDir, file.name));
+    for (const file of listMigrations()) if (file.name < earlier.until) cpSync(join(findSqlDir(), file.name), join(sqlDir, file.name));
   }
   const database = await createDatabase(`storage_${layout}`, sqlDir ? { sqlDir } : {});
   const sql = connectDriver(database.url);
   try {
-    const perBatch = newRowsPerBatch(batches, { payloadOnce: layout === 'current' });
-    for (const tables of perBatch) {
-      // The earlier spans table has no payload_keys column (and its rows none to give).
-      await copyBatch(sql, layout === 'current' ? tables : tables.map(withoutPayloadKeys));
-    }
+    const perBatch = newRowsPerBatch(batches, earlier ?? {});
+    // An earlier table lacks the columns added after it (and its rows have nothing to give them).
+    const columns = await sql.unsafe(`SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'mini_agent_observability'`);
+    for (const tables of perBatch) await copyBatch(sql, earlier ? tables.map((t) => inLayout(t, columns)) : tables);
     return await footprint(database.url);
   } finally {
     await sql.end();
@@ -120,9 +126,10 @@ function largestColumns(figure, count) {
   return all.sort((a, b) => b[1] - a[1]).slice(0, count).map(([name, bytes]) => `${name} ${bytes}`).join(', ');
 }
 
-function withoutPayloadKeys({ mapping, rows }) {
-  if (!('payload_keys' in mapping.columns)) return { mapping, rows };
-  const { payload_keys: _, ...columns } = mapping.columns;
+/** A table's rows with the mapping cut to the columns the layout's table has (`spans.resource` included before 083). */
+function inLayout({ mapping, rows }, layoutColumns) {
+  const own = layoutColumns.filter((c) => c.table_name === mapping.table);
+  const columns = Object.fromEntries(own.filter((c) => c.column_name in mapping.columns || (mapping.table === 'spans' && c.column_name === 'resource')).map((c) => [c.column_name, mapping.columns[c.column_name] ?? 'jsonb']));
   return { mapping: { ...mapping, columns }, rows };
 }
 
@@ -130,12 +137,13 @@ progress(NAME, `${fmt(protobufBytes / SPANS)} bytes a span as OTLP protobuf (${M
 const sink = await throughTheSink();
 progress(NAME, `through the sink: ${fmt(sink.bytesPerSpan)} bytes a span on disk (${fmt(sink.indexBytesPerSpan)} of them indexes); the same rows by COPY, current layout and the one before`);
 const current = await byCopy('current');
-const before = await byCopy('before');
+const before083 = await byCopy('before083');
+const before = await byCopy('before043');
 const ratio = (figure) => figure.bytesPerSpan / (protobufBytes / SPANS);
 progress(
   NAME,
   `bytes a span: sink ${fmt(sink.bytesPerSpan)} (${fmt(ratio(sink))}× protobuf), COPY current ${fmt(current.bytesPerSpan)} (${fmt(ratio(current))}×), ` +
-    `COPY before ${fmt(before.bytesPerSpan)} (${fmt(ratio(before))}×); spans.attributes ${fmt(current.spanAttributesBytesPerSpan)} vs ${fmt(before.spanAttributesBytesPerSpan)} bytes a span`,
+    `COPY before 083 ${fmt(before083.bytesPerSpan)} (${fmt(ratio(before083))}×), COPY before 043 ${fmt(before.bytesPerSpan)} (${fmt(ratio(before))}×); spans.attributes ${fmt(current.spanAttributesBytesPerSpan)} vs ${fmt(before.spanAttributesBytesPerSpan)} bytes a span`,
 );
 
 writeResult(NAME, {
@@ -145,15 +153,17 @@ writeResult(NAME, {
   protobufBytesPerSpan: protobufBytes / SPANS,
   sink,
   copyCurrentLayout: current,
+  copyLayoutBefore083: before083,
   copyLayoutBefore043: before,
   ratios: [
     { label: 'bytes on disk a span vs OTLP protobuf (sink)', value: ratio(sink), target: TARGET, better: 'lower' },
     { label: '  … same rows by COPY, current layout', value: ratio(current), target: TARGET, better: 'lower', informational: true },
+    { label: '  … same rows by COPY, layout before 083 (resource in every span row)', value: ratio(before083), target: TARGET, better: 'lower', informational: true },
     { label: '  … same rows by COPY, layout before 043/044', value: ratio(before), target: TARGET, better: 'lower', informational: true },
   ],
   notes: [
     `${fmt(sink.bytesPerSpan)} bytes a span on disk through the sink (${fmt(sink.indexBytesPerSpan)} indexes), ` +
-      `${fmt(protobufBytes / SPANS)} as OTLP protobuf; before 043/044: ${fmt(before.bytesPerSpan)} (${fmt(before.indexBytesPerSpan)} indexes)`,
+      `${fmt(protobufBytes / SPANS)} as OTLP protobuf; before 083: ${fmt(before083.bytesPerSpan)} (${fmt(before083.indexBytesPerSpan)} indexes); before 043/044: ${fmt(before.bytesPerSpan)} (${fmt(before.indexBytesPerSpan)} indexes)`,
     `largest columns, bytes a span: ${largestColumns(sink, 6)}`,
   ],
 });

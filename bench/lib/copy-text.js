@@ -10,21 +10,38 @@ const { TABLES, SCHEMA, mergeTraceRows } = await import(tablesModule);
 // The sink's binary encoder, for the second, informational baseline: raw binary COPY of the same bytes.
 const { copyBinary } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/copy-binary.js', import.meta.url)));
 // What the sink leaves out of span rows because a typed row stores it (each payload once).
-const { typedPayloadsOf, withoutTypedPayloads } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/payload-once.js', import.meta.url)));
+const { typedPayloadsOf, withoutTypedPayloads, USUAL_PAYLOAD_KEYS } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/payload-once.js', import.meta.url)));
+// Each event once: metric and decision events their rows hold left out of span rows.
+const { typedEventsOf, withoutTypedEvents } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/events-once.js', import.meta.url)));
+// Each resource once: the rows of `resources` a batch's spans point at.
+const { RESOURCES, resourceRowsOf } = await import(fileURLToPath(new URL('../../packages/exporter-postgres/dist/resources.js', import.meta.url)));
 
 /**
  * Rows per table for one batch of records, traces of one trace id merged as the sink merges them,
  * span rows without the payloads their typed rows hold, as the sink writes them (`payloadOnce:
- * false`: with them, as the schema before 044 stored them).
+ * false`: with them, as the schema before 044 stored them), and the resources the spans point at
+ * (`resourceOnce: false`: each span row with its resource and all its events, as the schema
+ * before 083 stored it).
  */
-export function rowsOf(records, { payloadOnce = true } = {}) {
+export function rowsOf(records, { payloadOnce = true, resourceOnce = true } = {}) {
   const byTable = new Map();
+  if (resourceOnce) {
+    const resources = resourceRowsOf(records);
+    if (resources.length > 0) byTable.set(RESOURCES, resources);
+  }
   const traces = new Map();
   const typed = payloadOnce ? typedPayloadsOf(records) : new Map();
+  const typedEvents = typedEventsOf(records);
   for (const record of records) {
     const mapping = TABLES[record.type];
     const mapped = mapping.toRow(record);
-    const row = record.type === 'span' ? withoutTypedPayloads(mapped, record, typed) : mapped;
+    const payloadless = record.type === 'span' ? withoutTypedPayloads(mapped, record, typed) : mapped;
+    const row = record.type === 'span' && resourceOnce ? withoutTypedEvents(payloadless, record, typedEvents) : payloadless;
+    if (record.type === 'span' && !resourceOnce) {
+      row.resource = record.resource;
+      // Before 083 a usual set of payload keys was spelled out, not named.
+      if (typeof row.payload_keys === 'string') row.payload_keys = USUAL_PAYLOAD_KEYS[row.payload_keys];
+    }
     if (record.type === 'trace') {
       const seen = traces.get(record.traceId);
       traces.set(record.traceId, seen ? mergeTraceRows(seen, row) : row);
@@ -100,17 +117,19 @@ export async function copyBatchBinary(sql, tables) {
 }
 
 /**
- * The rows each batch adds to the tables: a trace row met in an earlier batch is already there
- * (the sink updates it; a plain COPY cannot, and would fail on the duplicate key). `options` as
+ * The rows each batch adds to the tables: a trace row or a resource met in an earlier batch is
+ * already there (the sink updates or skips it; a plain COPY cannot, and would fail on the duplicate key). `options` as
  * for {@link rowsOf}.
  */
 export function newRowsPerBatch(batches, options) {
-  const seenTraces = new Set();
+  // Trace rows and resources (keyed by `id` both) a later batch meets again.
+  const seen = { traces: new Set(), resources: new Set() };
   return batches.map((records) =>
     rowsOf(records, options).map(({ mapping, rows }) => {
-      if (mapping.table !== 'traces') return { mapping, rows };
-      const fresh = rows.filter((row) => !seenTraces.has(row.id));
-      for (const row of fresh) seenTraces.add(row.id);
+      const ids = seen[mapping.table];
+      if (!ids) return { mapping, rows };
+      const fresh = rows.filter((row) => !ids.has(row.id));
+      for (const row of fresh) ids.add(row.id);
       return { mapping, rows: fresh };
     }),
   );

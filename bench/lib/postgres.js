@@ -54,9 +54,9 @@ export async function createDatabase(prefix, migrateOptions = {}) {
   };
 }
 
-/** Empties the six tables (between rounds that write the same rows again). */
+/** Empties the six tables and the resources their spans point at (between rounds that write the same rows again). */
 export async function truncateAll(sql) {
-  await sql.unsafe(`TRUNCATE ${TABLES.map((t) => `${SCHEMA}.${t}`).join(', ')}`);
+  await sql.unsafe(`TRUNCATE ${[...TABLES, 'resources'].map((t) => `${SCHEMA}.${t}`).join(', ')}`);
 }
 
 /** Rows in each table, and their sum. */

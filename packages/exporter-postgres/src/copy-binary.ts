@@ -117,6 +117,13 @@ function field(out: CopyBuffer, value: unknown, type: string): void {
       out.int32(8);
       return out.int64(micros);
     }
+    case 'uuid': {
+      // uuid_recv takes the 16 bytes; the text form's hex digits without the dashes.
+      const hex = String(value).replaceAll('-', '');
+      if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new CopyEncodingError(`${String(value)} is not a UUID`);
+      out.int32(16);
+      return out.bytes(Buffer.from(hex, 'hex'));
+    }
     case 'boolean':
       out.int32(1);
       return out.uint8(value ? 1 : 0);

@@ -33,10 +33,11 @@ function stagedStatements(mapping: TableMapping<AgentRecord>): StagedStatements 
     built = {
       create: `CREATE TEMPORARY TABLE IF NOT EXISTS ${stage} (${definitions}) ON COMMIT DELETE ROWS`,
       copy: `COPY ${stage} (${names}) FROM STDIN WITH (FORMAT binary)`,
-      // Key order (bytewise, as the rows were sorted): two batches writing the same rows lock them in the same order.
+      // Key order (bytewise for text, as the rows were sorted; a uuid key sorts as its hex text does):
+      // two batches writing the same rows lock them in the same order.
       insert: [
         `INSERT INTO ${SCHEMA}.${mapping.table} AS t (${names})`,
-        `SELECT ${names} FROM ${stage} ORDER BY ${mapping.key.map((column) => `${column} COLLATE "C"`).join(', ')}`,
+        `SELECT ${names} FROM ${stage} ORDER BY ${mapping.key.map((column) => (mapping.columns[column] === 'text' ? `${column} COLLATE "C"` : column)).join(', ')}`,
         conflictClause(mapping),
       ].join('\n'),
     };

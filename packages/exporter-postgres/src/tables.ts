@@ -8,6 +8,7 @@ import type {
   ToolExecutionRecord,
   TraceRecord,
 } from '@mini-agent/core';
+import { resourceKey } from './resources.js';
 
 /** The schema every table of this package lives in. */
 export const SCHEMA = 'mini_agent_observability';
@@ -117,16 +118,17 @@ const spans: TableMapping<SpanRecord> = {
   columns: {
     span_id: 'text', trace_id: 'text', parent_span_id: 'text', name: 'text', kind: 'text', otel_kind: 'text',
     status: 'text', status_message: 'text', started_at: 'timestamptz', ended_at: 'timestamptz',
-    duration_ms: 'double precision', attributes: 'jsonb', events: 'jsonb', links: 'jsonb', resource: 'jsonb',
+    duration_ms: 'double precision', attributes: 'jsonb', events: 'jsonb', links: 'jsonb', resource_id: 'uuid',
     scope_name: 'text', scope_version: 'text', session_id: 'text', user_id: 'text', category: 'text', duplicate_of: 'text',
-    payload_keys: 'jsonb',
+    payload_keys: 'jsonb', events_moved: 'bigint',
   },
   onConflict: 'DO NOTHING',
   toRow: (r) => ({
     span_id: r.spanId, trace_id: r.traceId, parent_span_id: r.parentSpanId, name: r.name, kind: r.kind,
     otel_kind: r.otelKind, status: r.status, status_message: r.statusMessage, started_at: r.startTime,
     ended_at: r.endTime, duration_ms: r.durationMs, attributes: r.attributes, events: r.events, links: r.links,
-    resource: r.resource, scope_name: r.scope.name, scope_version: r.scope.version, payload_keys: null,
+    // The resource itself is a row of `resources` (see resources.ts): each resource once.
+    resource_id: resourceKey(r.resource), scope_name: r.scope.name, scope_version: r.scope.version, payload_keys: null, events_moved: null,
     // A record spooled by an earlier version lacks the fields below: NULL, as a row written then.
     session_id: r.sessionId ?? null, user_id: r.userId ?? null, category: r.category ?? null, duplicate_of: r.duplicateOf ?? null,
   }),

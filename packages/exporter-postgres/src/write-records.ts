@@ -3,18 +3,21 @@ import { diag } from '@opentelemetry/api';
 import type { Database, Statement } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
 import { CopyEncodingError } from './copy-binary.js';
+import { typedEventsOf, withoutTypedEvents } from './events-once.js';
 import { typedPayloadsOf, withoutTypedPayloads } from './payload-once.js';
+import { RESOURCES, resourceRowsOf } from './resources.js';
 import { copyThroughStaging, encodeTables, type TableRows } from './staged-copy.js';
 import { insertStatement, mergeTraceRows, TABLES, type TableMapping, type TableRow } from './tables.js';
 
 /** The INSERT of each table, built once: the same text every batch, on every driver. */
 const STATEMENTS = new Map(
-  Object.values(TABLES).map((mapping) => [mapping as TableMapping<AgentRecord>, insertStatement(mapping as TableMapping<AgentRecord>)]),
+  [RESOURCES, ...Object.values(TABLES)].map((mapping) => [mapping as TableMapping<AgentRecord>, insertStatement(mapping as TableMapping<AgentRecord>)]),
 );
 
 /**
- * The rows of a batch per table, in the order of {@link TABLES}: span rows without the payloads
- * their typed rows store (see `payload-once.ts`), rows of one trace merged into one
+ * The rows of a batch per table, the resources its spans point at first, then in the order of
+ * {@link TABLES}: span rows without the payloads and events their typed rows store (see
+ * `payload-once.ts`, `events-once.ts`), rows of one trace merged into one
  * (one statement may not touch a row twice), each table's rows in key order, so two batches
  * writing the same rows lock them in the same order and wait for each other instead of deadlocking.
  */
@@ -23,10 +26,11 @@ export function tableRowsFor(records: readonly AgentRecord[]): TableRows[] {
   const tracesById = new Map<string, TableRow>();
   const scoresById = new Map<string, TableRow>();
   const typed = typedPayloadsOf(records);
+  const typedEvents = typedEventsOf(records);
   for (const record of records) {
     const mapping = TABLES[record.type] as TableMapping<AgentRecord>;
     const mapped = mapping.toRow(record);
-    const row = record.type === 'span' ? withoutTypedPayloads(mapped, record, typed) : mapped;
+    const row = record.type === 'span' ? withoutTypedEvents(withoutTypedPayloads(mapped, record, typed), record, typedEvents) : mapped;
     if (record.type === 'trace') {
       const seen = tracesById.get(record.traceId);
       tracesById.set(record.traceId, seen ? mergeTraceRows(seen, row) : row);
@@ -44,6 +48,9 @@ export function tableRowsFor(records: readonly AgentRecord[]): TableRows[] {
   if (tracesById.size > 0) rowsByType.set('trace', [...tracesById.values()]);
   if (scoresById.size > 0) rowsByType.set('score', [...scoresById.values()]);
   const tables: TableRows[] = [];
+  // The resources the span rows point at, stored in the same transaction (already in key order).
+  const resources = resourceRowsOf(records);
+  if (resources.length > 0) tables.push({ mapping: RESOURCES, rows: resources });
   for (const [type, mapping] of Object.entries(TABLES)) {
     const rows = rowsByType.get(type);
     if (!rows) continue;

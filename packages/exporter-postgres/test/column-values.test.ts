@@ -74,7 +74,16 @@ async function rowOf(db: TestDb, record: AgentRecord): Promise<Row | undefined> 
           : record.type === 'generation' ? ['generations', 'id', record.spanId]
             : record.type === 'decision' ? ['decisions', 'id', record.id]
               : ['performance_metrics', 'id', record.id];
-  const [row] = await db.query(`SELECT * FROM ${SCHEMA}.${table} WHERE ${key} = $1`, [id]);
+  // A span's resource is a row of `resources` (each resource once): read back through its key; its
+  // events as sent through spans_full (a metric or decision event its row holds is stored there only).
+  const [row] = await db.query(
+    table === 'spans'
+      ? `SELECT s.*, r.attributes AS resource_attributes, f.events AS events_as_sent FROM ${SCHEMA}.spans s
+           LEFT JOIN ${SCHEMA}.resources r ON r.id = s.resource_id
+           JOIN ${SCHEMA}.spans_full f ON f.trace_id = s.trace_id AND f.span_id = s.span_id WHERE s.span_id = $1`
+      : `SELECT * FROM ${SCHEMA}.${table} WHERE ${key} = $1`,
+    [id],
+  );
   // bigint columns: numbers, whichever driver read them (postgres.js hands them over as text).
   if (row) for (const column of Object.keys(row)) if (column.endsWith('_tokens') && typeof row[column] === 'string') row[column] = Number(row[column]);
   return row;
@@ -105,7 +114,7 @@ function expectedRow(record: AgentRecord, session: TraceRecord): Row {
         otel_kind: record.otelKind, status: record.status, status_message: record.statusMessage, started_at: record.startTime,
         // The payloads its tool or LLM row holds are stored there only (payload once; spans_full puts them back).
         ended_at: record.endTime, duration_ms: record.durationMs, attributes: withoutPayloads(record),
-        events: JSON.parse(JSON.stringify(record.events)), links: record.links, resource: record.resource,
+        events_as_sent: JSON.parse(JSON.stringify(record.events)), links: record.links, resource: null, resource_attributes: record.resource,
         scope_name: record.scope.name, scope_version: record.scope.version,
       };
     case 'tool':

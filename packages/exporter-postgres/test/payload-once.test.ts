@@ -16,6 +16,7 @@ import { recordSpans } from '@mini-agent/test-support';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { USUAL_PAYLOAD_KEYS } from '../src/payload-once.js';
 import { tableRowsFor } from '../src/write-records.js';
 import { BACKENDS, exportAsync, useExporterSuite, type Row } from './backends.js';
 
@@ -54,11 +55,12 @@ for (const backend of BACKENDS) {
 
     it('leaves tool input and output, LLM messages and decision options out of spans.attributes, saying where they are', () => {
       expect(stored.read?.attributes).toEqual({ [ATTR_TOOL_NAME]: 'read_file', [ATTR_TOOL_CATEGORY]: 'file', 'app.step': 3 });
-      expect(stored.read?.payload_keys).toEqual({ input: ATTR_TOOL_INPUT, output: ATTR_TOOL_OUTPUT });
+      // The conventions' usual sets are stored by name (083): "tool", "genai", "decision".
+      expect(stored.read?.payload_keys).toBe('tool');
       expect(stored['chat m1']?.attributes).toEqual({ [G.OPERATION_NAME]: 'chat', [G.REQUEST_MODEL]: 'm1' });
-      expect(stored['chat m1']?.payload_keys).toEqual({ input: G.INPUT_MESSAGES, output: G.OUTPUT_MESSAGES });
+      expect(stored['chat m1']?.payload_keys).toBe('genai');
       expect(stored.route?.attributes).not.toHaveProperty(ATTR_DECISION_OPTIONS);
-      expect(stored.route?.payload_keys).toEqual({ options: ATTR_DECISION_OPTIONS });
+      expect(stored.route?.payload_keys).toBe('decision');
     });
 
     it('keeps session input on the session span, and plain spans whole', () => {
@@ -96,7 +98,7 @@ describe('what the writer leaves out of a span row', () => {
     expect(read?.attributes).toMatchObject({ [ATTR_TOOL_INPUT]: TOOL_INPUT, [ATTR_TOOL_OUTPUT]: 'plain text' });
     expect(read?.payload_keys).toBeNull();
     // The generation is there: its span's messages are left out.
-    expect(spanRows.find((r) => r.name === 'chat m1')?.payload_keys).toEqual({ input: G.INPUT_MESSAGES, output: G.OUTPUT_MESSAGES });
+    expect(spanRows.find((r) => r.name === 'chat m1')?.payload_keys).toBe('genai');
   });
 
   it('nothing from the record itself: other sinks still see every attribute', async () => {
@@ -105,5 +107,25 @@ describe('what the writer leaves out of a span row', () => {
     tableRowsFor(records);
     const spanRecord = records.find((r) => r.type === 'span' && r.name === 'read');
     expect(spanRecord?.type === 'span' && spanRecord.attributes).toMatchObject({ [ATTR_TOOL_INPUT]: TOOL_INPUT });
+  });
+});
+
+describe('the usual payload sets stored by name', () => {
+  it('are the conventions\' attribute names', () => {
+    expect(USUAL_PAYLOAD_KEYS).toEqual({
+      tool: { input: ATTR_TOOL_INPUT, output: ATTR_TOOL_OUTPUT },
+      genai: { input: G.INPUT_MESSAGES, output: G.OUTPUT_MESSAGES },
+      decision: { options: ATTR_DECISION_OPTIONS },
+    });
+  });
+
+  it('leaves any other set an object: a tool span with its input and no output', async () => {
+    const spans = await recordSpans((tracer) => {
+      tracer.startSpan('input only', { attributes: { [ATTR_TOOL_NAME]: 'grep', [ATTR_TOOL_INPUT]: TOOL_INPUT } }).end();
+      tracer.startSpan('both', { attributes: { [ATTR_TOOL_NAME]: 'grep', [ATTR_TOOL_INPUT]: TOOL_INPUT, [ATTR_TOOL_OUTPUT]: 'x' } }).end();
+    });
+    const rows = tableRowsFor(spans.flatMap((span) => interpret(span))).find((t) => t.mapping.table === 'spans')?.rows ?? [];
+    expect(rows.find((r) => r.name === 'input only')?.payload_keys).toEqual({ input: ATTR_TOOL_INPUT });
+    expect(rows.find((r) => r.name === 'both')?.payload_keys).toBe('tool');
   });
 });

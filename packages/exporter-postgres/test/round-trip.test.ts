@@ -217,7 +217,8 @@ for (const backend of BACKENDS) {
     });
 
     it('keeps every span, with its kind, status, attributes, events and resource', async () => {
-      const rows = await db.query('SELECT * FROM mini_agent_observability.spans WHERE trace_id = $1 ORDER BY started_at', [traceId]);
+      // spans_full: the span as sent, its resource (stored once, in `resources`) joined back.
+      const rows = await db.query('SELECT * FROM mini_agent_observability.spans_full WHERE trace_id = $1 ORDER BY started_at', [traceId]);
       expect(rows.map((r) => [r.name, r.kind, r.status])).toEqual([
         ['support session', 'session', 'ok'],
         ['read_file', 'tool', 'unset'],

@@ -196,6 +196,8 @@ describe.each(backends)('access on $name', (backend) => {
           await query(`DELETE FROM mini_agent_observability.${table} WHERE trace_id IN (${others})`, [keep]);
         }
         await query(`DELETE FROM mini_agent_observability.traces WHERE id IN (${others})`, [keep]);
+        // A resource is no one's own: it goes with the last span pointing at it.
+        await query('DELETE FROM mini_agent_observability.resources WHERE id NOT IN (SELECT resource_id FROM mini_agent_observability.spans WHERE resource_id IS NOT NULL)');
         return contents(query);
       });
     let result: MigrationResult;

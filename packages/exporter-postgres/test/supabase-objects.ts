@@ -31,6 +31,7 @@ const NEW_ROWS: Record<string, string> = {
   performance_metrics: "(id, trace_id, span_id, metric_type, recorded_at) VALUES ('matrix-metric', 'matrix-trace', 's', 'cpu', now())",
   decisions: "(id, trace_id, span_id, decision_type, decided_at) VALUES ('matrix-decision', 'matrix-trace', 's', 'route', now())",
   spans: "(span_id, trace_id, name, kind, otel_kind, status, started_at, ended_at, duration_ms) VALUES ('matrix-span', 'matrix-trace', 'x', 'step', 'internal', 'ok', now(), now(), 1)",
+  resources: "(id, attributes) VALUES ('00000000-0000-4000-8000-0000000000ff', '{\"service.name\": \"matrix\"}')",
   generations: "(id, trace_id, name, success, started_at, ended_at, duration_ms) VALUES ('matrix-gen', 'matrix-trace', 'x', true, now(), now(), 1)",
   alert_thresholds: "(rule_name, metric, threshold) VALUES ('matrix-rule', 'error_rate_pct', 1)",
   scores: "(trace_id, id, name, data_type, value) VALUES ('matrix-trace', 'matrix-score', 'x', 'numeric', 1)",
@@ -53,7 +54,7 @@ function telemetryTable(table: string, target: string, kind: AccessObject['kind'
 }
 
 /** The telemetry and configuration tables, in the schema. */
-export const TELEMETRY_TABLES = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'generations', 'alert_thresholds', 'scores', 'model_prices', 'retention'];
+export const TELEMETRY_TABLES = ['traces', 'tool_executions', 'performance_metrics', 'decisions', 'spans', 'resources', 'generations', 'alert_thresholds', 'scores', 'model_prices', 'retention'];
 /** Each analytics view with one of its columns. */
 const ANALYTICS: Record<string, string> = {
   tool_stats_24h: 'tool_name', category_stats_24h: 'category', session_stats_24h: 'trace_id', session_totals_24h: 'sessions',
@@ -199,6 +200,10 @@ export async function accessMatrix(run: <T>(work: (query: Query) => Promise<T>) 
 export async function seedTwoSessions(query: Query, users: { mine: string; theirs: string }): Promise<void> {
   // A custom price: configuration, the same for every reader.
   await query(`INSERT INTO ${S}.model_prices (pattern, provider, input_usd_per_mtok, output_usd_per_mtok) VALUES ('^gpt-test$', NULL, 1, 2)`);
+  // Resources are shared: the first span of each session ran in one process, the other user's second in another.
+  const SHARED = '00000000-0000-4000-8000-0000000000a1';
+  const THEIRS_ONLY = '00000000-0000-4000-8000-0000000000b2';
+  await query(`INSERT INTO ${S}.resources (id, attributes) VALUES ($1, '{"service.name": "shared", "host.name": "h1"}'), ($2, '{"service.name": "theirs", "host.name": "h2"}')`, [SHARED, THEIRS_ONLY]);
   const sessions = [
     { trace: 'a'.repeat(32), user: users.mine, rows: 1 },
     { trace: 'b'.repeat(32), user: users.theirs, rows: 2 },
@@ -214,8 +219,8 @@ export async function seedTwoSessions(query: Query, users: { mine: string; their
                    VALUES ($1, $2, $1, 'memory', 10, '%', now() - interval '1 minute')`, [`${id}:0`, trace]);
       await query(`INSERT INTO ${S}.decisions (id, trace_id, span_id, decision_type, chosen, decided_at)
                    VALUES ($1, $2, $1, 'route', 'grep', now() - interval '1 minute')`, [`${id}:d`, trace]);
-      await query(`INSERT INTO ${S}.spans (span_id, trace_id, name, kind, otel_kind, status, started_at, ended_at, duration_ms)
-                   VALUES ($1, $2, 'read_file', 'tool', 'internal', 'ok', now() - interval '1 minute', now(), 5)`, [id, trace]);
+      await query(`INSERT INTO ${S}.spans (span_id, trace_id, name, kind, otel_kind, status, started_at, ended_at, duration_ms, resource_id)
+                   VALUES ($1, $2, 'read_file', 'tool', 'internal', 'ok', now() - interval '1 minute', now(), 5, $3)`, [id, trace, i === 0 ? SHARED : THEIRS_ONLY]);
       await query(`INSERT INTO ${S}.generations (id, trace_id, name, model, input, input_tokens, output_tokens, success, started_at, ended_at, duration_ms)
                    VALUES ($1, $2, 'chat', 'gpt-test', '{"messages": "secret"}', 10, 5, true, now() - interval '1 minute', now(), 50)`, [`${id}:g`, trace]);
       await query(`INSERT INTO ${S}.scores (trace_id, id, span_id, name, data_type, value, explanation, created_at)
