@@ -66,7 +66,7 @@ const SCHEMA = 'mini_agent_observability';
  */
 export async function rowsOf(db: StoredRows, table: string, traceId: string): Promise<Row[]> {
   const key = table === 'traces' ? 'id' : 'trace_id';
-  const rows = await db.query(`SELECT * FROM ${SCHEMA}.${table} WHERE ${key} = $1 ORDER BY started_at NULLS LAST`, [traceId]);
+  const rows = await db.query(`SELECT * FROM ${SCHEMA}.${table} WHERE ${key} = $1 ORDER BY started_at NULLS LAST, ended_at NULLS LAST`, [traceId]);
   return rows.map((row) =>
     Object.fromEntries(Object.entries(row).map(([column, value]) => [column, column.endsWith('_tokens') && value !== null ? Number(value) : value])),
   );
