@@ -129,7 +129,9 @@ function onStartAlone() {
     for (const span of spans) processor.onStart(span, inSession);
     if (r >= 20) samples.push(((performance.now() - t0) * 1000) / BLOCK);
   }
-  return summarize(samples);
+  // The middle 80 %: a block the machine preempted says nothing about the processor.
+  const sorted = samples.sort((a, b) => a - b);
+  return summarize(sorted.slice(Math.floor(sorted.length * 0.1), Math.ceil(sorted.length * 0.9)));
 }
 const onStart = onStartAlone();
 progress(NAME, `PropagatedAttributesProcessor.onStart alone (six attributes): ${formatStat(onStart, ' µs')} a span`);
