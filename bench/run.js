@@ -106,9 +106,10 @@ function printSummary(outcomes) {
     }
     for (const r of result.ratios) {
       const value = r.unit ? `${fmt(r.value)} ${r.unit}` : `${fmt(r.value)}×`;
-      const target = r.unit ? `${r.better === 'lower' ? '<' : '≥'} ${fmt(r.target)} ${r.unit}` : `${r.better === 'lower' ? '≤' : '≥'} ${fmt(r.target)}×`;
+      // A row without a target is a figure given for comparison only.
+      const target = r.target === undefined ? '' : r.unit ? `${r.better === 'lower' ? '<' : '≥'} ${fmt(r.target)} ${r.unit}` : `${r.better === 'lower' ? '≤' : '≥'} ${fmt(r.target)}×`;
       const spread = r.spread ? ` ±${Math.round((r.spread * 100) / 2)}%` : '';
-      rows.push([name, r.label, value + spread, r.informational ? `(${target})` : target, r.informational ? '' : r.met ? '✔' : '✘']);
+      rows.push([name, r.label, value + spread, r.informational && target ? `(${target})` : target, r.informational ? '' : r.met ? '✔' : '✘']);
     }
     for (const line of result.notes ?? []) rows.push([name, line, '', '', '']);
   }

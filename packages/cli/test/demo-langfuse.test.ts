@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { SERVER_METADATA_KEYS, startLangfuseTestServer, type LangfuseTestServer } from '@mini-agent/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, cleanEnv, runCli } from './built-cli.js';
@@ -26,7 +27,8 @@ const langfuseEnv = () => cleanEnv({ LANGFUSE_PUBLIC_KEY: KEYS.publicKey, LANGFU
 describe('mini-agent-otel demo with LANGFUSE_* pointed at a Langfuse v4 server', () => {
   it('sends OTLP on the real-time path; every observation carries session and user; one release; tools named by tool; no overwritten metadata key', async () => {
     server.reset();
-    const result = await runCli(['demo', '--data-dir', join(workDir, 'pglite-otlp'), '--no-spool'], { cwd: workDir, env: langfuseEnv() });
+    const dataDir = join(workDir, 'pglite-otlp');
+    const result = await runCli(['demo', '--data-dir', dataDir, '--no-spool'], { cwd: workDir, env: langfuseEnv() });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Also sending to: langfuse');
@@ -41,7 +43,9 @@ describe('mini-agent-otel demo with LANGFUSE_* pointed at a Langfuse v4 server',
     const observations = server.observations(traceId);
     // The session, 8 tool calls, the LLM call and the 2 decisions recorded inside the session.
     expect(observations).toHaveLength(12);
-    for (const o of observations) expect(o).toMatchObject({ sessionId: expect.stringMatching(/^demo-/), userId: 'demo-user', traceName: 'fix the failing rounding test' });
+    const sessionId = observations[0]!.sessionId;
+    expect(sessionId).toMatch(/^demo-/);
+    for (const o of observations) expect(o).toMatchObject({ sessionId, userId: 'demo-user', traceName: 'fix the failing rounding test' });
     expect(new Set(observations.map((o) => o.release))).toEqual(new Set(['1.0.0']));
     expect(new Set(observations.map((o) => o.version))).toEqual(new Set(['1.0.0']));
     const tools = observations.filter((o) => o.type === 'TOOL').map((o) => o.name);
@@ -51,6 +55,21 @@ describe('mini-agent-otel demo with LANGFUSE_* pointed at a Langfuse v4 server',
     const overwritten = metadataKeys.map((k) => k.replace(/^langfuse\.(observation|trace)\.metadata\./, '')).filter((k) => (SERVER_METADATA_KEYS as readonly string[]).includes(k));
     expect(metadataKeys.length).toBeGreaterThan(0);
     expect(overwritten).toEqual([]);
+
+    // The other sink of the same run: every row of the span tables names the same session and user.
+    const db = await PGlite.create(dataDir);
+    try {
+      for (const table of ['spans', 'tool_executions', 'generations']) {
+        const { rows } = await db.query<{ session_id: string | null; user_id: string | null }>(
+          `SELECT session_id, user_id FROM mini_agent_observability.${table} WHERE trace_id = $1`,
+          [traceId],
+        );
+        expect(rows.length, table).toBeGreaterThan(0);
+        expect(rows, table).toEqual(rows.map(() => ({ session_id: sessionId, user_id: 'demo-user' })));
+      }
+    } finally {
+      await db.close();
+    }
   }, 240_000);
 
   it('--langfuse-transport ingestion: the legacy API is used (this server still takes it), with its deprecation warning', async () => {

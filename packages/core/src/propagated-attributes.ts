@@ -1,6 +1,7 @@
 import { createContextKey, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { identityFromBaggage } from './baggage.js';
+import { addMissingAttributes, AttributeSet } from './span-attributes.js';
 
 /**
  * Where a session's trace-level attributes live in the OpenTelemetry context. One key, read once
@@ -8,8 +9,6 @@ import { identityFromBaggage } from './baggage.js';
  */
 const PROPAGATED_ATTRIBUTES = createContextKey('mini_agent.propagated_attributes');
 
-/** Entries ready to copy: built once when the context is made, not on every started span. */
-type Entries = readonly (readonly [string, AttributeValue])[];
 
 /**
  * A context in which every span started (by whoever starts it, when a
@@ -24,14 +23,17 @@ type Entries = readonly (readonly [string, AttributeValue])[];
  * ```
  */
 export function setPropagatedAttributes(ctx: Context, attributes: Attributes): Context {
-  const merged = new Map<string, AttributeValue>(ctx.getValue(PROPAGATED_ATTRIBUTES) as Entries | undefined);
+  const merged = new Map<string, AttributeValue>();
+  const outer = ctx.getValue(PROPAGATED_ATTRIBUTES) as AttributeSet | undefined;
+  if (outer) outer.keys.forEach((key, i) => merged.set(key, outer.values[i]!));
   for (const [key, value] of Object.entries(attributes)) if (value !== undefined) merged.set(key, value);
-  return ctx.setValue(PROPAGATED_ATTRIBUTES, [...merged] as Entries);
+  // Checked and laid out once here, for the context's lifetime, not on every span started in it.
+  return ctx.setValue(PROPAGATED_ATTRIBUTES, new AttributeSet(merged));
 }
 
 /** The attributes {@link setPropagatedAttributes} put in `ctx` (an empty object when none). */
 export function getPropagatedAttributes(ctx: Context): Attributes {
-  return Object.fromEntries((ctx.getValue(PROPAGATED_ATTRIBUTES) as Entries | undefined) ?? []);
+  return (ctx.getValue(PROPAGATED_ATTRIBUTES) as AttributeSet | undefined)?.toObject() ?? {};
 }
 
 /**
@@ -61,9 +63,8 @@ export class PropagatedAttributesProcessor implements SpanProcessor {
   }
 
   onStart(span: Span, parentContext: Context): void {
-    const entries = parentContext.getValue(PROPAGATED_ATTRIBUTES) as Entries | undefined;
-    const own = span.attributes;
-    if (entries !== undefined) for (const [key, value] of entries) if (own[key] === undefined) span.setAttribute(key, value);
+    const set = parentContext.getValue(PROPAGATED_ATTRIBUTES) as AttributeSet | undefined;
+    if (set !== undefined) addMissingAttributes(span, set);
     if (!this.baggage) return;
     const fromBaggage = identityFromBaggage(parentContext, this.rejectedBaggage);
     if (fromBaggage) for (const key in fromBaggage) if (span.attributes[key] === undefined) span.setAttribute(key, fromBaggage[key]!);
