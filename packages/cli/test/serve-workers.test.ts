@@ -9,7 +9,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, CLI_BIN, cleanEnv } from './built-cli.js';
+import { buildCli, CLI_BIN, cleanEnv, runCli } from './built-cli.js';
 
 const binDir = findPostgresBinaries();
 
@@ -245,4 +245,24 @@ describe.runIf(binDir !== null)('serve --workers 2 with a real PostgreSQL server
       await sql.end();
     }
   }, 600_000);
+});
+
+describe('serve --workers refuses what it cannot do', () => {
+  beforeAll(() => buildCli(), 600_000);
+
+  it('a count that is not a positive whole number, and an embedded PGlite database, are usage errors', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cli-serve-workers-usage-'));
+    try {
+      const zero = await runCli(['serve', '--workers', '0', '--port', '0'], { cwd, env: cleanEnv() });
+      expect(zero).toMatchObject({ code: 2 });
+      expect(zero.stderr).toContain("--workers must be a number from 1 to 256, got '0'");
+      const pglite = await runCli(['serve', '--workers', '2', '--port', '0', '--data-dir', join(cwd, 'pglite')], { cwd, env: cleanEnv() });
+      expect(pglite).toMatchObject({ code: 2 });
+      expect(pglite.stderr).toContain('--workers needs a database server');
+      const help = await runCli(['serve', '--help'], { cwd, env: cleanEnv() });
+      expect(help.stdout).toContain('--workers N');
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
