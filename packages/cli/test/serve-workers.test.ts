@@ -247,6 +247,72 @@ describe.runIf(binDir !== null)('serve --workers 2 with a real PostgreSQL server
   }, 600_000);
 });
 
+describe.runIf(binDir !== null)('spools left by workers that no longer run', () => {
+  let server: ThrowawayPostgres;
+  let spoolDir: string;
+  beforeAll(async () => {
+    await buildCli();
+    server = await startThrowawayPostgres(binDir as string);
+    spoolDir = mkdtempSync(join(tmpdir(), 'cli-serve-orphans-'));
+  }, 600_000);
+  afterAll(() => {
+    server?.stop();
+    if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
+  });
+
+  it('what two workers spooled while the database was down, a later single serve replays', async () => {
+    // Migrated by a first start, then the database goes away while the group takes spans.
+    const group = startGroup(server.url, spoolDir);
+    const url = await group.url;
+    expect(url, group.stderr()).toMatch(/^http:/);
+    await until('both workers ready', async () => (await healthOf(url))?.workers.filter((w) => w.ready && w.status === 'ok').length === 2);
+    server.pause();
+    const senders = new Senders(url);
+    senders.start(url);
+    try {
+      await until('both workers holding acknowledged spans in their spools', async () => {
+        const health = await healthOf(url);
+        return senders.acked.size >= 100 && (health?.workers.every((w) => w.spoolBytes > 0) ?? false);
+      });
+    } finally {
+      await senders.stop();
+    }
+    group.child.kill('SIGTERM');
+    expect(await group.ended, group.stderr()).toEqual({ code: 0, signal: null });
+    expect(group.stdout()).toMatch(/^worker 0:   postgres: \d+ bytes spooled/m);
+    expect(group.stdout()).toMatch(/^worker 1:   postgres: \d+ bytes spooled/m);
+
+    // One process now (the default): it owns no worker-<i> slot, so it replays both.
+    server.start();
+    const single = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0', '--no-langfuse', '--database-url', server.url, '--spool-dir', spoolDir], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    single.stdout.setEncoding('utf8').on('data', (text: string) => void (stdout += text));
+    single.stderr.setEncoding('utf8').on('data', (text: string) => void (stderr += text));
+    const ended = new Promise<number | null>((resolve) => single.on('close', (code) => resolve(code)));
+    try {
+      await until(() => `the replay of both spools; output: ${stdout} ${stderr}`, () => stdout.includes('replayed the spools left by an earlier run (2)'), 300_000);
+    } finally {
+      single.kill('SIGTERM');
+    }
+    expect(await ended, stderr).toBe(0);
+    expect(stdout).toContain(`replaying spools left by an earlier run: ${join(spoolDir, 'worker-0')}, ${join(spoolDir, 'worker-1')}`);
+
+    const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await sql<{ span_id: string }[]>`SELECT span_id FROM mini_agent_observability.spans`;
+      const inDatabase = new Set(rows.map((r) => r.span_id));
+      expect([...senders.acked].filter((id) => !inDatabase.has(id))).toEqual([]);
+      expect(inDatabase.size).toBe(rows.length);
+    } finally {
+      await sql.end();
+    }
+  }, 600_000);
+});
+
 describe('serve --workers refuses what it cannot do', () => {
   beforeAll(() => buildCli(), 600_000);
 
