@@ -23,6 +23,7 @@ const BENCHMARKS = [
   { name: 'pipeline-cpu', flags: [] },
   { name: 'langfuse-peer', flags: [] },
   { name: 'bridge', flags: [] },
+  { name: 'bridge-workers', flags: [] },
   { name: 'outage', flags: [] },
   { name: 'scaling', flags: [] },
   { name: 'collector', flags: [] },

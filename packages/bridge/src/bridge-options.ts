@@ -1,3 +1,4 @@
+import type { BridgeHealth } from './bridge-state.js';
 import type { DeliveryOptions, InterpretOptions, RecordSink, SpanExporter } from '@mini-agent/core';
 
 /** Options of `createBridge()`. Give `exporter` or `sinks`. */
@@ -43,6 +44,12 @@ export interface BridgeOptions {
    * While pending, exports are queued; if one rejects, exports get 503 so senders keep their data.
    */
   readonly ready?: readonly Promise<unknown>[];
+  /**
+   * What `GET /health` reports, given this bridge's own health: by default that health itself. A
+   * group of bridge processes sharing one port (`serve --workers N`) answers with the group's
+   * state instead, whichever process the request reaches (see `groupHealth()`).
+   */
+  readonly health?: (own: BridgeHealth) => BridgeHealth;
 }
 
 /** Options with every default applied. */

@@ -23,6 +23,7 @@ export interface Bridge {
   /** The exporter the bridge feeds. */
   readonly exporter: SpanExporter;
   stats(): BridgeStats;
+  /** This process's own health (`GET /health` answers with `options.health` of it when that is given). */
   health(): BridgeHealth;
   /**
    * Resolves once every span accepted so far has been exported and the exporter has flushed (for
@@ -58,12 +59,14 @@ export async function createBridge(options: BridgeOptions): Promise<Bridge> {
   const exporter = exporterOf(options);
   const queue = new SpanQueue({ exporter, ...config, canExport: () => exporterCanAccept(exporter) });
   const state = new BridgeState(config, queue, exporter, options.ready ?? []);
+  const reported = options.health;
+  const health = reported ? () => reported(state.health()) : () => state.health();
   // With a durable spool behind every sink, a sender hears 200 only once its spans are stored or on disk.
   const durable = (exporter as { durable?: unknown }).durable === true;
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 30_000 }, (req, res) => {
     state.requestStarted();
     res.once('close', () => state.requestEnded());
-    handle(req, res, state, durable).catch((error: unknown) => {
+    handle(req, res, state, durable, health).catch((error: unknown) => {
       diag.error('mini-agent bridge: unexpected error while answering a request', error);
       sendErrorResponse(res, undefined, new OtlpRequestError(500, 'Internal error'));
     });
@@ -100,10 +103,10 @@ function exporterOf(options: BridgeOptions): SpanExporter {
   throw new TypeError('createBridge: give an exporter or sinks to send spans to');
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, state: BridgeState, durable: boolean): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, state: BridgeState, durable: boolean, healthOf: () => BridgeHealth): Promise<void> {
   const path = (req.url ?? '/').split('?', 1)[0];
   if (path === '/health' || path === '/health/live' || path === '/health/ready') {
-    const health = state.health();
+    const health = healthOf();
     // Liveness never fails while the process answers; readiness (and /health) say whether to send.
     sendJson(res, path === '/health/live' || health.ready ? 200 : 503, health);
     return;

@@ -6,6 +6,7 @@
  */
 export { createBridge, type Bridge } from './bridge.js';
 export type { BridgeHealth, BridgeStats } from './bridge-state.js';
+export { groupHealth, type BridgeGroupHealth, type WorkerHealth, type WorkerReport } from './group-health.js';
 export { DEFAULT_BRIDGE_PORT, TOKEN_ENV, TRACES_PATH, type BridgeOptions } from './bridge-options.js';
 export { decodeTraceRequest, type DecodeOptions } from './decode.js';
 export type { DecodedTraceRequest } from './read-request.js';

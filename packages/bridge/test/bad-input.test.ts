@@ -113,6 +113,22 @@ describe('the bridge refuses bad input with the documented status and keeps what
         ),
         /attributes\[0\]\.value\.intValue: expected an integer/,
       ],
+      [
+        JSON.stringify(jsonRequest([{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'x' }])).replace('{"stringValue":"step"}', '{"stringValue":7}'),
+        /attributes\[0\]\.value\.stringValue: expected a string/,
+      ],
+      [
+        JSON.stringify(jsonRequest([{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'x' }])).replace('{"stringValue":"step"}', '{"doubleValue":"abc"}'),
+        /attributes\[0\]\.value\.doubleValue: expected a number/,
+      ],
+      [
+        JSON.stringify(jsonRequest([{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'x' }])).replace('{"stringValue":"step"}', '{"arrayValue":{"values":[{"stringValue":"a"},{"boolValue":"yes"}]}}'),
+        /attributes\[0\]\.value\.arrayValue\.values\[1\]\.boolValue: expected true or false/,
+      ],
+      [
+        JSON.stringify(jsonRequest([{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'x' }])).replace('{"stringValue":"step"}', '{"kvlistValue":{"values":[{"key":"k","value":{"stringValue":false}}]}}'),
+        /attributes\[0\]\.value\.kvlistValue\.values\[0\]\.value\.stringValue: expected a string/,
+      ],
     ];
     for (const [body, message] of cases) {
       const answer = await post(bridge.tracesUrl, body, JSON_TYPE);
@@ -188,7 +204,7 @@ describe('the bridge refuses bad input with the documented status and keeps what
     await bridge.flush();
     const stored = new Set(sink.records.filter((r) => r.type === 'span').map((r) => r.spanId));
     for (const id of [...acceptedBefore, ...spans.map((s) => s.spanContext().spanId)]) expect(stored).toContain(id);
-    expect(bridge.stats().responses).toMatchObject({ 401: 3, 400: 8, 413: 3, 415: 2 });
+    expect(bridge.stats().responses).toMatchObject({ 401: 3, 400: 12, 413: 3, 415: 2 });
   });
 });
 

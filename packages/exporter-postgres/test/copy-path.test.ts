@@ -63,6 +63,22 @@ describe.runIf(server.available)('on a PostgreSQL server, batches travel by COPY
     expect(warnings.filter((w) => w.includes('COPY'))).toEqual([]);
   });
 
+  it('stores short text whole whether or not it is ASCII: a multi-byte character first, last or alone', async () => {
+    // Short strings take the encoder's ASCII copy and fall back to UTF-8 at their first other character.
+    const short = ['é', 'café', '🚀', 'ab🚀', 'x'.repeat(47) + 'é', 'plain ascii', ''];
+    for (const text of short) {
+      const traceId = newTraceId();
+      const trace = { ...partialTrace(traceId), complete: true, name: text, tags: [text, 'ok'] };
+      const tool = toolRecord(traceId, { errorMessage: text, output: { text }, success: false });
+      await sink.write([trace, tool]);
+      const [t] = await db.query('SELECT name, tags FROM mini_agent_observability.traces WHERE id = $1', [traceId]);
+      expect(t).toEqual({ name: text, tags: [text, 'ok'] });
+      const [row] = await db.query('SELECT output, error_message FROM mini_agent_observability.tool_executions WHERE id = $1', [tool.spanId]);
+      expect(row).toEqual({ output: { text }, error_message: text });
+    }
+    expect(warnings.filter((w) => w.includes('COPY'))).toEqual([]);
+  });
+
   it('writes the same span twice as one row, however many batches carry it', async () => {
     const traceId = newTraceId();
     const tool = toolRecord(traceId);
