@@ -21,7 +21,7 @@ export type { UsageByKind } from './cost/usage-by-kind.js';
 export { DEFAULT_SPOOL_DIR, DeliveryPipeline, estimateBytes, type DeliveryOptions, type DeliveryStats } from './delivery/pipeline.js';
 export { retryDelay, type RetryOptions } from './delivery/backoff.js';
 export { FileSpool, type FileSpoolOptions, type SpoolAppendResult, type SpoolEntry, type SpoolFullPolicy, type SpoolPosition } from './delivery/spool.js';
-export { jsonText } from './json-text.js';
+export { jsonText, knownJsonText } from './json-text.js';
 export { SPAN_FILTER_PRESETS, spanVerdict, type SpanFilterOption, type SpanFilterPreset, type SpanVerdict } from './processing/span-filter.js';
 export { ReparentingFilter, type FilterStats, type ReparentingOptions } from './processing/reparenting-filter.js';
 export { DuplicateGenerations, type DuplicateStats } from './processing/duplicate-generations.js';

@@ -1,5 +1,5 @@
 import { LangfuseOtelSpanAttributes as A } from '@langfuse/core';
-import { jsonText, type JsonObject, type JsonValue } from '@mini-agent/core';
+import { knownJsonText, type JsonObject, type JsonValue } from '@mini-agent/core';
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { MAX_REQUEST_BYTES } from './batching.js';
 import { truncateJson, utf8Bytes } from './limits.js';
@@ -62,7 +62,7 @@ export function observationAttributes(o: LangfuseObservation): Attributes {
   set(attributes, A.OBSERVATION_INPUT, serialize(o.input));
   set(attributes, A.OBSERVATION_OUTPUT, serialize(o.output));
   // Flattened per key, as Langfuse's SDK does: each key becomes a filterable metadata field.
-  for (const [key, value] of Object.entries(o.metadata)) set(attributes, `${A.OBSERVATION_METADATA}.${key}`, serialize(value));
+  for (const key in o.metadata) set(attributes, prefixed(OBSERVATION_METADATA_NAMES, A.OBSERVATION_METADATA, key), serialize(o.metadata[key] as JsonValue));
   if (o.level !== 'DEFAULT') set(attributes, A.OBSERVATION_LEVEL, o.level);
   set(attributes, A.OBSERVATION_STATUS_MESSAGE, o.statusMessage);
   set(attributes, A.OBSERVATION_MODEL, o.model);
@@ -91,11 +91,28 @@ export function traceAttributes(t: LangfuseTrace, root?: LangfuseObservation): A
   const output = serialize(t.output);
   if (!root || input !== serialize(root.input)) set(attributes, A.TRACE_INPUT, input);
   if (!root || output !== serialize(root.output)) set(attributes, A.TRACE_OUTPUT, output);
-  for (const [key, value] of Object.entries(t.metadata)) set(attributes, `${A.TRACE_METADATA}.${key}`, serialize(value));
+  for (const key in t.metadata) set(attributes, prefixed(TRACE_METADATA_NAMES, A.TRACE_METADATA, key), serialize(t.metadata[key] as JsonValue));
   set(attributes, A.RELEASE, t.release);
   set(attributes, A.VERSION, t.version);
   set(attributes, A.ENVIRONMENT, t.environment);
   return attributes;
+}
+
+/**
+ * Attribute names made of a prefix and a metadata key, made once per key: the same dozen keys
+ * recur on every span, and each concatenation was a new string to hash when set and when encoded.
+ */
+const OBSERVATION_METADATA_NAMES = new Map<string, string>();
+const TRACE_METADATA_NAMES = new Map<string, string>();
+const NAME_CACHE_LIMIT = 4096;
+
+function prefixed(cache: Map<string, string>, prefix: string, key: string): string {
+  let name = cache.get(key);
+  if (name === undefined) {
+    name = `${prefix}.${key}`;
+    if (cache.size < NAME_CACHE_LIMIT) cache.set(key, name);
+  }
+  return name;
 }
 
 /** The trace's name, session, user and tags. */
@@ -125,10 +142,14 @@ function toSpanData(o: LangfuseObservation, attributes: Attributes, resource: At
   };
 }
 
-/** Langfuse reads strings as they are and parses JSON text for everything else. */
+/**
+ * Langfuse reads strings as they are and parses JSON text for everything else. A payload's text is
+ * known (the text it was parsed from); a metadata value is new and stringified once, here.
+ */
 function serialize(value: JsonValue | null): string | null {
   if (value === null) return null;
-  return typeof value === 'string' ? value : jsonText(value);
+  if (typeof value === 'string') return value;
+  return typeof value === 'object' ? (knownJsonText(value) ?? JSON.stringify(value)) : JSON.stringify(value);
 }
 
 function set(attributes: Attributes, key: string, value: string | null | undefined): void {
