@@ -207,7 +207,14 @@ function toObservation(group: SpanGroup, context: TraceContext): LangfuseObserva
     modelParameters: generation ? modelParameters(generation.modelParameters) : null,
     usageDetails: generation ? usageDetails(generation.usage) : null,
     costDetails: generation ? costDetails(generation) : null,
-    ...context,
+    // Field by field, not `...context`: a spread in a literal takes V8's slow path.
+    sessionId: context.sessionId,
+    userId: context.userId,
+    traceName: context.traceName,
+    tags: context.tags,
+    version: context.version,
+    release: context.release,
+    environment: context.environment,
     otel: origin(span, failed),
   };
 }
@@ -240,7 +247,13 @@ function toDecisionEvent(decision: DecisionRecord, host: LangfuseObservation | u
     modelParameters: null,
     usageDetails: null,
     costDetails: null,
-    ...context,
+    sessionId: context.sessionId,
+    userId: context.userId,
+    traceName: context.traceName,
+    tags: context.tags,
+    version: context.version,
+    release: context.release,
+    environment: context.environment,
     otel: { kind: 'internal', status: 'unset', statusMessage: null, resource: host?.otel.resource ?? {} },
   };
 }

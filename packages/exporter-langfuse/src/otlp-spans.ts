@@ -45,16 +45,12 @@ export function toOtlpSpans(batch: LangfuseBatch): OtlpSpanData[] {
     const trace = traceBySpan.get(`${o.traceId}/${o.id}`);
     if (trace) Object.assign(attributes, traceAttributes(trace, o.parentObservationId === null ? o : undefined));
     const { fitted, bytes } = fitAttributes(attributes);
-    const span = toSpanData(o, fitted, resourceFor(o.otel.resource));
-    attributeBytes.set(span, bytes);
-    return span;
+    return toSpanData(o, fitted, resourceFor(o.otel.resource), bytes);
   });
 }
 
 /** Resource attributes already converted, by the record's resource object. */
 const resourcesByObject = new WeakMap<JsonObject, Attributes>();
-/** Attribute bytes of the spans {@link toOtlpSpans} built, measured once there, for {@link spanBytes}. */
-const attributeBytes = new WeakMap<OtlpSpanData, number>();
 
 /** Langfuse's attributes for an observation. */
 export function observationAttributes(o: LangfuseObservation): Attributes {
@@ -126,7 +122,7 @@ function setTraceIdentity(attributes: Attributes, t: { name: string | null; sess
   if (t.tags.length > 0) attributes[A.TRACE_TAGS] = [...t.tags];
 }
 
-function toSpanData(o: LangfuseObservation, attributes: Attributes, resource: Attributes): OtlpSpanData {
+function toSpanData(o: LangfuseObservation, attributes: Attributes, resource: Attributes, attributeBytes: number): OtlpSpanData {
   return {
     traceId: o.traceId,
     spanId: o.id,
@@ -139,6 +135,7 @@ function toSpanData(o: LangfuseObservation, attributes: Attributes, resource: At
     statusMessage: o.otel.statusMessage || null,
     attributes,
     resource,
+    attributeBytes,
   };
 }
 
@@ -201,7 +198,7 @@ function valueBytes(value: AttributeValue | undefined): number {
 
 /** A lower bound of a span's encoded size, for keeping requests under the byte limit. */
 export function spanBytes(span: OtlpSpanData): number {
-  let bytes = attributeBytes.get(span);
+  let bytes = span.attributeBytes;
   if (bytes === undefined) {
     bytes = 0;
     for (const [key, value] of Object.entries(span.attributes)) bytes += key.length + valueBytes(value);
