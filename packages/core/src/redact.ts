@@ -105,11 +105,13 @@ const SECRET_KEY = new RegExp(
   'i',
 );
 
+/** Every default pattern's candidates as one alternation (the source of {@link DEFAULT_CANDIDATE}). */
+export const DEFAULT_CANDIDATES_SOURCE = [...new Set(DEFAULT_SECRET_PATTERNS.flatMap((p) => p.candidates ?? []))]
+  .map((c) => c.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'))
+  .join('|');
+
 /** Every default pattern's candidates in one scan: a string without any skips the patterns. */
-const DEFAULT_CANDIDATE = new RegExp(
-  [...new Set(DEFAULT_SECRET_PATTERNS.flatMap((p) => p.candidates ?? []))].map((c) => c.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|'),
-  'i',
-);
+const DEFAULT_CANDIDATE = new RegExp(DEFAULT_CANDIDATES_SOURCE, 'i');
 
 /** How redaction behaves; by default on, with {@link DEFAULT_SECRET_PATTERNS}. */
 export interface RedactionOptions {
@@ -130,7 +132,8 @@ const KEY_CACHE_LIMIT = 10_000;
 /** Masks secrets in strings and in values whose key names a secret. Built once, used for every span. */
 export class Redactor {
   private readonly patterns: readonly SecretPattern[];
-  private readonly hasCustomPatterns: boolean;
+  /** The user added patterns of their own: no candidate list can rule them out, every string is scanned. */
+  readonly hasCustomPatterns: boolean;
   private readonly allowKeys: ReadonlySet<string>;
   private readonly secretKeys = new Map<string, boolean>();
   readonly enabled: boolean;

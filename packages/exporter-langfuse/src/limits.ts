@@ -1,4 +1,4 @@
-import { jsonText, type JsonObject, type JsonValue } from '@mini-agent/core';
+import { jsonText, knownJsonText, type JsonObject, type JsonValue } from '@mini-agent/core';
 import type { LangfuseBatch, LangfuseObservation, LangfuseTrace } from './model.js';
 import { MetadataKeys } from './metadata-keys.js';
 import type { MaskedField, MaskFunction } from './options.js';
@@ -26,21 +26,46 @@ export function fieldBytes(value: JsonValue | null): number {
 /**
  * Whether a value's serialized size is within `maxBytes`; counts bytes only when characters alone
  * cannot tell. `perKey`: the object travels one key at a time (metadata on the OTLP transport), so
- * it is measured from its values' JSON texts, which that transport then reuses; anything else is
- * measured by its whole JSON text, which is usually the text it arrived in (see `jsonText`).
+ * it is first bounded from its keys and values without making any text; anything else (and an
+ * object the bound cannot clear) is measured by its whole JSON text, which is usually the text it arrived in (see `jsonText`).
  */
 function fits(value: JsonValue, maxBytes: number, perKey: boolean): boolean {
   // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-  if (perKey && typeof value === 'object' && value !== null && !Array.isArray(value) && objectTextLength(value) * 3 <= maxBytes) return true;
+  if (perKey && typeof value === 'object' && value !== null && !Array.isArray(value) && objectTextLength(value, maxBytes / 3) * 3 <= maxBytes) return true;
   const text = typeof value === 'string' ? value : jsonText(value);
   return text.length * 3 <= maxBytes || utf8Bytes(text) <= maxBytes;
 }
 
-/** The length of an object's JSON text, from its keys and its values' JSON texts. */
-function objectTextLength(value: { [key: string]: JsonValue }): number {
+/**
+ * An upper bound of the length of an object's JSON text, from its keys and values, walked without
+ * making any text (metadata objects are fresh per batch: stringifying them here and caching the
+ * text cost more than the walk). A text already known is used as it is; a key or string is bounded
+ * by its length (JSON escapes a code unit into at most six characters), a scalar by 24. Stops
+ * once past `limit`.
+ */
+function objectTextLength(value: { [key: string]: JsonValue }, limit: number): number {
   let length = 1;
-  for (const key in value) length += JSON.stringify(key).length + 2 + jsonText(value[key] as JsonValue).length;
+  for (const key in value) {
+    length += key.length * 6 + 4 + jsonLengthBound(value[key] as JsonValue, limit - length);
+    if (length > limit) break;
+  }
   return length;
+}
+
+function jsonLengthBound(value: JsonValue, limit: number): number {
+  if (typeof value === 'string') return value.length * 6 + 2;
+  if (value === null || typeof value !== 'object') return 24; // a number's or a boolean's text is at most 24 characters
+  const known = knownJsonText(value);
+  if (known !== undefined) return known.length;
+  let length = 2;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      length += 1 + jsonLengthBound(item, limit - length);
+      if (length > limit) break;
+    }
+    return length;
+  }
+  return length - 1 + objectTextLength(value, limit - 1);
 }
 
 /** The visible note left where a value was cut. */
@@ -118,14 +143,17 @@ export function applyLimits(
     output: field(t.output, 'output'),
     metadata: metadata(t.metadata),
   }));
-  const observations = batch.observations.map((o): LangfuseObservation => ({
-    ...o,
-    input: field(o.input, 'input'),
-    output: field(o.output, 'output'),
-    metadata: metadata(o.metadata),
-    statusMessage: text(o.statusMessage),
-    otel: { ...o.otel, statusMessage: text(o.otel.statusMessage) },
-  }));
+  const observations = batch.observations.map((o): LangfuseObservation => {
+    const input = field(o.input, 'input');
+    const output = field(o.output, 'output');
+    const meta = metadata(o.metadata);
+    const statusMessage = text(o.statusMessage);
+    const otelStatusMessage = text(o.otel.statusMessage);
+    // Nearly every observation is within the limits: kept as it is, not copied (30 fields each).
+    if (input === o.input && output === o.output && meta === o.metadata && statusMessage === o.statusMessage && otelStatusMessage === o.otel.statusMessage) return o;
+    const otel = otelStatusMessage === o.otel.statusMessage ? o.otel : { ...o.otel, statusMessage: otelStatusMessage };
+    return { ...o, input, output, metadata: meta, statusMessage, otel };
+  });
   return { traces, observations };
 }
 

@@ -207,7 +207,14 @@ function toObservation(group: SpanGroup, context: TraceContext): LangfuseObserva
     modelParameters: generation ? modelParameters(generation.modelParameters) : null,
     usageDetails: generation ? usageDetails(generation.usage) : null,
     costDetails: generation ? costDetails(generation) : null,
-    ...context,
+    // Field by field, not `...context`: a spread in a literal takes V8's slow path.
+    sessionId: context.sessionId,
+    userId: context.userId,
+    traceName: context.traceName,
+    tags: context.tags,
+    version: context.version,
+    release: context.release,
+    environment: context.environment,
     otel: origin(span, failed),
   };
 }
@@ -240,7 +247,13 @@ function toDecisionEvent(decision: DecisionRecord, host: LangfuseObservation | u
     modelParameters: null,
     usageDetails: null,
     costDetails: null,
-    ...context,
+    sessionId: context.sessionId,
+    userId: context.userId,
+    traceName: context.traceName,
+    tags: context.tags,
+    version: context.version,
+    release: context.release,
+    environment: context.environment,
     otel: { kind: 'internal', status: 'unset', statusMessage: null, resource: host?.otel.resource ?? {} },
   };
 }
@@ -249,8 +262,8 @@ function baseMetadata(span: SpanRecord | undefined, io: { input: JsonValue | nul
   if (!span) return {};
   const metadata: JsonObject = { [M.SPAN_KIND]: span.kind, [M.OTEL_KIND]: span.otelKind, [M.DURATION_MS]: span.durationMs };
   if (span.scope.name) metadata[M.SCOPE] = { name: span.scope.name, version: span.scope.version };
-  const attributes = withoutPayload(span.attributes, io);
-  if (Object.keys(attributes).length > 0) metadata[M.ATTRIBUTES] = capValues(attributes);
+  const attributes = metadataAttributes(span.attributes, io);
+  if (attributes) metadata[M.ATTRIBUTES] = attributes;
   // Metric and decision events are mapped on their own; other events (exceptions, …) are kept as they came.
   const events = span.events.filter((e) => e.name !== EVENT_METRIC && e.name !== EVENT_DECISION);
   if (events.length > 0) metadata[M.EVENTS] = events.map((e) => ({ name: e.name, time: e.time.toISOString(), attributes: capValues(e.attributes) }));
@@ -260,22 +273,22 @@ function baseMetadata(span: SpanRecord | undefined, io: { input: JsonValue | nul
 
 /**
  * The span's attributes less those whose text is, word for word, the observation's input or
- * output (a tool's `mini_agent.tool.input`, an LLM call's `gen_ai.input.messages`, …). Langfuse
- * shows those as the input and output; repeated in metadata they doubled every request's bytes
- * and its serializing CPU. Anything not identical (other formatting, a flattened message list)
- * stays, so nothing is lost.
+ * output (a tool's `mini_agent.tool.input`, an LLM call's `gen_ai.input.messages`, …), each value
+ * capped; `undefined` when none is left. Langfuse shows those as the input and output; repeated in
+ * metadata they doubled every request's bytes and its serializing CPU. Anything not identical
+ * (other formatting, a flattened message list) stays, so nothing is lost. One pass, no copy
+ * deleted from: `delete` turned every tool span's copy into a slow dictionary-mode object.
  */
-function withoutPayload(attributes: JsonObject, io: { input: JsonValue | null; output: JsonValue | null }): JsonObject {
-  const texts = [io.input, io.output].filter((v) => v !== null).map((v) => (typeof v === 'string' ? v : jsonText(v)));
-  if (texts.length === 0) return attributes;
+function metadataAttributes(attributes: JsonObject, io: { input: JsonValue | null; output: JsonValue | null }): JsonObject | undefined {
+  const input = io.input === null ? undefined : typeof io.input === 'string' ? io.input : jsonText(io.input);
+  const output = io.output === null ? undefined : typeof io.output === 'string' ? io.output : jsonText(io.output);
   let out: JsonObject | undefined;
   for (const key in attributes) {
-    const value = attributes[key];
-    if (typeof value !== 'string' || !texts.includes(value)) continue;
-    out ??= { ...attributes };
-    delete out[key];
+    const value = attributes[key] as JsonValue;
+    if (typeof value === 'string' && (value === input || value === output)) continue;
+    (out ??= {})[key] = capValue(value);
   }
-  return out ?? attributes;
+  return out;
 }
 
 function decisionMetadata(decision: DecisionRecord): JsonObject {
@@ -337,6 +350,13 @@ function modelParameters(parameters: JsonObject): Record<string, string | number
 
 function capValues(values: JsonObject): JsonObject {
   const out: JsonObject = {};
-  for (const [key, value] of Object.entries(values)) out[key] = truncateJson(value, METADATA_VALUE_MAX_BYTES).value;
+  for (const key in values) out[key] = capValue(values[key] as JsonValue);
   return out;
+}
+
+/** A metadata value within {@link METADATA_VALUE_MAX_BYTES}; scalars and short strings need no measuring. */
+function capValue(value: JsonValue): JsonValue {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'string' && value.length * 3 <= METADATA_VALUE_MAX_BYTES) return value;
+  return truncateJson(value, METADATA_VALUE_MAX_BYTES).value as JsonValue;
 }

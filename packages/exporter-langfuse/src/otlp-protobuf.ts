@@ -19,6 +19,8 @@ export interface OtlpSpanData {
   readonly statusMessage: string | null;
   readonly attributes: Attributes;
   readonly resource: Attributes;
+  /** The attributes' UTF-8 bytes when already counted (for splitting requests by size); not encoded. */
+  readonly attributeBytes?: number;
 }
 
 /** The instrumentation scope every span of a request is sent under. */

@@ -1,5 +1,5 @@
 import { LangfuseOtelSpanAttributes as A } from '@langfuse/core';
-import { jsonText, type JsonObject, type JsonValue } from '@mini-agent/core';
+import { knownJsonText, type JsonObject, type JsonValue } from '@mini-agent/core';
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import { MAX_REQUEST_BYTES } from './batching.js';
 import { truncateJson, utf8Bytes } from './limits.js';
@@ -45,16 +45,12 @@ export function toOtlpSpans(batch: LangfuseBatch): OtlpSpanData[] {
     const trace = traceBySpan.get(`${o.traceId}/${o.id}`);
     if (trace) Object.assign(attributes, traceAttributes(trace, o.parentObservationId === null ? o : undefined));
     const { fitted, bytes } = fitAttributes(attributes);
-    const span = toSpanData(o, fitted, resourceFor(o.otel.resource));
-    attributeBytes.set(span, bytes);
-    return span;
+    return toSpanData(o, fitted, resourceFor(o.otel.resource), bytes);
   });
 }
 
 /** Resource attributes already converted, by the record's resource object. */
 const resourcesByObject = new WeakMap<JsonObject, Attributes>();
-/** Attribute bytes of the spans {@link toOtlpSpans} built, measured once there, for {@link spanBytes}. */
-const attributeBytes = new WeakMap<OtlpSpanData, number>();
 
 /** Langfuse's attributes for an observation. */
 export function observationAttributes(o: LangfuseObservation): Attributes {
@@ -62,7 +58,7 @@ export function observationAttributes(o: LangfuseObservation): Attributes {
   set(attributes, A.OBSERVATION_INPUT, serialize(o.input));
   set(attributes, A.OBSERVATION_OUTPUT, serialize(o.output));
   // Flattened per key, as Langfuse's SDK does: each key becomes a filterable metadata field.
-  for (const [key, value] of Object.entries(o.metadata)) set(attributes, `${A.OBSERVATION_METADATA}.${key}`, serialize(value));
+  for (const key in o.metadata) set(attributes, prefixed(OBSERVATION_METADATA_NAMES, A.OBSERVATION_METADATA, key), serialize(o.metadata[key] as JsonValue));
   if (o.level !== 'DEFAULT') set(attributes, A.OBSERVATION_LEVEL, o.level);
   set(attributes, A.OBSERVATION_STATUS_MESSAGE, o.statusMessage);
   set(attributes, A.OBSERVATION_MODEL, o.model);
@@ -91,11 +87,28 @@ export function traceAttributes(t: LangfuseTrace, root?: LangfuseObservation): A
   const output = serialize(t.output);
   if (!root || input !== serialize(root.input)) set(attributes, A.TRACE_INPUT, input);
   if (!root || output !== serialize(root.output)) set(attributes, A.TRACE_OUTPUT, output);
-  for (const [key, value] of Object.entries(t.metadata)) set(attributes, `${A.TRACE_METADATA}.${key}`, serialize(value));
+  for (const key in t.metadata) set(attributes, prefixed(TRACE_METADATA_NAMES, A.TRACE_METADATA, key), serialize(t.metadata[key] as JsonValue));
   set(attributes, A.RELEASE, t.release);
   set(attributes, A.VERSION, t.version);
   set(attributes, A.ENVIRONMENT, t.environment);
   return attributes;
+}
+
+/**
+ * Attribute names made of a prefix and a metadata key, made once per key: the same dozen keys
+ * recur on every span, and each concatenation was a new string to hash when set and when encoded.
+ */
+const OBSERVATION_METADATA_NAMES = new Map<string, string>();
+const TRACE_METADATA_NAMES = new Map<string, string>();
+const NAME_CACHE_LIMIT = 4096;
+
+function prefixed(cache: Map<string, string>, prefix: string, key: string): string {
+  let name = cache.get(key);
+  if (name === undefined) {
+    name = `${prefix}.${key}`;
+    if (cache.size < NAME_CACHE_LIMIT) cache.set(key, name);
+  }
+  return name;
 }
 
 /** The trace's name, session, user and tags. */
@@ -109,7 +122,7 @@ function setTraceIdentity(attributes: Attributes, t: { name: string | null; sess
   if (t.tags.length > 0) attributes[A.TRACE_TAGS] = [...t.tags];
 }
 
-function toSpanData(o: LangfuseObservation, attributes: Attributes, resource: Attributes): OtlpSpanData {
+function toSpanData(o: LangfuseObservation, attributes: Attributes, resource: Attributes, attributeBytes: number): OtlpSpanData {
   return {
     traceId: o.traceId,
     spanId: o.id,
@@ -122,13 +135,18 @@ function toSpanData(o: LangfuseObservation, attributes: Attributes, resource: At
     statusMessage: o.otel.statusMessage || null,
     attributes,
     resource,
+    attributeBytes,
   };
 }
 
-/** Langfuse reads strings as they are and parses JSON text for everything else. */
+/**
+ * Langfuse reads strings as they are and parses JSON text for everything else. A payload's text is
+ * known (the text it was parsed from); a metadata value is new and stringified once, here.
+ */
 function serialize(value: JsonValue | null): string | null {
   if (value === null) return null;
-  return typeof value === 'string' ? value : jsonText(value);
+  if (typeof value === 'string') return value;
+  return typeof value === 'object' ? (knownJsonText(value) ?? JSON.stringify(value)) : JSON.stringify(value);
 }
 
 function set(attributes: Attributes, key: string, value: string | null | undefined): void {
@@ -180,7 +198,7 @@ function valueBytes(value: AttributeValue | undefined): number {
 
 /** A lower bound of a span's encoded size, for keeping requests under the byte limit. */
 export function spanBytes(span: OtlpSpanData): number {
-  let bytes = attributeBytes.get(span);
+  let bytes = span.attributeBytes;
   if (bytes === undefined) {
     bytes = 0;
     for (const [key, value] of Object.entries(span.attributes)) bytes += key.length + valueBytes(value);

@@ -101,7 +101,10 @@ export function defined<T extends object>(facts: T): T {
 export function mergeFacts(all: readonly SpanFacts[]): SpanFacts {
   const out: SpanFacts = {};
   for (const facts of all) {
-    for (const [key, value] of Object.entries(facts) as [keyof SpanFacts, unknown][]) {
+    // `for…in`, not `Object.entries`: no array of pairs per adapter and span (facts are plain objects).
+    for (const name in facts) {
+      const key = name as keyof SpanFacts;
+      const value = facts[key] as unknown;
       if (value === undefined) continue;
       if (key === 'usage' || key === 'toolMetadata') {
         (out as Record<string, unknown>)[key] = { ...(value as object), ...(out[key] as object | undefined) };

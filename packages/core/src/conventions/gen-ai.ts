@@ -23,6 +23,9 @@ export const genAiAdapter: ConventionAdapter = {
   name: 'gen_ai',
   read(span): SpanFacts {
     const a = span.attributes;
+    // Every attribute read below is a `gen_ai.*` one: a span without any (most tool and step spans)
+    // says nothing here, found with one look at its keys instead of some thirty lookups.
+    if (!hasGenAiKey(a)) return {};
     const operation = str(a, G.OPERATION_NAME);
     const kind = operation !== undefined ? GenAiOperations[operation as keyof typeof GenAiOperations] : undefined;
     const modelParameters: Record<string, unknown> = {};
@@ -58,6 +61,13 @@ export const genAiAdapter: ConventionAdapter = {
     });
   },
 };
+
+const PREFIX = 'gen_ai.';
+
+function hasGenAiKey(attributes: InterpretableSpan['attributes']): boolean {
+  for (const key in attributes) if (key.startsWith(PREFIX)) return true;
+  return false;
+}
 
 /**
  * When the first chunk arrived: the time to it is given in seconds from the request, which the
