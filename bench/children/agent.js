@@ -21,6 +21,7 @@ const tracing = config.bare ? bareTracing() : registerMiniAgentTracing({
   postgres: { databaseUrl: config.databaseUrl },
   langfuse: { publicKey: config.publicKey, secretKey: config.secretKey, baseUrl: config.langfuseUrl },
   delivery: config.delivery,
+  ...(config.reparenting ? { reparenting: config.reparenting } : {}),
   otlp: false,
   exitHooks: false,
 });
