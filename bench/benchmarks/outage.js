@@ -1,6 +1,7 @@
 // 5. Memory under outage: an agent (its own process) produces 1M spans while both sinks are
-// unreachable, with the durable spool on. Its peak RSS must stay under 256 MB (the rest waits on
-// disk); then the sinks come back and the time to drain the spool is measured, and the rows counted.
+// unreachable, with the durable spool on. Its peak RSS must stay under 256 MB and within 1.5× a
+// bare SDK's on the same spans (the rest waits on disk); then the sinks come back and the time to
+// drain the spool is measured, and the rows counted.
 // A second, shorter outage runs the same agent with V8's old space capped at 128 MB: the heap the
 // agent really holds is small, and most of the default peak is garbage V8 has not collected yet.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +19,8 @@ const CAPPED_SPANS = QUICK ? 50_000 : 200_000;
 const CAPPED_FLAGS = ['--max-old-space-size=128'];
 const WARMUP_SPANS = 2_000;
 const RSS_TARGET_MB = 256;
+// …and at most this many times the bare SDK's peak on the same spans.
+const RSS_VS_BARE = 1.5;
 
 const receivers = await startChild('receivers');
 const database = await createDatabase('outage');
@@ -64,6 +67,7 @@ writeResult(NAME, {
   capped: { flags: CAPPED_FLAGS, spans: CAPPED_SPANS, produced: capped.produced, drain: capped.drained, droppedRecords: capped.lost },
   ratios: [
     { label: `peak RSS while ${fmt(SPANS / 1e6, 1)}M spans are produced`, value: produced.maxRssMb, target: RSS_TARGET_MB, better: 'lower', unit: 'MB' },
+    { label: `  … against the bare SDK on the same spans (${fmt(bare.maxRssMb, 0)} MB)`, value: produced.maxRssMb / bare.maxRssMb, target: RSS_VS_BARE, better: 'lower' },
     {
       label: `  … with ${CAPPED_FLAGS.join(' ')} (${CAPPED_SPANS.toLocaleString('en-US')} spans)`,
       value: capped.produced.maxRssMb,
@@ -87,7 +91,11 @@ async function bareRun(spans) {
   try {
     await agent.ask({ produce: WARMUP_SPANS });
     const produced = await agent.ask({ produce: spans });
-    progress(NAME, `bare SDK baseline: ${spans.toLocaleString('en-US')} spans in ${fmt(produced.wallMs / 1000, 1)} s; peak RSS ${fmt(produced.maxRssMb, 0)} MB`);
+    progress(
+      NAME,
+      `bare SDK baseline: ${spans.toLocaleString('en-US')} spans in ${fmt(produced.wallMs / 1000, 1)} s; peak RSS ${fmt(produced.maxRssMb, 0)} MB; ` +
+        `peak heap ${fmt(produced.peakMemoryMb.heapUsed, 0)} MB used of ${fmt(produced.peakMemoryMb.heapTotal, 0)} MB (old space ${fmt(produced.peakSpacesMb.old_space, 0)} MB)`,
+    );
     await agent.ask('shutdown');
     return produced;
   } finally {
@@ -128,7 +136,8 @@ async function outage({ label, spans, execArgv = [] }) {
     progress(
       NAME,
       `${label}: produced in ${fmt(produced.wallMs / 1000, 1)} s (${fmt((produced.cpuMs * 1000) / spans)} µs CPU a span); peak RSS ${fmt(produced.maxRssMb, 0)} MB; ` +
-        `peak heap ${fmt(produced.peakMemoryMb.heapUsed, 0)} MB used of ${fmt(produced.peakMemoryMb.heapTotal, 0)} MB, external ${fmt(produced.peakMemoryMb.external, 0)} MB; ` +
+        `peak heap ${fmt(produced.peakMemoryMb.heapUsed, 0)} MB used of ${fmt(produced.peakMemoryMb.heapTotal, 0)} MB (old space ${fmt(produced.peakSpacesMb.old_space, 0)} MB), ` +
+        `external ${fmt(produced.peakMemoryMb.external, 0)} MB (array buffers ${fmt(produced.peakMemoryMb.arrayBuffers, 0)} MB); ` +
         `spooled ${Object.entries(spoolMb).map(([n, mb]) => `${n} ${fmt(mb, 0)} MB`).join(', ')}; records dropped ${lost}`,
     );
     if (lost > 0) throw new Error(`${label}: ${lost} records dropped during the outage`);

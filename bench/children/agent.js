@@ -6,6 +6,7 @@
 //   'drain'                          wait until every sink delivered everything held; reply with the time
 //   'stats'                          the exporter's counters
 import { registerMiniAgentTracing } from '@mini-agent/otel';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { trace } from '@opentelemetry/api';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -20,6 +21,7 @@ const tracing = config.bare ? bareTracing() : registerMiniAgentTracing({
   postgres: { databaseUrl: config.databaseUrl },
   langfuse: { publicKey: config.publicKey, secretKey: config.secretKey, baseUrl: config.langfuseUrl },
   delivery: config.delivery,
+  ...(config.reparenting ? { reparenting: config.reparenting } : {}),
   otlp: false,
   exitHooks: false,
 });
@@ -50,16 +52,20 @@ let produced = 0;
 let traceNumber = 0;
 let rssSamples = [];
 let peakMemory = {};
+let peakSpaces = {};
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
   rssSamples.push(m.rss / 1024 ** 2);
   for (const [key, value] of Object.entries(m)) peakMemory[key] = Math.max(peakMemory[key] ?? 0, value / 1024 ** 2);
+  // Which V8 space the peak is in (old space, large objects for big strings, the young generation).
+  for (const s of getHeapSpaceStatistics()) peakSpaces[s.space_name] = Math.max(peakSpaces[s.space_name] ?? 0, Math.round(s.space_size / 1024 ** 2));
 }, 100);
 sampler.unref();
 
 async function produce(count, throttleRecords) {
   rssSamples = [];
   peakMemory = {};
+  peakSpaces = {};
   const w0 = performance.now();
   const c0 = cpuMs();
   const target = produced + count;
@@ -71,7 +77,7 @@ async function produce(count, throttleRecords) {
     // dropped past its bound): keep the agent at the sinks' pace instead.
     if (throttleRecords && traceNumber % 10 === 0) while (queued() > throttleRecords) await new Promise((r) => setTimeout(r, 5));
   }
-  return { spans: count, wallMs: performance.now() - w0, cpuMs: cpuMs() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, peakMemoryMb: peakMemory, rssSamples };
+  return { spans: count, wallMs: performance.now() - w0, cpuMs: cpuMs() - c0, maxRssMb: process.resourceUsage().maxRSS / 1024, peakMemoryMb: peakMemory, peakSpacesMb: peakSpaces, rssSamples };
 }
 
 async function drain() {

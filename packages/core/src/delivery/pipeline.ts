@@ -263,43 +263,54 @@ export class DeliveryPipeline {
         await this.sleep(5);
         continue;
       }
-      let next: ReturnType<DeliveryPipeline['next']>;
-      try {
-        next = this.next();
-      } catch (error) {
-        // The spool could not be read (its folder removed, a disk error): report it and try again later.
-        this.unhealthy(new DeliveryError(`spool of sink ${this.sink.name} cannot be read: ${(error as Error).message}`, true));
-        this.attempt += 1;
-        await this.sleep(retryDelay(this.attempt, this.options.retry));
-        continue;
-      }
-      if (!next) {
-        this.counters.healthy = true;
-        return;
-      }
-      this.busy = true;
-      try {
-        await this.write(next.records);
-        this.delivered(next.records.length);
-        if (next.fromSpool) this.counters.replayed += next.records.length;
+      const delay = await this.deliverNext();
+      if (delay === undefined) return;
+      if (delay > 0) await this.sleep(delay);
+    }
+  }
+
+  /**
+   * One attempt at the oldest held batch: undefined when nothing is held, else how long to wait
+   * before the next attempt (0: at once). In its own frame so that nothing of the batch stays
+   * reachable while the loop sleeps: a spooled batch is read again from disk at the next attempt,
+   * instead of a decoded copy of it living through a long outage (and being promoted to V8's old space).
+   */
+  private async deliverNext(): Promise<number | undefined> {
+    let next: ReturnType<DeliveryPipeline['next']>;
+    try {
+      next = this.next();
+    } catch (error) {
+      // The spool could not be read (its folder removed, a disk error): report it and try again later.
+      this.unhealthy(new DeliveryError(`spool of sink ${this.sink.name} cannot be read: ${(error as Error).message}`, true));
+      this.attempt += 1;
+      return retryDelay(this.attempt, this.options.retry);
+    }
+    if (!next) {
+      this.counters.healthy = true;
+      return undefined;
+    }
+    this.busy = true;
+    try {
+      await this.write(next.records);
+      this.delivered(next.records.length);
+      if (next.fromSpool) this.counters.replayed += next.records.length;
+      next.done();
+      return 0;
+    } catch (error) {
+      const failure = asDeliveryError(error);
+      if (!failure.retryable) {
+        this.reject(next.records, failure, false);
         next.done();
-      } catch (error) {
-        const failure = asDeliveryError(error);
-        if (!failure.retryable) {
-          this.reject(next.records, failure, false);
-          next.done();
-          continue;
-        }
-        this.unhealthy(failure);
-        this.countPartial(next.records, failure);
-        if (failure.remaining) next.replace(failure.remaining);
-        this.counters.retried += next.records.length;
-        this.attempt += 1;
-        this.busy = false;
-        await this.sleep(retryDelay(this.attempt, this.options.retry, failure.retryAfterMs));
-      } finally {
-        this.busy = false;
+        return 0;
       }
+      this.unhealthy(failure);
+      this.countPartial(next.records, failure);
+      if (failure.remaining) next.replace(failure.remaining);
+      this.counters.retried += next.records.length;
+      this.attempt += 1;
+      return retryDelay(this.attempt, this.options.retry, failure.retryAfterMs);
+    } finally {
+      this.busy = false;
     }
   }
 
@@ -337,13 +348,15 @@ export class DeliveryPipeline {
       this.spool!.commit(entry.next);
       return this.next();
     }
+    // Only the position is kept, not the frame's bytes: they are decoded already.
+    const position = entry.next;
     const self = this;
     return {
       get records() {
         return records;
       },
       fromSpool: true,
-      done: () => self.spool!.commit(entry.next),
+      done: () => self.spool!.commit(position),
       replace: (remaining) => {
         records = remaining;
       },
