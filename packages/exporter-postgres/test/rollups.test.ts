@@ -185,6 +185,41 @@ describe.each(layoutKinds)('rollups on $name', ({ available, open, name }) => {
     expect(kept).toEqual(rebuilt);
   });
 
+  it.skipIf(!available || !name.includes('partitioned'))('dropping a partition attached by hand off midnight keeps the rest of its days in the rollups', async () => {
+    const lo = new Date('2026-01-20T10:30:00Z');
+    const hi = new Date('2026-01-24T05:15:00Z');
+    await db.query(`CREATE TABLE ${S}.tool_executions_by_hand PARTITION OF ${S}.tool_executions FOR VALUES FROM ('${lo.toISOString()}') TO ('${hi.toISOString()}')`);
+    const random = seeded(3);
+    const january: Tool[] = Array.from({ length: 600 }, (_, i) => ({
+      toolName: ['read_file', 'shell'][i % 2]!, durationMs: 1 + Math.round(random() * 5_000) / 10,
+      startedAt: new Date(Date.UTC(2026, 0, 19) + random() * 6 * 86_400_000), success: i % 7 !== 0, errorMessage: i % 7 === 0 ? 'boom' : null,
+    }));
+    await insertTools(db.query, january);
+    // The calls in the partition ended long ago; the others' sessions are still kept (DEFAULT partition).
+    await db.query(
+      `INSERT INTO ${S}.traces (id, status, complete, started_at, ended_at)
+       SELECT trace_id, 'ok', true, min(started_at), CASE WHEN tableoid = '${S}.tool_executions_by_hand'::regclass THEN min(started_at) ELSE '2026-03-10Z' END
+         FROM ${S}.tool_executions WHERE started_at < '2026-02-01Z' GROUP BY trace_id, tableoid`,
+    );
+    const inside = (t: Tool) => t.startedAt >= lo && t.startedAt < hi;
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    // Rows outside the partition on the days it starts and ends in: their hours and days must stay.
+    expect(january.filter((t) => !inside(t) && (day(t.startedAt) === day(lo) || day(t.startedAt) === day(hi))).length).toBeGreaterThan(20);
+    const asOf = new Date('2026-01-26T00:00:00Z');
+    const dropped: string[] = [];
+    for (;;) {
+      const [part] = await db.query<{ table_name: string }>(`SELECT table_name FROM ${S}.prune_partition(interval '1 day', $1)`, [asOf]);
+      if (part === undefined) break;
+      dropped.push(part.table_name);
+    }
+    expect(dropped.filter((t) => t === 'tool_executions')).toEqual(['tool_executions']);
+    const [left] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${S}.tool_executions WHERE started_at < '2026-02-01Z'`);
+    expect(left!.n).toBe(january.filter((t) => !inside(t)).length);
+
+    const { kept, rebuilt } = await rollupsAndRebuild(db.query);
+    expect(kept).toEqual(rebuilt);
+  });
+
   it.skipIf(!available)('tool_latency_buckets counts every bucket exactly, over the long window, a day and half an hour', async () => {
     const bounds = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 60_000];
     const bucketOf = (ms: number) => bounds.filter((b) => ms >= b).length;
