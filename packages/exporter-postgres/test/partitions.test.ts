@@ -1,8 +1,9 @@
 // The partitioned layout (sql/090–092): converting a filled plain database keeps every row and
 // every answer, rows written during a conversion are not lost, rows outside the partitions are
 // kept and later moved into theirs, and prune drops whole partitions with the outcome of
-// row-by-row deletes. The suites that must not depend on the layout (analytics, rollups, prune,
-// idempotency, colliding span ids) run on both layouts themselves (layoutKinds, LAYOUT_BACKENDS).
+// row-by-row deletes, every rollup then equal to a rebuild. The suites that must not depend on the
+// layout (analytics, rollups, prune, idempotency, colliding span ids) run on both layouts
+// themselves (layoutKinds, LAYOUT_BACKENDS).
 import {
   ATTR_METRIC_TYPE, ATTR_METRIC_UNIT, ATTR_METRIC_VALUE, ATTR_SPAN_KIND, ATTR_TOOL_CATEGORY, ATTR_TOOL_NAME, EVENT_METRIC, GenAiAttributes as G,
 } from '@mini-agent/semconv';
@@ -12,6 +13,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, PostgresExporter, prune, readLayout } from '../src/index.js';
 import { BACKENDS, exportAsync, type TestDb } from './backends.js';
+import { rollupsAndRebuild } from './rollup-snapshot.js';
 
 const DAY = 86_400_000;
 const S = 'mini_agent_observability';
@@ -171,10 +173,19 @@ describe.each(BACKENDS)('the partitioned layout on $name', (backend) => {
     const [rollup] = await db.query(`SELECT sum(executions)::int AS n FROM ${S}.tool_rollup`);
     const [models] = await db.query(`SELECT sum(generations)::int AS n FROM ${S}.model_rollup`);
     expect([tools, rollup, models]).toEqual([{ n: 2 }, { n: 2 }, { n: 2 }]);
+    // Every rollup as a rebuild from the rows left: spend per model, latency bins and buckets, and
+    // no hour of a dropped partition left holding its maximum or first/last time.
+    const read = (text: string) => db.query(text);
+    const first = await rollupsAndRebuild(read);
+    expect(first.kept.model_rollup).toHaveLength(2);
+    expect(first.kept).toEqual(first.rebuilt);
 
     // Once that session is old too, its day goes the same way.
     const later = await prune(db.target, { olderThanMs: 4 * DAY });
     expect(later.rows).toMatchObject({ traces: 2, tool_executions: 2 });
     expect(await oldPartitions('tool_executions')).toEqual({ n: 0 });
+    const second = await rollupsAndRebuild(read);
+    expect([second.kept.tool_rollup, second.kept.model_rollup]).toEqual([[], []]);
+    expect(second.kept).toEqual(second.rebuilt);
   });
 });

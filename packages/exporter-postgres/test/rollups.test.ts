@@ -3,6 +3,7 @@
 // write, re-delivery, update, prune and truncate of the tables they summarize.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { at, clearRows, insertGenerations, insertTools, insertTraces, newTraceId, percentile, type Tool } from './agent-rows.js';
+import { rollupsAndRebuild } from './rollup-snapshot.js';
 import { layoutKinds, type SqlDatabase } from './sql-databases.js';
 
 const S = 'mini_agent_observability';
@@ -39,7 +40,7 @@ function dataset(): Tool[] {
 const inWindow = (tools: Tool[]) => tools.filter((t) => t.startedAt >= since && t.startedAt < until);
 const relative = (estimate: number, exact: number) => Math.abs(estimate - exact) / exact;
 
-describe.each(layoutKinds)('rollups on $name', ({ available, open }) => {
+describe.each(layoutKinds)('rollups on $name', ({ available, open, name }) => {
   let db: SqlDatabase;
   let tools: Tool[];
   beforeAll(async () => {
@@ -133,29 +134,90 @@ describe.each(layoutKinds)('rollups on $name', ({ available, open }) => {
     // The session that was the longest of its hour leaves.
     await insertTraces(db.query, [{ id: newTraceId(), status: 'ok', complete: true, startedAt: at(since, 7_300_000), endedAt: at(since, 7_900_000) }]);
     await db.query(`DELETE FROM ${S}.traces WHERE started_at = $1`, [at(since, 7_300_000)]);
-    const tables = ['tool_rollup', 'tool_error_rollup', 'model_rollup', 'session_rollup', 'latency_histogram'];
-    const kept = async () => {
-      const out: Record<string, unknown[]> = {};
-      for (const table of tables) {
-        const count = table === 'tool_error_rollup' ? 'occurrences' : table === 'latency_histogram' ? 'n' : table === 'model_rollup' ? 'generations' : table === 'session_rollup' ? 'sessions' : 'executions';
-        // Rows whose count fell to 0 are kept by the triggers and never written by a rebuild. Maxima
-        // and first/last times are compared too: a delete that removed an hour's extreme recomputes it.
-        const rows = await db.query<Record<string, unknown>>(`SELECT * FROM ${S}.${table} WHERE ${count} <> 0`);
-        for (const row of rows) {
-          // Sums of floats added in another order differ in their last bits.
-          if ('sum_ms' in row) row.sum_ms = Number(row.sum_ms).toFixed(6);
-        }
-        out[table] = rows.map((row) => JSON.stringify(row)).sort();
-      }
-      return out;
-    };
-    const incremental = await kept();
-    await db.query(`SELECT ${S}.rebuild_rollups()`);
-    expect(incremental).toEqual(await kept());
+    // Maxima and first/last times are compared too: a delete that removed an hour's extreme recomputes it.
+    const { kept, rebuilt } = await rollupsAndRebuild(db.query);
+    expect(kept).toEqual(rebuilt);
     const [sessions] = await db.query<Record<string, number>>(`SELECT * FROM ${S}.session_totals($1, $2)`, [since, until]);
     expect(sessions).toMatchObject({ sessions: 2, complete_sessions: 2, failed_sessions: 1, failed_pct: 50 });
     const timeline = await db.query<{ sessions: number }>(`SELECT * FROM ${S}.session_timeline($1, $2, '1 day')`, [since, until]);
     expect(timeline.reduce((n, b) => n + Number(b.sessions), 0)).toBe(2);
+  });
+
+  it.skipIf(!available)('after a prune that drops partitions (partitioned layout) or deletes rows, every rollup equals a rebuild', async () => {
+    // LLM calls with spend beside a third of the tool calls, and a finished trace for each call,
+    // so that retention may take them: a partition holding a row of a trace it keeps stays.
+    await db.query(
+      `INSERT INTO ${S}.generations (id, trace_id, name, model, provider, success, started_at, ended_at, duration_ms, input_tokens, output_tokens,
+         uncached_input_tokens, cached_tokens, cache_creation_tokens, non_reasoning_output_tokens, reasoning_tokens, cost_usd)
+       SELECT md5(id), trace_id, 'chat', CASE WHEN duration_ms < 10 THEN 'gpt-5' ELSE 'claude-sonnet-4.5' END, 'test', success, started_at, ended_at,
+              duration_ms * 10, length(id) * 7, 40, length(id) * 5, 20, 3, 35, CASE WHEN success THEN 5 END,
+              CASE WHEN duration_ms > 100 THEN NULL ELSE round((duration_ms / 1e4)::numeric, 8) END
+         FROM ${S}.tool_executions WHERE hashtext(id) % 3 = 0`,
+    );
+    await db.query(
+      `INSERT INTO ${S}.traces (id, status, complete, started_at, ended_at, inserted_at)
+       SELECT trace_id, 'ok', true, min(started_at), min(started_at), min(started_at) FROM ${S}.tool_executions GROUP BY trace_id`,
+    );
+    // The cutoff mid-hour on Monday 2 March: the ISO week before it ends at its midnight, so on the
+    // weekly layout that week's partitions go whole, and the batches then take the morning rows.
+    const cutoff = new Date('2026-03-02T13:30:00Z');
+    const asOf = at(cutoff, 86_400_000);
+    const dropped: string[] = [];
+    for (;;) {
+      const [part] = await db.query<{ table_name: string }>(`SELECT table_name FROM ${S}.prune_partition(interval '1 day', $1)`, [asOf]);
+      if (part === undefined) break;
+      dropped.push(part.table_name);
+    }
+    for (;;) {
+      const deleted = await db.query<{ deleted: number }>(`SELECT deleted FROM ${S}.prune_batch(interval '1 day', 500, $1)`, [asOf]);
+      if (deleted.reduce((n, r) => n + Number(r.deleted), 0) === 0) break;
+    }
+    const partitioned = name.includes('partitioned');
+    expect([...new Set(dropped)].filter((t) => t === 'tool_executions' || t === 'generations').sort()).toEqual(partitioned ? ['generations', 'tool_executions'] : []);
+    const [left] = await db.query<{ tools: number; old: number; rolled: number }>(
+      `SELECT (SELECT count(*)::int FROM ${S}.tool_executions) AS tools, (SELECT count(*)::int FROM ${S}.tool_executions WHERE started_at < $1) AS old,
+              (SELECT sum(executions)::int FROM ${S}.tool_rollup) AS rolled`, [cutoff]);
+    expect(left).toEqual({ tools: tools.filter((t) => t.startedAt >= cutoff).length, old: 0, rolled: left!.tools });
+
+    const { kept, rebuilt } = await rollupsAndRebuild(db.query);
+    expect(kept.model_rollup!.length).toBeGreaterThan(0);
+    expect(kept.latency_histogram!.some((row) => row.includes('"tool_bucket"'))).toBe(true);
+    expect(kept).toEqual(rebuilt);
+  });
+
+  it.skipIf(!available || !name.includes('partitioned'))('dropping a partition attached by hand off midnight keeps the rest of its days in the rollups', async () => {
+    const lo = new Date('2026-01-20T10:30:00Z');
+    const hi = new Date('2026-01-24T05:15:00Z');
+    await db.query(`CREATE TABLE ${S}.tool_executions_by_hand PARTITION OF ${S}.tool_executions FOR VALUES FROM ('${lo.toISOString()}') TO ('${hi.toISOString()}')`);
+    const random = seeded(3);
+    const january: Tool[] = Array.from({ length: 600 }, (_, i) => ({
+      toolName: ['read_file', 'shell'][i % 2]!, durationMs: 1 + Math.round(random() * 5_000) / 10,
+      startedAt: new Date(Date.UTC(2026, 0, 19) + random() * 6 * 86_400_000), success: i % 7 !== 0, errorMessage: i % 7 === 0 ? 'boom' : null,
+    }));
+    await insertTools(db.query, january);
+    // The calls in the partition ended long ago; the others' sessions are still kept (DEFAULT partition).
+    await db.query(
+      `INSERT INTO ${S}.traces (id, status, complete, started_at, ended_at)
+       SELECT trace_id, 'ok', true, min(started_at), CASE WHEN tableoid = '${S}.tool_executions_by_hand'::regclass THEN min(started_at) ELSE '2026-03-10Z' END
+         FROM ${S}.tool_executions WHERE started_at < '2026-02-01Z' GROUP BY trace_id, tableoid`,
+    );
+    const inside = (t: Tool) => t.startedAt >= lo && t.startedAt < hi;
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    // Rows outside the partition on the days it starts and ends in: their hours and days must stay.
+    expect(january.filter((t) => !inside(t) && (day(t.startedAt) === day(lo) || day(t.startedAt) === day(hi))).length).toBeGreaterThan(20);
+    const asOf = new Date('2026-01-26T00:00:00Z');
+    const dropped: string[] = [];
+    for (;;) {
+      const [part] = await db.query<{ table_name: string }>(`SELECT table_name FROM ${S}.prune_partition(interval '1 day', $1)`, [asOf]);
+      if (part === undefined) break;
+      dropped.push(part.table_name);
+    }
+    expect(dropped.filter((t) => t === 'tool_executions')).toEqual(['tool_executions']);
+    const [left] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${S}.tool_executions WHERE started_at < '2026-02-01Z'`);
+    expect(left!.n).toBe(january.filter((t) => !inside(t)).length);
+
+    const { kept, rebuilt } = await rollupsAndRebuild(db.query);
+    expect(kept).toEqual(rebuilt);
   });
 
   it.skipIf(!available)('tool_latency_buckets counts every bucket exactly, over the long window, a day and half an hour', async () => {
