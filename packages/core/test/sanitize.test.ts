@@ -107,9 +107,10 @@ describe('Sanitizer.name', () => {
     expect(counters.get('truncated')).toBe(1);
   });
 
-  it('never cuts a surrogate pair in half', () => {
+  it('never cuts a surrogate pair in half, and cuts at the limit when the pair lies elsewhere', () => {
     const { s } = sanitizer({ maxNameLength: 3 });
     expect(s.name('ab😀cd')).toBe(`ab${truncationMarker(6)}`);
+    expect(s.name('a😀bcdef')).toBe(`a😀${truncationMarker(8)}`);
   });
 });
 
@@ -202,6 +203,18 @@ describe('Sanitizer.json', () => {
     expect(counters.get('circular')).toBe(1);
   });
 
+  it('a toJSON result is one level deeper, so a toJSON that never ends stops at maxDepth', () => {
+    const { s, counters } = sanitizer({ maxDepth: 3 });
+    class Chain {
+      toJSON(): Chain {
+        return new Chain();
+      }
+    }
+    expect(s.json({ a: new Chain() })).toEqual({ a: TOO_DEEP });
+    expect(counters.get('too_deep')).toBe(1);
+    expect(s.json({ a: { toJSON: () => ({ b: { c: 1 } }) } })).toEqual({ a: { b: TOO_DEEP } });
+  });
+
   it('maps become objects, errors their name and message, toJSON is honoured', () => {
     const { s } = sanitizer();
     expect(s.json(new Map<string, unknown>([['a', 1], ['b', [true]]]))).toEqual({ a: 1, b: [true] });
@@ -260,13 +273,34 @@ describe('Sanitizer.jsonFromString', () => {
     const text = '{"a":"0123456789"}';
     expect(s.jsonFromString(text)).toBe(`${text.slice(0, 12)}${truncationMarker(text.length)}`);
     expect(counters.get('truncated')).toBe(1);
-    expect(s.jsonFromString('{"a":"012"}')).toEqual({ a: '012' });
+    // Exactly at the limit: still parsed.
+    expect(s.jsonFromString('{"a":"0123"}')).toEqual({ a: '0123' });
   });
 
   it('masks the whole text under a secret name, parsed or not', () => {
     const { s } = sanitizer();
     expect(s.jsonFromString('{"user":"u"}', 'credentials')).toBe(REDACTED);
     expect(s.jsonFromString('{"user":"u"}', 'credentials', true)).toEqual({ user: 'u' });
+    // Even a JSON empty string: the text itself is not empty.
+    expect(s.jsonFromString('""', 'password')).toBe(REDACTED);
+  });
+
+  it('in JSON text with nothing secret-shaped, masks a secret name\'s value but keeps an empty one', () => {
+    const { s, counters } = sanitizer();
+    expect(s.jsonFromString('{"password":"abc","token":"","path":"/srv"}')).toEqual({ password: REDACTED, token: '', path: '/srv' });
+    expect(counters.get('redacted')).toBe(1);
+    expect(counters.toJSON()).toEqual({ redacted: 1 });
+  });
+
+  it('fixes a raw lone surrogate in JSON text, even in a long text seen before as a string', () => {
+    const { s, counters } = sanitizer();
+    expect(s.jsonFromString('{"a":"x\uD800y"}')).toEqual({ a: 'x\uFFFDy' });
+    expect(counters.get('lone_surrogate')).toBe(1);
+    // Long enough to be remembered as clear, had it been clear: it was not, it was fixed.
+    const text = `{"a":"x\uD800y","pad":"${'p'.repeat(300)}"}`;
+    expect(s.string(text)).toBe(text.replace('\uD800', '\uFFFD'));
+    expect(s.jsonFromString(text)).toEqual({ a: 'x\uFFFDy', pad: 'p'.repeat(300) });
+    expect(counters.get('lone_surrogate')).toBe(3);
   });
 
   it('masks secrets inside the parsed value, and the JSON text it keeps no longer holds them', () => {
@@ -296,23 +330,43 @@ describe('Sanitizer.attributes', () => {
       gone: undefined,
       list: ['a', 'b'],
       'tool.input': '{"user":"ann","api_key":"abcdef"}',
-      'tool.note': '{"user":"ann"}',
+      'tool.note': '{"user": "ann"}',
+      quoted: '"say \\"token\\": now \\u0041"',
     });
     expect(out).toEqual({
       'db.password': REDACTED,
       'http.route': '/v1/items',
       list: ['a', 'b'],
       'tool.input': JSON.stringify({ user: 'ann', api_key: REDACTED }),
-      // No secret name in the JSON: kept as the text it was.
-      'tool.note': '{"user":"ann"}',
+      // No secret name in the JSON, or no object to look under: kept as the text it was.
+      'tool.note': '{"user": "ann"}',
+      quoted: '"say \\"token\\": now \\u0041"',
     });
     expect(counters.get('redacted')).toBe(2);
   });
 
-  it('with redaction off, JSON text under any key is kept as it came', () => {
-    const { s, counters } = sanitizer({}, new Redactor({ enabled: false }));
-    expect(s.attributes({ 'tool.input': '{"password":"p"}', password: 'q' })).toEqual({ 'tool.input': '{"password":"p"}', password: 'q' });
-    expect(counters.total).toBe(0);
+  it('with redaction off, or under an allowed name, JSON text is kept as it came', () => {
+    const off = sanitizer({}, new Redactor({ enabled: false }));
+    expect(off.s.attributes({ 'tool.input': '{"password": "p"}', password: 'q' })).toEqual({ 'tool.input': '{"password": "p"}', password: 'q' });
+    expect(off.counters.total).toBe(0);
+    const allowed = sanitizer({}, new Redactor({ allowKeys: ['tool.input'] }));
+    expect(allowed.s.attributes({ 'tool.input': '{"password": "p"}' })).toEqual({ 'tool.input': '{"password": "p"}' });
+    expect(allowed.counters.total).toBe(0);
+  });
+
+  it('JSON text with a secret name is looked into only when it is not too long, and up to the limit itself', () => {
+    const long = sanitizer({ maxStringLength: 20 });
+    const text = '{"password":"p","pad":"0123456789"}';
+    expect(long.s.attributes({ note: text })).toEqual({ note: `${text.slice(0, 20)}${truncationMarker(text.length)}` });
+    const exact = '{"password":"abc"}';
+    const atLimit = sanitizer({ maxStringLength: exact.length });
+    expect(atLimit.s.attributes({ note: exact })).toEqual({ note: JSON.stringify({ password: REDACTED }) });
+  });
+
+  it('text that only looks like it might hold a secret is kept, and no reason is counted for it', () => {
+    const { s, counters } = sanitizer();
+    expect(s.string('the token bucket refills every second')).toBe('the token bucket refills every second');
+    expect(counters.toJSON()).toEqual({});
   });
 });
 
@@ -350,14 +404,24 @@ describe('Redactor', () => {
     expect(r.redactString('password = "hunter2x"').value).toBe(`password = "${REDACTED}"`);
     expect(r.redactString("api_key: 'abcd'").value).toBe(`api_key: '${REDACTED}'`);
     expect(r.redactString('token=s3cr3tValue9').value).toBe(`token=${REDACTED}`);
-    for (const text of ['password: string', 'token = process.env.TOKEN', 'api_key = config.apiKey', 'password=${PASSWORD}', 'token=abc12', 'password: "abc"', 'secret = required']) {
+    // Six characters are enough; a "$" or "%" inside the value, or a dotted name that does not
+    // start like code, are not a reference to the secret somewhere else.
+    expect(r.redactString('token=abc123').value).toBe(`token=${REDACTED}`);
+    expect(r.redactString('password=abc$defgh').value).toBe(`password=${REDACTED}`);
+    expect(r.redactString('password=abc%defgh').value).toBe(`password=${REDACTED}`);
+    expect(r.redactString('token=9abc.defgh').value).toBe(`token=${REDACTED}`);
+    expect(r.redactString('token=abc.def-1xyz').value).toBe(`token=${REDACTED}`);
+    for (const text of ['password: string', 'token = process.env.TOKEN', 'api_key = config.apiKey', 'password=${PASSWORD}', 'token = config.auth.value', 'token=abc12', 'password: "abc"', 'secret = required']) {
       expect(r.redactString(text), text).toEqual({ value: text, count: 0 });
     }
   });
 
-  it('custom patterns from options and MINI_AGENT_REDACT mask too, with or without the g flag', () => {
-    const r = Redactor.fromEnv({ MINI_AGENT_REDACT: ' internal-[0-9]{3} ,, ' }, { extraPatterns: [/ACME-[A-Z]{2}/] });
+  it('custom patterns from options and MINI_AGENT_REDACT mask every match, keeping their flags', () => {
+    const r = Redactor.fromEnv({ MINI_AGENT_REDACT: ' internal-[0-9]{3} ,, ' }, { extraPatterns: [/ACME-[A-Z]{2}/, /project-[a-z]+/i] });
     expect(r.redactString('internal-123, ACME-XY and ACME-ZZ')).toEqual({ value: `${REDACTED}, ${REDACTED} and ${REDACTED}`, count: 3 });
+    expect(r.redactString('internal-123 then internal-456')).toEqual({ value: `${REDACTED} then ${REDACTED}`, count: 2 });
+    expect(r.redactString('PROJECT-Apollo')).toEqual({ value: REDACTED, count: 1 });
+    expect(new Redactor().isClearText('nothing here')).toBe(true);
     expect(r.isClearText('nothing here')).toBe(false);
     expect(Redactor.fromEnv({}).isClearText('nothing here')).toBe(true);
     expect(Redactor.fromEnv({}).redactString('internal-123')).toEqual({ value: 'internal-123', count: 0 });
@@ -374,7 +438,7 @@ describe('Redactor', () => {
 
 describe('looksLikeCredential', () => {
   it('is true for generated strings and false for words, short strings and readable names', () => {
-    for (const value of ['Q7vX2mN9pL4k', 'abc123def456', 'ABCDEF123456', 'aBcDeFgHiJ', 'xYzAbCdEfGh']) expect(looksLikeCredential(value), value).toBe(true);
-    for (const value of ['abc1234', 'introduction', 'learn-model-config-v2', 'Hello-World', 'ALLCAPSWORD', 'lowercaseonly', 'Release-Notes-v12']) expect(looksLikeCredential(value), value).toBe(false);
+    for (const value of ['abcd1234', 'Q7vX2mN9pL4k', 'abc123def456', 'ABCDEF123456', 'aBcDeFgHiJ', 'xYzAbCdEfGh']) expect(looksLikeCredential(value), value).toBe(true);
+    for (const value of ['abc1234', 'introduction', 'learn-model-config-v2', 'Hello-World', 'ALLCAPSWORD', 'lowercaseonly', 'Release-Notes-v12', '12345678', 'abcdefg-X', '_abcdef12_ghijk', 'abcdef12--ghijk']) expect(looksLikeCredential(value), value).toBe(false);
   });
 });
