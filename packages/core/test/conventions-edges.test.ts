@@ -98,6 +98,15 @@ describe('OTel GenAI edges', () => {
     expect(scores.map((s) => [s.name, s.author])).toEqual([['a', '42'], ['b', 'true'], ['c', null]]);
     expect(scores[2]!.id).toBe(`${span!.spanContext().spanId}:2`);
   });
+
+  it('a score author and id given as text are kept as given', async () => {
+    const [span] = await recordSpans((tracer) => {
+      const s = tracer.startSpan('judged');
+      s.addEvent(GenAiEvents.EVALUATION_RESULT, { [G.EVALUATION_NAME]: 'tone', [G.EVALUATION_SCORE_VALUE]: 1, [sc.ATTR_SCORE_AUTHOR]: 'ann', [sc.ATTR_SCORE_ID]: 'review-17' });
+      s.end();
+    });
+    expect(oneOf(span!, 'score')).toMatchObject({ id: 'review-17', author: 'ann' });
+  });
 });
 
 describe('OpenInference edges', () => {
