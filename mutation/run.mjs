@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `pnpm test:mutation [--only core|langfuse|postgres|bridge] [--full]`: mutation testing with
-// StrykerJS, one group after the other (see groups.mjs). Each group keeps an incremental file in
+// StrykerJS, one group after the other (see groups.mjs; `core` stands for its four parts,
+// `--only core-sanitize` runs one of them). Each group keeps an incremental file in
 // mutation/incremental/, so a rerun only tests the mutants whose code or covering tests changed;
 // `--full` ignores it. The HTML reports go to test-output/mutation/<group>/index.html, the scores
 // to test-output/mutation/summary.json.
@@ -9,13 +10,13 @@ import { getPriority, setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GROUPS } from './groups.mjs';
+import { GROUP_SETS, GROUPS } from './groups.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The score each group is held to; below it the run says so (and exits 1 with --check). */
 const TARGET = 80;
 
-const usage = `usage: pnpm test:mutation [--only ${Object.keys(GROUPS).join('|')}] [--full] [--check] [--concurrency N]`;
+const usage = `usage: pnpm test:mutation [--only ${[...Object.keys(GROUP_SETS), ...Object.keys(GROUPS)].join('|')}] [--full] [--check] [--concurrency N]`;
 let args;
 try {
   args = parseArgs({
@@ -37,12 +38,14 @@ if (args.help) {
   console.log(usage);
   process.exit(0);
 }
-const names = args.only ?? Object.keys(GROUPS);
-const unknown = names.filter((name) => !(name in GROUPS));
+const asked = args.only ?? Object.keys(GROUPS);
+const unknown = asked.filter((name) => !(name in GROUPS) && !(name in GROUP_SETS));
 if (unknown.length > 0) {
   console.error(`unknown group ${unknown.join(', ')}\n${usage}`);
   process.exit(2);
 }
+// A set stands for its parts, each run (and scored) once however often it is named.
+const names = [...new Set(asked.flatMap((name) => GROUP_SETS[name] ?? [name]))];
 const concurrency = Number(args.concurrency ?? 1);
 if (!Number.isInteger(concurrency) || concurrency < 1) {
   console.error(`--concurrency must be a whole number >= 1\n${usage}`);
@@ -142,10 +145,26 @@ for (const name of names) {
       `${figures.survived} survived, ${figures.noCoverage} without coverage; ${figures.compileErrors} did not compile) in ${figures.seconds} s`,
   );
 }
+// A set whose parts all ran is scored as one group too: every part's mutants counted together.
+for (const [set, parts] of Object.entries(GROUP_SETS)) {
+  const figures = parts.map((part) => summary.find((f) => f.group === part));
+  if (figures.some((f) => f === undefined)) continue;
+  summary.push(combined(set, figures));
+}
 mkdirSync(join('test-output', 'mutation'), { recursive: true });
 writeFileSync(join('test-output', 'mutation', 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-console.log('\n[mutation] group     score   mutants  time');
+console.log('\n[mutation] group              score   mutants  time');
 for (const f of summary) {
-  console.log(`[mutation] ${f.group.padEnd(9)} ${`${f.score.toFixed(1)} %`.padStart(7)} ${String(f.mutants).padStart(8)}  ${f.seconds} s${f.score < TARGET ? `  (below ${TARGET} %)` : ''}`);
+  console.log(`[mutation] ${f.group.padEnd(18)} ${`${f.score.toFixed(1)} %`.padStart(7)} ${String(f.mutants).padStart(8)}  ${f.seconds} s${f.score < TARGET ? `  (below ${TARGET} %)` : ''}`);
 }
 if (args.check && summary.some((f) => f.score < TARGET)) process.exit(1);
+
+/** The figures of several groups as one: counts and seconds added, the score over all their mutants. */
+function combined(group, figures) {
+  const sum = (key) => figures.reduce((total, f) => total + f[key], 0);
+  const detected = sum('killed') + sum('timeout');
+  const undetected = sum('survived') + sum('noCoverage');
+  const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
+  const keys = ['mutants', 'killed', 'timeout', 'survived', 'noCoverage', 'ignored', 'compileErrors', 'seconds'];
+  return { group, score: Math.round(score * 100) / 100, ...Object.fromEntries(keys.map((key) => [key, sum(key)])), parts: figures.map((f) => f.group) };
+}
