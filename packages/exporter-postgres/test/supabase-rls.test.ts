@@ -52,6 +52,18 @@ describe.each(layoutKinds)('the Supabase layer on $name', ({ available, open }) 
     }
   });
 
+  it.skipIf(!available)("resources' reader policy still reads the spans table after any conversion", async () => {
+    // 084's policy looks resource ids up in spans; converting spans to partitions (095) must make
+    // it again against the partitioned table, not leave it on (or fail over) the dropped plain one.
+    const rows = await db.query(`
+      SELECT p.polname, d.refobjid = 'mini_agent_observability.spans'::regclass AS reads_spans
+        FROM pg_catalog.pg_policy p
+        JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_policy'::regclass AND d.objid = p.oid
+                                   AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid <> p.polrelid
+       WHERE p.polrelid = 'mini_agent_observability.resources'::regclass`);
+    expect(rows).toEqual([{ polname: 'mini_agent_reader_read', reads_spans: true }]);
+  });
+
   it.skipIf(!available)('anon cannot write', async () => {
     await expect(as(db, 'anon', (query) => insertTrace(query, 'public.mini_agent_traces', newTraceId()))).rejects.toThrow(/permission denied/);
   });
