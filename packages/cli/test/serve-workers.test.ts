@@ -240,7 +240,8 @@ describe.runIf(binDir !== null)('serve --workers 2 with a real PostgreSQL server
       // Every batch was acknowledged in the end, so every span sent is stored once.
       expect(senders.pending).toBe(0);
       expect(stored.length).toBe(senders.sent.size);
-      expect(senders.failedAttempts).toBeGreaterThan(0); // the kill and the stop did cut some exports short
+      // Not asserted: whether the kill or the stop cut an export short (failedAttempts, logged above)
+      // depends on whether one was in flight on that worker at that instant.
     } finally {
       await sql.end();
     }
