@@ -75,7 +75,7 @@ export const GROUPS = {
   // exercise its files: a rerun after a change to one part costs that part's minutes, not the
   // whole package's hours. `--only core` runs the four and reports their combined score too.
   'core-interpret': {
-    mutate: ['packages/core/src/interpret.ts'],
+    mutate: ['packages/core/src/interpret.ts', 'packages/core/src/interpret/*.ts'],
     tests: [
       'packages/core/test/interpret.test.ts',
       'packages/core/test/payload-keys.test.ts',
