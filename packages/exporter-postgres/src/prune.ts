@@ -40,7 +40,11 @@ export interface PruneResult {
   readonly dryRun: boolean;
   /** The groups pruned and their cutoffs; empty when no retention is set and no `olderThanMs` given. */
   readonly cutoffs: PruneCutoff[];
-  /** Rows deleted (dry run: that would be deleted), per table; `traces` counts whole traces. */
+  /**
+   * Rows deleted (dry run: that would be deleted), per table; `traces` counts whole traces, and
+   * `resources` the resource rows no span points at any more (a dry run counts only those unused
+   * already). A table with nothing deleted is absent.
+   */
   readonly rows: Record<string, number>;
   /** Row batches that deleted something (each its own transaction). */
   readonly batches: number;
@@ -110,10 +114,20 @@ async function pruneDatabase(db: Queryable, target: string, options: PruneOption
   const rows: Record<string, number> = {};
   const result = { target, dryRun: options.dryRun ?? false, cutoffs, rows, batches: 0, partitions: 0 };
   if (cutoffs.length === 0) return result;
+  // Resources no span points at any more (sql/096_resource_retention.sql), after the spans went.
+  const [withResources] = await db.query(`SELECT to_regprocedure('${SCHEMA}.prune_resources(interval, timestamptz, boolean)') IS NOT NULL AS present`);
+  const pruneResources = async (dryRun: boolean) => {
+    if (withResources?.present === true) {
+      addUp(rows, await db.query(`SELECT table_name, deleted FROM ${SCHEMA}.prune_resources($1::interval, $2::timestamptz, $3)`, [olderThan, asOf, dryRun]));
+    }
+  };
   if (result.dryRun) {
     for (const r of await db.query(`SELECT table_name, rows_to_delete FROM ${SCHEMA}.prune_preview($1::interval, $2::timestamptz)`, [olderThan, asOf])) {
       rows[String(r.table_name)] = Number(r.rows_to_delete);
     }
+    // Counts only the resources unused already: those the traces above would free are not known
+    // before their spans are gone.
+    await pruneResources(true);
     return result;
   }
   // The partitioned layout (sql/092_partition_prune.sql): whole old partitions dropped first, one
@@ -134,6 +148,7 @@ async function pruneDatabase(db: Queryable, target: string, options: PruneOption
     result.batches += 1;
     options.onProgress?.({ batches: result.batches, deleted: { ...rows } });
   }
+  await pruneResources(false);
   return result;
 }
 

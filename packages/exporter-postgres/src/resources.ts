@@ -17,8 +17,10 @@ export const RESOURCES: TableMapping<AgentRecord> = {
   table: 'resources',
   key: ['id'],
   columns: { id: 'uuid', attributes: 'jsonb' },
-  // The key is a hash of the attributes: a stored row already says the same.
-  onConflict: 'DO NOTHING',
+  // The key is a hash of the attributes: a stored row already says the same. Only `seen_at` moves,
+  // at most once an hour (sql/096_resource_retention.sql): prune keeps the rows seen lately. The
+  // update of an older row locks it until the batch commits, so a prune running now keeps it too.
+  onConflict: "DO UPDATE SET seen_at = EXCLUDED.seen_at WHERE t.seen_at < EXCLUDED.seen_at - interval '1 hour'",
   toRow: () => {
     throw new TypeError('resources rows are made by resourceRowsOf(), not from one record');
   },

@@ -149,7 +149,7 @@ export const ACCESS_OBJECTS: readonly AccessObject[] = [
     kind: 'owner function' as const,
     read: `SELECT has_function_privilege('${S}.${signature}', 'EXECUTE')::int AS n`,
   })),
-  ...['trace_tables()', 'prune_preview(interval, timestamptz)', 'prune_batch(interval, integer, timestamptz)', 'prune(interval, integer)',
+  ...['trace_tables()', 'prune_preview(interval, timestamptz)', 'prune_batch(interval, integer, timestamptz)', 'prune(interval, integer)', 'prune_resources(interval, timestamptz, boolean)',
     // The partitioned layout (sql/090–093).
     'partition_start(text, timestamptz)', 'partition_width(text)', 'table_partitions(regclass)', 'make_partition(regclass, text, text, text, timestamptz)',
     'create_partitions(interval, timestamptz)', 'partition_mirror()', 'partition_begin(text, text, timestamptz)', 'partition_copy(text, timestamptz, timestamptz)',

@@ -15,7 +15,8 @@ const HELP = `Usage: mini-agent-otel prune [--older-than 30d] [--dry-run] [--bat
 Deletes stored telemetry older than the retention: whole traces (the trace and every span, tool
 execution, LLM call, decision and metric sample of it) whose end time is before the cutoff, and
 metric samples older than their own, possibly shorter, retention. A trace that ended after the
-cutoff is kept whole, even if it started before.
+cutoff is kept whole, even if it started before. Then the resource rows (one per agent process)
+that no span points at any more and that no writer used for longer than the traces' retention.
 
 Without --older-than the retention comes from the table ${RETENTION_TABLE}
 (days per table group; a new database keeps everything until you set it):
