@@ -78,6 +78,7 @@ export const GROUPS = {
     mutate: ['packages/core/src/interpret.ts', 'packages/core/src/interpret/*.ts'],
     tests: [
       'packages/core/test/interpret.test.ts',
+      'packages/core/test/interpret-edges.test.ts',
       'packages/core/test/payload-keys.test.ts',
       'packages/core/test/propagated-attributes.test.ts',
       'packages/core/test/scores.test.ts',
