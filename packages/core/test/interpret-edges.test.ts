@@ -110,6 +110,7 @@ describe('interpret: times', () => {
     const rec = one(records({ start: [100, 900_000_000], end: [102, 400_000_000] }), 'span');
     expect(rec.durationMs).toBe(1500);
     expect(one(records({ start: [100, 100_000_000], end: [100, 350_500_000] }), 'span').durationMs).toBe(250.5);
+    expect(one(records({ start: [100, 0], end: [102, 500_000] }), 'span').durationMs).toBe(2000.5);
   });
 
   it('an end before the start ends at the start, with no negative duration', () => {
@@ -202,6 +203,8 @@ describe('interpret: the span record’s own fields', () => {
   it('the instrumentation scope, with and without a version', () => {
     expect(one(records({ scope: { name: 'openai', version: '4.2.0' } }), 'span').scope).toEqual({ name: 'openai', version: '4.2.0' });
     expect(one(records({ scope: { name: 'openai' } }), 'span').scope).toEqual({ name: 'openai', version: null });
+    // A decoder may give null where the SDK gives undefined.
+    expect(one(records({ scope: { name: 'openai', version: null as unknown as string } }), 'span').scope).toEqual({ name: 'openai', version: null });
   });
 
   it('payload keys: the attributes an LLM call’s messages came from; none for options on a plain step', () => {
@@ -256,6 +259,8 @@ describe('interpret: metric and decision events', () => {
   it('no value: null, counted, with invalid_value null; no type: custom; a unit that is no text: none', () => {
     expect(metric({})).toEqual({ rec: expect.objectContaining({ metricType: 'custom', value: null, metadata: { invalid_value: null } }), invalid: 1 });
     expect(metric({ [sc.ATTR_METRIC_VALUE]: 3, [sc.ATTR_METRIC_UNIT]: 5 as unknown as string }).rec.unit).toBeNull();
+    expect(metric({ [sc.ATTR_METRIC_VALUE]: 3, [sc.ATTR_METRIC_UNIT]: '' }).rec.unit).toBeNull(); // empty is no unit
+    expect(metric({ [sc.ATTR_METRIC_VALUE]: 3, [sc.ATTR_METRIC_UNIT]: '%' }).rec.unit).toBe('%');
   });
 
   it('a decision event without a type, or with one that is no text, is a "decision"', () => {
@@ -273,6 +278,7 @@ describe('interpret: an LLM call’s counts and first-token time', () => {
     const generation = one(interpreter.interpret(span({ attributes: llm })), 'generation');
     expect(generation.usage).toMatchObject({ input: 12, output: null, cached: null, reasoning: null });
     expect(interpreter.counters.get('invalid_number')).toBe(0);
+    expect(interpreter.counters.get('non_finite_number')).toBe(0); // a count not given is not a bad number
   });
 
   it('a completion start time that is no time is left out', () => {
