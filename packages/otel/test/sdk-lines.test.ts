@@ -82,6 +82,27 @@ describe('the TracerProvider line (SDK 3.x, no register())', () => {
     expect(fromEnv.sizes).toEqual([2, 2, 1]);
     expect(fromCode.sizes).toEqual([5]);
   });
+
+  it('honours the span limit variables the 3.x TracerProvider no longer reads, the general ones as fallback', async () => {
+    vi.stubEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', '2');
+    vi.stubEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', '4');
+    vi.stubEnv('OTEL_ATTRIBUTE_COUNT_LIMIT', '50'); // the span-specific variable wins
+    vi.stubEnv('OTEL_SPAN_EVENT_COUNT_LIMIT', '1');
+    const sdk = sdk3(otelRequire, installed, 'hint');
+    const spans: ReadableSpan[] = [];
+    const keep: SpanExporter = {
+      export: (batch, done) => (spans.push(...batch), done({ code: ExportResultCode.SUCCESS })),
+      shutdown: async () => {},
+    };
+    provider = sdk.registerTracerProvider({ resource: resourceFromAttributes({}), spanProcessors: [sdk.simpleSpanProcessor(keep)] });
+    const span = trace.getTracer('limits').startSpan('limited', { attributes: { a: 'abcdefgh', b: 1, c: 2 } });
+    span.addEvent('first');
+    span.addEvent('second');
+    span.end();
+    await provider.forceFlush();
+    expect(spans[0]?.attributes).toEqual({ a: 'abcd', b: 1 });
+    expect(spans[0]?.events.map((event) => event.name)).toEqual(['second']); // the SDK keeps the newest
+  });
 });
 
 describe('choosing the line', () => {

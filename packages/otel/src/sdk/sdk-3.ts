@@ -16,9 +16,25 @@ const BSP_VARIABLES = [
 ] as const;
 
 /**
+ * The span limit variables the 2.x `BasicTracerProvider` read and the 3.x `TracerProvider` no
+ * longer does: each limit, then the general `OTEL_ATTRIBUTE_*` one where the 2.x line fell back.
+ */
+const SPAN_LIMIT_VARIABLES = [
+  ['attributeCountLimit', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT'],
+  ['attributeValueLengthLimit', 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'],
+  ['eventCountLimit', 'OTEL_SPAN_EVENT_COUNT_LIMIT'],
+  ['linkCountLimit', 'OTEL_SPAN_LINK_COUNT_LIMIT'],
+  ['attributePerEventCountLimit', 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT'],
+  ['attributePerLinkCountLimit', 'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT'],
+] as const;
+
+type SpanLimits = Partial<Record<(typeof SPAN_LIMIT_VARIABLES)[number][0], number>>;
+
+/**
  * The `TracerProvider` of `@opentelemetry/sdk-trace` (3.x, and 2.9+ where `sdk-trace-node` is
  * absent): no `register()`, so the globals are set here as `NodeTracerProvider.register()` set
- * them; processors take one options object, and the `OTEL_BSP_*` variables are applied here.
+ * them; processors take one options object, and the `OTEL_BSP_*` and span limit variables are
+ * applied here (an app setting `OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT` gets the same spans on both lines).
  */
 export function sdk3(require: PeerRequire, packages: Record<string, string>, hint: string): TraceSdk {
   const sdk = loadPeer<SdkTrace>(require, '@opentelemetry/sdk-trace', hint);
@@ -30,7 +46,7 @@ export function sdk3(require: PeerRequire, packages: Record<string, string>, hin
       new sdk.BatchSpanProcessor({ ...withBspVariables(options), exporter }),
     simpleSpanProcessor: (exporter: SpanExporter): SpanProcessor => new sdk.SimpleSpanProcessor({ exporter }),
     registerTracerProvider({ resource, spanProcessors }): SdkTracerProvider {
-      const provider = new sdk.TracerProvider({ resource, spanProcessors });
+      const provider = new sdk.TracerProvider({ resource, spanProcessors, spanLimits: spanLimitsFromEnv() });
       trace.setGlobalTracerProvider(provider);
       context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
       propagation.setGlobalPropagator(
@@ -50,4 +66,14 @@ export function withBspVariables(options: BatchOptions): BatchOptions {
     if (value !== undefined) filled[option] = value;
   }
   return filled;
+}
+
+/** The span limits the environment sets (see {@link SPAN_LIMIT_VARIABLES}); the SDK's defaults for the rest. */
+export function spanLimitsFromEnv(): SpanLimits {
+  const limits: SpanLimits = {};
+  for (const [limit, variable, general] of SPAN_LIMIT_VARIABLES) {
+    const value = getNumberFromEnv(variable) ?? (general === undefined ? undefined : getNumberFromEnv(general));
+    if (value !== undefined) limits[limit] = value;
+  }
+  return limits;
 }
