@@ -179,6 +179,28 @@ for (const scenario of SCENARIOS) {
       }
     }, 120_000);
 
+    it('spans another library starts in a session get its attributes written straight into the SDK’s span, its count limit kept', async () => {
+      const sessionId = randomUUID();
+      const run = async (env: Record<string, string>) => {
+        const result = await app.runScript('propagated-attributes.mjs', { SESSION_ID: sessionId, ...env });
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        return JSON.parse(result.stdout) as { processorCalls: number; attributes: Record<string, unknown>; counted: unknown; keys: number };
+      };
+      const session = { 'mini_agent.session.id': sessionId, 'mini_agent.user.id': 'user-1', 'mini_agent.agent.name': 'consumer-agent' };
+      // The fast write: this line's Span has the fields the processor writes, so no setAttribute call.
+      const fast = await run({});
+      expect(fast.attributes).toMatchObject({ 'http.request.method': 'GET', ...session });
+      expect(fast.processorCalls).toBe(0);
+      expect(fast.counted).toBe(fast.keys);
+      // Near the SDK's count limit the processor leaves it to setAttribute, which keeps the limit.
+      const limited = await run({ OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '3' });
+      expect(limited.keys, JSON.stringify(limited)).toBe(3);
+      expect(limited.counted).toBe(3);
+      expect(limited.processorCalls).toBeGreaterThan(0);
+      expect(limited.attributes['http.request.method']).toBe('GET'); // the span's own attribute is never pushed out
+    }, 120_000);
+
     for (const [how, script, target] of runs) {
       it.skipIf(target === 'PostgreSQL' && !hasPostgres())(`${how}: a session with a tool, a decision and a metric lands in ${target}`, async () => {
         const sessionId = randomUUID();
