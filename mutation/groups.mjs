@@ -41,6 +41,7 @@ export const GROUPS = {
       'packages/exporter-postgres/test/column-values.test.ts',
       'packages/exporter-postgres/test/trace-merge.test.ts',
       'packages/exporter-postgres/test/copy-path.test.ts',
+      'packages/exporter-postgres/test/row-values-edges.test.ts',
     ],
     tsconfig: 'packages/exporter-postgres/tsconfig.json',
     // COPY (copy-binary.ts) runs only on a server; PGlite would add seconds of start-up per mutant.
@@ -112,7 +113,15 @@ export const GROUPS = {
   },
   'core-delivery': {
     mutate: ['packages/core/src/delivery/*.ts'],
-    tests: ['packages/core/test/delivery.test.ts', 'packages/core/test/delivery-faults.test.ts', 'packages/core/test/spool-text.test.ts'],
+    tests: [
+      'packages/core/test/delivery.test.ts',
+      'packages/core/test/delivery-faults.test.ts',
+      'packages/core/test/spool-text.test.ts',
+      'packages/core/test/spool-edges.test.ts',
+      'packages/core/test/delivery-batches.test.ts',
+      'packages/core/test/delivery-pipeline-edges.test.ts',
+      'packages/core/test/delivery-spool-pipeline.test.ts',
+    ],
     tsconfig: 'packages/core/tsconfig.json',
     // Spool files, timers and retries: each mutant in a fresh worker, so one mutant's half-written
     // spool or pending timer cannot decide the next one's fate.
