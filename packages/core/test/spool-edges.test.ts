@@ -430,6 +430,22 @@ describe('full spool: the policies at their exact byte bound', () => {
     expect(drain(spool)).toEqual(['b', 'c']);
   });
 
+  it('a frame being delivered while drop-oldest deletes its segment: its late commit moves nothing back', () => {
+    const dir = tempDir();
+    const spool = spoolAt(dir, { maxBytes: 3 * FRAME, segmentBytes: 2 * FRAME, whenFull: 'drop-oldest' });
+    for (const n of ['a', 'b', 'c']) spool.append(p(n));
+    const inFlight = spool.peek()!; // the pipeline is writing 'a' to its sink
+    const result = spool.append(p('d')); // a new batch arrives meanwhile: segment 0 goes
+    expect(result.dropped.map(name)).toEqual(['a', 'b']);
+    expect(spool.pendingBytes).toBe(2 * FRAME);
+    spool.commit(inFlight.next); // the write of 'a' succeeded: a position in a segment already gone
+    expect(spool.pendingBytes).toBe(2 * FRAME);
+    expect(segments(dir)).toEqual({ [seg(1)]: 2 * FRAME });
+    expect(drain(spool)).toEqual(['c', 'd']);
+    expect(spool.pendingBytes).toBe(0);
+    expect(spool.isEmpty).toBe(true);
+  });
+
   it('drop-oldest with nothing older than the segment being written: refused, nothing dropped, nothing written', () => {
     const dir = tempDir();
     const spool = spoolAt(dir, { maxBytes: 100, segmentBytes: 1000, whenFull: 'drop-oldest' });

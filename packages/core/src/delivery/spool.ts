@@ -159,8 +159,13 @@ export class FileSpool {
     }
   }
 
-  /** Marks everything before `position` delivered; fully read segments are deleted. */
+  /**
+   * Marks everything before `position` delivered; fully read segments are deleted. A position
+   * the cursor is already past is ignored: a frame delivered while `drop-oldest` deleted its
+   * segment (its payload was returned as dropped then) must not move the cursor back.
+   */
   commit(position: SpoolPosition): void {
+    if (position.segment < this.cursor.segment || (position.segment === this.cursor.segment && position.offset <= this.cursor.offset)) return;
     this.pending -= this.bytesBetween(this.cursor, position);
     this.cursor = position;
     this.writeCursor();
