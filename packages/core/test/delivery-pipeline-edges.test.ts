@@ -463,13 +463,16 @@ describe('memory bounds', () => {
     }
   });
 
-  it('a hung sink at shutdown without a spool: its records are said to be lost', async () => {
+  it('a hung sink at shutdown without a spool: its records are said to be lost, and counted', async () => {
     const seen = captureDiag();
     const sink = new TestSink();
     sink.otherwise = () => new Promise(() => {});
     const pipeline = new DeliveryPipeline(sink, fast);
     void pipeline.submit(metrics(0, 2));
     await pipeline.shutdown(20);
-    expect(seen).toEqual(['warn mini-agent: sink store still writing 2 records at shutdown; they are lost if it never completes']);
+    expect(seen).toEqual([
+      'warn mini-agent: sink store still writing 2 records at shutdown; counted as dropped (in_flight_at_shutdown), though the write may still complete',
+    ]);
+    expect(pipeline.stats().dropped).toEqual({ in_flight_at_shutdown: 2 });
   });
 });

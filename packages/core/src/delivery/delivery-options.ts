@@ -47,6 +47,7 @@ export interface DeliveryStats {
   /**
    * Records lost, by reason: `queue_full` (memory bound), `spool_full` (disk bound, `reject-new`),
    * `spool_full_oldest` (disk bound, `drop-oldest`), `shutdown` (still in memory at shutdown),
+   * `in_flight_at_shutdown` (a write to a hung sink still running at shutdown, no spool to keep it),
    * `failed_without_retry` (retries off), `spool_undecodable` (a spooled batch that no longer decodes).
    */
   dropped: Record<string, number>;

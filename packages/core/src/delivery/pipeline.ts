@@ -185,7 +185,11 @@ export class DeliveryPipeline {
         this.counters.spooled += stuck.length;
         diag.warn(`mini-agent: sink ${this.sink.name} still writing ${stuck.length} records at shutdown; spooled them for the next start`);
       } else {
-        diag.warn(`mini-agent: sink ${this.sink.name} still writing ${stuck.length} records at shutdown; they are lost if it never completes`);
+        // Counted as lost now: the process is about to end, and what ends with it is never known.
+        this.addTo('dropped', 'in_flight_at_shutdown', stuck.length);
+        diag.warn(
+          `mini-agent: sink ${this.sink.name} still writing ${stuck.length} records at shutdown; counted as dropped (in_flight_at_shutdown), though the write may still complete`,
+        );
       }
     }
     this.spool?.close();
