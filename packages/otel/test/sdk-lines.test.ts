@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { context, propagation, trace, type Context } from '@opentelemetry/api';
+import { context, diag, propagation, trace, type Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InterpretingExporter, MissingPeerError, type ReadableSpan, type SpanExporter } from '@mini-agent/core';
@@ -81,6 +81,36 @@ describe('the TracerProvider line (SDK 3.x, no register())', () => {
     await provider.forceFlush();
     expect(fromEnv.sizes).toEqual([2, 2, 1]);
     expect(fromCode.sizes).toEqual([5]);
+  });
+
+  it('honours OTEL_TRACES_SAMPLER and its ratio, which the 3.x TracerProvider no longer reads', async () => {
+    const exported = async (sampler: string, arg?: string) => {
+      vi.stubEnv('OTEL_TRACES_SAMPLER', sampler);
+      if (arg !== undefined) vi.stubEnv('OTEL_TRACES_SAMPLER_ARG', arg);
+      const sdk = sdk3(otelRequire, installed, 'hint');
+      const spans: ReadableSpan[] = [];
+      const keep: SpanExporter = { export: (batch, done) => (spans.push(...batch), done({ code: ExportResultCode.SUCCESS })), shutdown: async () => {} };
+      const made = sdk.registerTracerProvider({ resource: resourceFromAttributes({}), spanProcessors: [sdk.simpleSpanProcessor(keep)] });
+      for (let i = 0; i < 20; i++) trace.getTracer('sampled').startSpan(`span-${i}`).end();
+      await made.forceFlush();
+      await made.shutdown();
+      trace.disable();
+      vi.unstubAllEnvs();
+      return spans.length;
+    };
+    expect(await exported('always_off')).toBe(0);
+    expect(await exported('parentbased_always_off')).toBe(0);
+    expect(await exported('traceidratio', '0')).toBe(0);
+    expect(await exported('parentbased_traceidratio', '0')).toBe(0);
+    expect(await exported('always_on')).toBe(20);
+    expect(await exported('traceidratio')).toBe(20); // no ratio given: 1
+    const warned = vi.spyOn(diag, 'warn');
+    expect(await exported('traceidratio', 'half')).toBe(20); // not a ratio: 1, and said so
+    expect(await exported('no_such_sampler')).toBe(20); // unknown: the default, and said so
+    expect(warned.mock.calls.map((call) => String(call[0]))).toEqual([
+      'mini-agent: OTEL_TRACES_SAMPLER_ARG=half is not a ratio from 0 to 1; using 1',
+      'mini-agent: OTEL_TRACES_SAMPLER=no_such_sampler is not a sampler this SDK has; using parentbased_always_on',
+    ]);
   });
 
   it('honours the span limit variables the 3.x TracerProvider no longer reads, the general ones as fallback', async () => {

@@ -2,6 +2,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import type { PeerRequire, SpanExporter, SpanProcessor } from '@mini-agent/core';
 import { loadPeer } from '@mini-agent/core';
 import { CompositePropagator, getNumberFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { samplerFromEnv, type SamplerClasses } from './sampler-env.js';
 import type { BatchOptions, SdkTracerProvider, TraceSdk } from './types.js';
 
 type SdkTrace = typeof import('@opentelemetry/sdk-trace');
@@ -33,8 +34,9 @@ type SpanLimits = Partial<Record<(typeof SPAN_LIMIT_VARIABLES)[number][0], numbe
 /**
  * The `TracerProvider` of `@opentelemetry/sdk-trace` (3.x, and 2.9+ where `sdk-trace-node` is
  * absent): no `register()`, so the globals are set here as `NodeTracerProvider.register()` set
- * them; processors take one options object, and the `OTEL_BSP_*` and span limit variables are
- * applied here (an app setting `OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT` gets the same spans on both lines).
+ * them; processors take one options object, and the `OTEL_BSP_*`, span limit and sampler
+ * (`OTEL_TRACES_SAMPLER`) variables are applied here: an app that sets them gets the same spans on
+ * both lines.
  */
 export function sdk3(require: PeerRequire, packages: Record<string, string>, hint: string): TraceSdk {
   const sdk = loadPeer<SdkTrace>(require, '@opentelemetry/sdk-trace', hint);
@@ -46,7 +48,8 @@ export function sdk3(require: PeerRequire, packages: Record<string, string>, hin
       new sdk.BatchSpanProcessor({ ...withBspVariables(options), exporter }),
     simpleSpanProcessor: (exporter: SpanExporter): SpanProcessor => new sdk.SimpleSpanProcessor({ exporter }),
     registerTracerProvider({ resource, spanProcessors }): SdkTracerProvider {
-      const provider = new sdk.TracerProvider({ resource, spanProcessors, spanLimits: spanLimitsFromEnv() });
+      const sampler = samplerFromEnv(sdk as unknown as SamplerClasses) as NonNullable<ConstructorParameters<SdkTrace['TracerProvider']>[0]>['sampler'];
+      const provider = new sdk.TracerProvider({ resource, spanProcessors, spanLimits: spanLimitsFromEnv(), ...(sampler ? { sampler } : {}) });
       trace.setGlobalTracerProvider(provider);
       context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
       propagation.setGlobalPropagator(
