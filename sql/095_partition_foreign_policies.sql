@@ -67,19 +67,13 @@ BEGIN
                           (SELECT string_agg(CASE WHEN r.oid = 0 THEN 'PUBLIC' ELSE format('%I', pg_catalog.pg_get_userbyid(r.oid)) END, ', ')
                              FROM unnest(p.polroles) AS r (oid)),
                           ' USING (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')',
-                          ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')'))
-    INTO policies FROM pg_catalog.pg_policy p
+                          ' WITH CHECK (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) || ')')),
+         array_agg(format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass::text)) FILTER (WHERE p.polrelid <> source)
+    INTO policies, readers FROM pg_catalog.pg_policy p
    WHERE p.polrelid = source
-      OR (p.polrelid <> source AND EXISTS (
-            SELECT 1 FROM pg_catalog.pg_depend d
-             WHERE d.classid = 'pg_catalog.pg_policy'::regclass AND d.objid = p.oid
-               AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = source));
-  SELECT array_agg(format('DROP POLICY %I ON %s', p.polname, p.polrelid::regclass::text)) INTO readers
-    FROM pg_catalog.pg_policy p
-   WHERE p.polrelid <> source AND EXISTS (
-           SELECT 1 FROM pg_catalog.pg_depend d
-            WHERE d.classid = 'pg_catalog.pg_policy'::regclass AND d.objid = p.oid
-              AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = source);
+      OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = 'pg_catalog.pg_policy'::regclass AND d.objid = p.oid
+                    AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjid = source);
   SELECT array_agg(format('GRANT %s ON %s TO %s%s', a.privilege_type, source::text,
                           CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE format('%I', pg_catalog.pg_get_userbyid(a.grantee)) END,
                           CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END))
