@@ -1,11 +1,11 @@
 import { diag } from '@opentelemetry/api';
 
-/** The sampler classes `@opentelemetry/sdk-trace` exports (2.9+ and 3.x), as far as they are used here. */
-export interface SamplerClasses {
-  readonly AlwaysOnSampler: new () => unknown;
-  readonly AlwaysOffSampler: new () => unknown;
-  readonly TraceIdRatioBasedSampler: new (ratio?: number) => unknown;
-  readonly ParentBasedSampler: new (config: { root: never }) => unknown;
+/** The sampler classes `@opentelemetry/sdk-trace` exports (2.9+ and 3.x), as far as they are used here; `S` its `Sampler`. */
+export interface SamplerClasses<S> {
+  readonly AlwaysOnSampler: new () => S;
+  readonly AlwaysOffSampler: new () => S;
+  readonly TraceIdRatioBasedSampler: new (ratio?: number) => S;
+  readonly ParentBasedSampler: new (config: { root: S }) => S;
 }
 
 /**
@@ -15,7 +15,7 @@ export interface SamplerClasses {
  * stays. A name the SDK does not know, or a ratio that is not a number from 0 to 1, gets one
  * `diag` warning and the default, as on the 2.x line.
  */
-export function samplerFromEnv(classes: SamplerClasses, env: NodeJS.ProcessEnv = process.env): unknown {
+export function samplerFromEnv<S>(classes: SamplerClasses<S>, env: NodeJS.ProcessEnv = process.env): S | undefined {
   const name = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase();
   if (!name) return undefined;
   const ratio = () => {
@@ -26,7 +26,7 @@ export function samplerFromEnv(classes: SamplerClasses, env: NodeJS.ProcessEnv =
     diag.warn(`mini-agent: OTEL_TRACES_SAMPLER_ARG=${arg} is not a ratio from 0 to 1; using 1`);
     return 1;
   };
-  const parentBased = (root: unknown) => new classes.ParentBasedSampler({ root: root as never });
+  const parentBased = (root: S) => new classes.ParentBasedSampler({ root });
   switch (name) {
     case 'always_on':
       return new classes.AlwaysOnSampler();

@@ -2,10 +2,11 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import type { PeerRequire, SpanExporter, SpanProcessor } from '@mini-agent/core';
 import { loadPeer } from '@mini-agent/core';
 import { CompositePropagator, getNumberFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { samplerFromEnv, type SamplerClasses } from './sampler-env.js';
+import { samplerFromEnv } from './sampler-env.js';
 import type { BatchOptions, SdkTracerProvider, TraceSdk } from './types.js';
 
 type SdkTrace = typeof import('@opentelemetry/sdk-trace');
+type Sampler = import('@opentelemetry/sdk-trace').Sampler;
 type ContextAsyncHooks = typeof import('@opentelemetry/context-async-hooks');
 
 /** The `OTEL_BSP_*` variables the 2.x `BatchSpanProcessor` read and the 3.x one no longer does. */
@@ -48,7 +49,7 @@ export function sdk3(require: PeerRequire, packages: Record<string, string>, hin
       new sdk.BatchSpanProcessor({ ...withBspVariables(options), exporter }),
     simpleSpanProcessor: (exporter: SpanExporter): SpanProcessor => new sdk.SimpleSpanProcessor({ exporter }),
     registerTracerProvider({ resource, spanProcessors }): SdkTracerProvider {
-      const sampler = samplerFromEnv(sdk as unknown as SamplerClasses) as NonNullable<ConstructorParameters<SdkTrace['TracerProvider']>[0]>['sampler'];
+      const sampler = samplerFromEnv<Sampler>(sdk);
       const provider = new sdk.TracerProvider({ resource, spanProcessors, spanLimits: spanLimitsFromEnv(), ...(sampler ? { sampler } : {}) });
       trace.setGlobalTracerProvider(provider);
       context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
