@@ -82,7 +82,8 @@ describe('errors a sink throws', () => {
     const pipeline = new DeliveryPipeline(sink, fast);
     await expect(pipeline.submit(metrics(0, 3))).rejects.toMatchObject({ message: 'batch too large for the sink: Invalid string length', retryable: false, reason: 'too_large' });
     expect(ids(sink.stored)).toEqual(['m:0', 'm:1']);
-    expect(pipeline.stats().rejected).toEqual({ too_large: 3 });
+    // Only the record that could not be built alone is refused: the two stored count as delivered.
+    expect(pipeline.stats()).toMatchObject({ delivered: 2, rejected: { too_large: 1 } });
   });
 
   it('a batch of two refused as too large is written again one record at a time', async () => {
@@ -148,8 +149,55 @@ describe('errors a sink throws', () => {
     await expect(pipeline.submit(metrics(0, 4))).rejects.toThrow('HTTP 400: bad m:3');
     expect(await pipeline.flush(500)).toBe(true);
     expect(sink.writes).toEqual([['m:0', 'm:1', 'm:2', 'm:3'], ['m:0', 'm:1'], ['m:2', 'm:3']]);
-    expect(pipeline.stats()).toMatchObject({ retried: 0, queuedRecords: 0, healthy: true });
-    expect(pipeline.stats().rejected.http_400).toBeGreaterThan(0);
+    expect(pipeline.stats()).toMatchObject({ retried: 0, queuedRecords: 0, healthy: true, delivered: 2, rejected: { http_400: 2 } });
+  });
+
+  it('a first half refused for good does not stop the second half: it is written, and only the refused half is rejected', async () => {
+    const sink = new TestSink();
+    sink.otherwise = (records, s) => {
+      if (records.length > 2) throw new DeliveryError('HTTP 413', false, { reason: 'too_large' });
+      if (ids(records).includes('m:0')) throw new DeliveryError('HTTP 400: bad m:0', false, { reason: 'http_400' });
+      store(records, s);
+    };
+    const pipeline = new DeliveryPipeline(sink, fast);
+    await expect(pipeline.submit(metrics(0, 4))).rejects.toMatchObject({ message: 'HTTP 400: bad m:0', retryable: false, reason: 'http_400' });
+    expect(sink.writes).toEqual([['m:0', 'm:1', 'm:2', 'm:3'], ['m:0', 'm:1'], ['m:2', 'm:3']]);
+    expect(ids(sink.stored)).toEqual(['m:2', 'm:3']);
+    expect(pipeline.stats()).toMatchObject({ accepted: 4, delivered: 2, rejected: { http_400: 2 }, dropped: {}, queuedRecords: 0 });
+  });
+
+  it('refusals deep in a split are counted record by record, each part keeping its own records', async () => {
+    const sink = new TestSink();
+    sink.otherwise = (records, s) => {
+      if (records.length > 1) throw new DeliveryError('HTTP 413', false, { reason: 'too_large' });
+      if (['m:1', 'm:4'].includes(ids(records)[0]!)) throw new DeliveryError(`HTTP 422: ${ids(records)[0]}`, false, { reason: 'http_422' });
+      store(records, s);
+    };
+    const pipeline = new DeliveryPipeline(sink, fast);
+    await expect(pipeline.submit(metrics(0, 6))).rejects.toThrow('HTTP 422: m:1');
+    expect(ids(sink.stored)).toEqual(['m:0', 'm:2', 'm:3', 'm:5']);
+    expect(pipeline.stats()).toMatchObject({ delivered: 4, rejected: { http_422: 2 }, lastRejection: 'HTTP 422: m:1' });
+  });
+
+  it('a first half refused for good and a second half failing retryably: the refusal is counted, only the second half is retried', async () => {
+    const sink = new TestSink();
+    let outage = true;
+    sink.otherwise = (records, s) => {
+      if (records.length > 2) throw new DeliveryError('HTTP 413', false, { reason: 'too_large' });
+      if (ids(records).includes('m:0')) throw new DeliveryError('HTTP 400: bad m:0', false, { reason: 'http_400' });
+      if (outage) {
+        outage = false;
+        throw refusedNet();
+      }
+      store(records, s);
+    };
+    const pipeline = new DeliveryPipeline(sink, fast);
+    await pipeline.submit(metrics(0, 4));
+    expect(pipeline.stats()).toMatchObject({ rejected: { http_400: 2 }, queuedRecords: 2, delivered: 0 });
+    expect(await pipeline.flush(2_000)).toBe(true);
+    expect(sink.writes).toEqual([['m:0', 'm:1', 'm:2', 'm:3'], ['m:0', 'm:1'], ['m:2', 'm:3'], ['m:2', 'm:3']]);
+    expect(ids(sink.stored)).toEqual(['m:2', 'm:3']);
+    expect(pipeline.stats()).toMatchObject({ accepted: 4, delivered: 2, rejected: { http_400: 2 }, dropped: {}, queuedRecords: 0 });
   });
 });
 

@@ -137,6 +137,60 @@ describe('with a spool', () => {
     await pipeline.shutdown(100);
   });
 
+  it('a replay that fails partly resends only what the sink named; delivered counts each record once', async () => {
+    const sink = new TestSink();
+    sink.answers.push(fail(refusedNet()), (records, s) => {
+      s.stored.push(records[0]!);
+      throw new DeliveryError('207: 2 of 3 failed', true, { remaining: [records[2]!], refused: { records: [records[1]!], reason: 'invalid_event', message: 'm:1 is invalid' } });
+    });
+    const pipeline = new DeliveryPipeline(sink, { ...fast, spoolDir: tempDir() });
+    await pipeline.submit(metrics(0, 3));
+    expect(await pipeline.flush(2_000)).toBe(true);
+    expect(sink.writes).toEqual([['m:0', 'm:1', 'm:2'], ['m:0', 'm:1', 'm:2'], ['m:2']]);
+    expect(ids(sink.stored)).toEqual(['m:0', 'm:2']);
+    expect(pipeline.stats()).toMatchObject({ accepted: 3, delivered: 2, rejected: { invalid_event: 1 }, spoolBytes: 0 });
+    await pipeline.shutdown(100);
+  });
+
+  it('retried counts the records tried again, the same with a spool as in memory', async () => {
+    const script = (sink: TestSink) =>
+      sink.answers.push(fail(refusedNet()), (records, s) => {
+        s.stored.push(records[0]!);
+        throw new DeliveryError('207: 1 of 3 stored', true, { remaining: records.slice(1) });
+      }, fail(refusedNet()));
+    const counts = [];
+    for (const spoolDir of [undefined, tempDir()]) {
+      const sink = new TestSink();
+      script(sink);
+      const pipeline = new DeliveryPipeline(sink, { ...fast, ...(spoolDir ? { spoolDir } : {}) });
+      await pipeline.submit(metrics(0, 3));
+      expect(await pipeline.flush(2_000)).toBe(true);
+      expect(ids(sink.stored)).toEqual(['m:0', 'm:1', 'm:2']);
+      counts.push(pipeline.stats().retried);
+      await pipeline.shutdown(100);
+    }
+    // Memory: the held batch's attempts fail with 3 left, then 2; the spooled batch the same.
+    expect(counts).toEqual([4, 4]);
+  });
+
+  it('a spool that cannot record a delivered batch is not a sink failure: the batch is sent again, nothing lost', async () => {
+    const seen = captureDiag();
+    const sink = new TestSink();
+    sink.answers.push(fail(refusedNet()));
+    const pipeline = new DeliveryPipeline(sink, { ...fast, spoolDir: tempDir() });
+    const commit = vi.spyOn(FileSpool.prototype, 'commit').mockImplementationOnce(() => {
+      throw new Error('EIO: i/o error, write');
+    });
+    await pipeline.submit(metrics(0, 2));
+    expect(await pipeline.flush(2_000)).toBe(true);
+    commit.mockRestore();
+    expect(sink.writes).toEqual([['m:0', 'm:1'], ['m:0', 'm:1'], ['m:0', 'm:1']]);
+    expect(pipeline.stats()).toMatchObject({ healthy: true, lastError: null, spoolBytes: 0 });
+    expect(seen).toContain('error mini-agent: spool of sink store could not record a delivered batch; it will be sent again: EIO: i/o error, write');
+    expect(seen.filter((m) => m.includes('failed, retrying'))).toHaveLength(1);
+    await pipeline.shutdown(100);
+  });
+
   it('canAccept: no once the spool holds 90 % of spoolMaxBytes', async () => {
     // A frame is the payload (the records' JSON) and an 8-byte header.
     const frame = Buffer.byteLength(JSON.stringify([metric(1)])) + 8;

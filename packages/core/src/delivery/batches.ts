@@ -40,15 +40,37 @@ export function isTooLarge(error: unknown): boolean {
   return error instanceof RangeError || (error instanceof DeliveryError && error.reason === 'too_large');
 }
 
+/** Records of a batch refused for good, with why (see `DeliveryErrorOptions.refused`). */
+export type Refusal = NonNullable<DeliveryError['refused']>;
+
 /**
  * The error of a failed part of a split batch, now naming everything still to deliver: what the
- * part left (all of it, unless the sink said which records remain) and the parts not tried yet.
+ * part left (all of it, unless the sink said which records remain) and the parts not tried yet;
+ * with the records earlier parts had refused for good, so they are counted and not retried.
  */
-export function withRemaining(error: unknown, attempted: readonly AgentRecord[], rest: readonly AgentRecord[]): unknown {
+export function withRemaining(error: unknown, attempted: readonly AgentRecord[], rest: readonly AgentRecord[], refusedBefore?: Refusal): unknown {
   const failure = asDeliveryError(error);
   if (!failure.retryable) return failure;
   const remaining = [...(failure.remaining ?? attempted), ...rest];
-  return new DeliveryError(failure.message, true, { cause: failure, retryAfterMs: failure.retryAfterMs, reason: failure.reason, remaining });
+  // What the part itself refused counts only beside a `remaining` list (a partial failure).
+  const refused = joinRefusals(refusedBefore, failure.remaining ? failure.refused : undefined);
+  return new DeliveryError(failure.message, true, { cause: failure, retryAfterMs: failure.retryAfterMs, reason: failure.reason, remaining, ...(refused ? { refused } : {}) });
+}
+
+/** What a part refused for good: the records the error names, or the whole part. */
+export function refusalOf(failure: DeliveryError, part: readonly AgentRecord[]): Refusal {
+  return failure.refused ?? { records: part, reason: failure.reason ?? 'permanent', message: failure.message };
+}
+
+/** Both parts' refusals as one; the first part's reason and message are kept, as a batch reports its first error. */
+export function joinRefusals(a: Refusal | undefined, b: Refusal | undefined): Refusal | undefined {
+  if (!a || !b) return a ?? b;
+  return { records: [...a.records, ...b.records], reason: a.reason, message: a.message };
+}
+
+/** The permanent error of a split batch some of whose parts were refused: the rest was stored. */
+export function refusedPart(refused: Refusal): DeliveryError {
+  return new DeliveryError(refused.message, false, { reason: refused.reason, refused, remaining: [] });
 }
 
 /**

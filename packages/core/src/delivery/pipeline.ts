@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { AgentRecord } from '../records.js';
 import { DeliveryError, type RecordSink } from '../sink.js';
 import { retryDelay } from './backoff.js';
-import { asDeliveryError, estimateBytes, isTooLarge, splitBatch, withRemaining, type Batch } from './batches.js';
+import { asDeliveryError, estimateBytes, isTooLarge, joinRefusals, refusalOf, refusedPart, splitBatch, withRemaining, type Batch, type Refusal } from './batches.js';
 import type { DeliveryOptions, DeliveryStats } from './delivery-options.js';
 import { decodeRecords, encodeRecords, recordCount } from './record-codec.js';
-import { FileSpool, type SpoolAppendResult } from './spool.js';
+import { FileSpool, type SpoolAppendResult, type SpoolPosition } from './spool.js';
 
 export { DEFAULT_SPOOL_DIR, type DeliveryOptions, type DeliveryStats } from './delivery-options.js';
 export { estimateBytes } from './batches.js';
@@ -31,6 +31,11 @@ export class DeliveryPipeline {
   private closed = false;
   /** Records of the write the submit path is making right now (for shutdown). */
   private inFlight: readonly AgentRecord[] | undefined;
+  /**
+   * What is left of the spool's oldest frame after a partial failure, so the retry resends only
+   * that (the frame itself is read again from disk at each attempt). At most one frame's records.
+   */
+  private spoolHeadLeft: { position: SpoolPosition; records: readonly AgentRecord[] } | undefined;
 
   constructor(
     readonly sink: RecordSink,
@@ -114,8 +119,10 @@ export class DeliveryPipeline {
 
   /**
    * One write to the sink. A batch the sink finds too large is written again in halves (down to
-   * single records), so one oversized batch never blocks delivery; what a failing half leaves is
-   * handed back as `remaining`, so what was stored is not sent again.
+   * single records), so one oversized batch never blocks delivery. A half that fails retryably
+   * hands back what it left and the half not tried yet as `remaining`, so what was stored is not
+   * sent again; a half refused for good does not stop the other half, and only its records are
+   * reported as `refused`.
    */
   private async write(records: readonly AgentRecord[]): Promise<void> {
     try {
@@ -126,16 +133,17 @@ export class DeliveryPipeline {
       const half = Math.ceil(records.length / 2);
       const first = records.slice(0, half);
       const second = records.slice(half);
-      try {
-        await this.write(first);
-      } catch (firstError) {
-        throw withRemaining(firstError, first, second);
+      let refused: Refusal | undefined;
+      for (const [part, untried] of [[first, second], [second, []]] as const) {
+        try {
+          await this.write(part);
+        } catch (partError) {
+          const failure = asDeliveryError(partError);
+          if (failure.retryable) throw withRemaining(failure, part, untried, refused);
+          refused = joinRefusals(refused, refusalOf(failure, part));
+        }
       }
-      try {
-        await this.write(second);
-      } catch (secondError) {
-        throw withRemaining(secondError, second, []);
-      }
+      if (refused) throw refusedPart(refused);
     }
   }
 
@@ -296,10 +304,6 @@ export class DeliveryPipeline {
     this.busy = true;
     try {
       await this.write(next.records);
-      this.delivered(next.records.length);
-      if (next.fromSpool) this.counters.replayed += next.records.length;
-      next.done();
-      return 0;
     } catch (error) {
       const failure = asDeliveryError(error);
       if (!failure.retryable) {
@@ -309,13 +313,26 @@ export class DeliveryPipeline {
       }
       this.unhealthy(failure);
       this.countPartial(next.records, failure);
+      const retrying = failure.remaining ?? next.records;
       if (failure.remaining) next.replace(failure.remaining);
-      this.counters.retried += next.records.length;
+      this.counters.retried += retrying.length;
       this.attempt += 1;
       return retryDelay(this.attempt, this.options.retry, failure.retryAfterMs);
     } finally {
       this.busy = false;
     }
+    this.delivered(next.records.length);
+    if (next.fromSpool) this.counters.replayed += next.records.length;
+    try {
+      next.done();
+    } catch (error) {
+      // Stored, but the spool's cursor could not be moved past it (a disk error): not a sink failure.
+      // The frame is still the oldest, so it is written again (harmless: writes are idempotent).
+      diag.error(`mini-agent: spool of sink ${this.sink.name} could not record a delivered batch; it will be sent again: ${(error as Error).message}`);
+      this.attempt += 1;
+      return retryDelay(this.attempt, this.options.retry);
+    }
+    return 0;
   }
 
   private next():
@@ -342,9 +359,12 @@ export class DeliveryPipeline {
     }
     const entry = this.spool?.peek();
     if (!entry) return undefined;
+    // Only the position is kept, not the frame's bytes: they are decoded already.
+    const position = entry.next;
     let records: readonly AgentRecord[];
     try {
-      records = decodeRecords(entry.payload);
+      const left = this.spoolHeadLeft;
+      records = left && samePosition(left.position, position) ? left.records : decodeRecords(entry.payload);
     } catch {
       // A frame that passed its checksum but does not decode (written by another version?): counted, skipped.
       this.addTo('dropped', 'spool_undecodable', 1);
@@ -352,17 +372,19 @@ export class DeliveryPipeline {
       this.spool!.commit(entry.next);
       return this.next();
     }
-    // Only the position is kept, not the frame's bytes: they are decoded already.
-    const position = entry.next;
     const self = this;
     return {
       get records() {
         return records;
       },
       fromSpool: true,
-      done: () => self.spool!.commit(position),
+      done: () => {
+        self.spoolHeadLeft = undefined;
+        self.spool!.commit(position);
+      },
       replace: (remaining) => {
         records = remaining;
+        self.spoolHeadLeft = { position, records: remaining };
       },
     };
   }
@@ -395,12 +417,17 @@ export class DeliveryPipeline {
     this.counters.lastError = failure.message;
   }
 
+  /**
+   * A permanent failure. When it names the records refused (`refused`: a split batch of which
+   * only some parts were refused), only those are rejected and the rest were stored.
+   */
   private reject(records: readonly AgentRecord[], failure: DeliveryError, rethrow = true): void {
-    const reason = failure.reason ?? 'permanent';
-    this.addTo('rejected', reason, records.length);
+    const refused = failure.refused?.records.length ?? records.length;
+    if (refused < records.length) this.counters.delivered += records.length - refused;
+    this.addTo('rejected', failure.refused?.reason ?? failure.reason ?? 'permanent', refused);
     this.counters.lastError = failure.message;
     this.counters.lastRejection = failure.message;
-    diag.error(`mini-agent: sink ${this.sink.name} refused ${records.length} records for good: ${failure.message}`);
+    diag.error(`mini-agent: sink ${this.sink.name} refused ${refused} records for good: ${failure.message}`);
     if (rethrow) throw failure;
   }
 
@@ -439,4 +466,8 @@ export class DeliveryPipeline {
       };
     });
   }
+}
+
+function samePosition(a: SpoolPosition, b: SpoolPosition): boolean {
+  return a.segment === b.segment && a.offset === b.offset;
 }
