@@ -298,7 +298,7 @@ describe('torn and corrupt frames are counted and skipped; the frames before the
     return header;
   }
 
-  it('a flipped byte in the newest segment: cut at opening, so the next append lands where it is read', () => {
+  it('a flipped byte in the middle of the newest segment: the frames after it are kept; the bad one is skipped and counted', () => {
     const dir = tempDir();
     const spool = spoolAt(dir);
     for (const n of ['a', 'b', 'c']) spool.append(p(n));
@@ -307,13 +307,67 @@ describe('torn and corrupt frames are counted and skipped; the frames before the
     bytes[FRAME + 8 + 3]! ^= 0xff; // in the payload of 'b'
     writeFileSync(join(dir, seg(0)), bytes);
     const reopened = spoolAt(dir);
+    expect(reopened.tornFrames).toBe(0); // not a torn tail: nothing is cut
+    expect(statSync(join(dir, seg(0))).size).toBe(3 * FRAME);
+    expect(reopened.pendingBytes).toBe(3 * FRAME);
+    reopened.append(p('new'));
+    expect(drain(reopened)).toEqual(['a', 'c', 'new']);
+    expect(reopened.tornFrames).toBe(1);
+  });
+
+  it('a flipped byte in the last frame of the newest segment: a torn tail, cut at opening, so the next append lands where it is read', () => {
+    const dir = tempDir();
+    const spool = spoolAt(dir);
+    for (const n of ['a', 'b', 'c']) spool.append(p(n));
+    spool.close();
+    const bytes = readFileSync(join(dir, seg(0)));
+    bytes[2 * FRAME + 8 + 3]! ^= 0xff; // in the payload of 'c'
+    writeFileSync(join(dir, seg(0)), bytes);
+    const reopened = spoolAt(dir);
+    expect(reopened.tornFrames).toBe(1);
+    expect(statSync(join(dir, seg(0))).size).toBe(2 * FRAME);
+    expect(reopened.pendingBytes).toBe(2 * FRAME);
+    reopened.append(p('new'));
+    expect(drain(reopened)).toEqual(['a', 'b', 'new']);
+    expect(reopened.tornFrames).toBe(1);
+  });
+
+  it('a corrupt frame in an older segment: reading resumes at the next intact frame, however far in', () => {
+    const dir = tempDir();
+    const spool = spoolAt(dir, { segmentBytes: 4 * FRAME });
+    for (const n of ['a', 'b', 'c', 'd', 'e']) spool.append(p(n));
+    spool.close();
+    // Segment 0 holds a-d: 'b' loses its header, so no length says where 'c' starts.
+    const fd = openSync(join(dir, seg(0)), 'r+');
+    writeSync(fd, Buffer.alloc(8, 0x41), 0, 8, FRAME);
+    closeSync(fd);
+    const reopened = spoolAt(dir, { segmentBytes: 4 * FRAME });
+    expect(drain(reopened)).toEqual(['a', 'c', 'd', 'e']);
+    expect(reopened.tornFrames).toBe(1);
+    expect(reopened.pendingBytes).toBe(0);
+  });
+
+  it('eight zero bytes are not taken for a frame to resume at (a region a crash left unwritten)', () => {
+    const dir = tempDir();
+    const spool = spoolAt(dir, { segmentBytes: 3 * FRAME + 16 });
+    for (const n of ['a', 'b']) spool.append(p(n));
+    spool.close();
+    // 'b' corrupt, then 16 zero bytes: two "empty frames" with a matching checksum, were they read.
+    const bytes = readFileSync(join(dir, seg(0)));
+    bytes[FRAME + 8]! ^= 0xff;
+    writeFileSync(join(dir, seg(0)), Buffer.concat([bytes, Buffer.alloc(16)]));
+    const reopened = spoolAt(dir, { segmentBytes: 3 * FRAME + 16 });
     expect(reopened.tornFrames).toBe(1);
     expect(statSync(join(dir, seg(0))).size).toBe(FRAME);
-    expect(reopened.pendingBytes).toBe(FRAME);
-    reopened.append(p('new'));
-    // 'c' came after the corrupt frame in its segment: given up with it (one torn frame counted).
-    expect(drain(reopened)).toEqual(['a', 'new']);
-    expect(reopened.tornFrames).toBe(1);
+    expect(drain(reopened)).toEqual(['a']);
+  });
+
+  it('a payload over the largest frame is refused when appended, not written to be taken for garbage later', () => {
+    const spool = spoolAt(tempDir());
+    const huge = { length: 1024 ** 3 + 1 } as Buffer; // only its length is read before refusing
+    expect(() => spool.append(huge)).toThrow(`a payload of ${1024 ** 3 + 1} bytes is over the spool's frame limit of ${1024 ** 3} bytes`);
+    expect(spool.pendingBytes).toBe(0);
+    expect(spool.isEmpty).toBe(true);
   });
 
   it('a torn tail whose checksum happens to match what is there is still cut: its length runs past the file', () => {
@@ -360,18 +414,34 @@ describe('torn and corrupt frames are counted and skipped; the frames before the
     expect(reopened.pendingBytes).toBe(0);
   });
 
-  it('a frame corrupted on disk while the spool is open, in the segment being written: cut there, the next append is read', () => {
+  it('a frame corrupted on disk while the spool is open, in the segment being written: skipped, the frames after it read', () => {
     const dir = tempDir();
     const spool = spoolAt(dir);
     for (const n of ['a', 'b', 'c']) spool.append(p(n));
     const fd = openSync(join(dir, seg(0)), 'r+');
     writeSync(fd, Buffer.from('!'), 0, 1, FRAME + 8 + 2); // in the payload of 'b'
     closeSync(fd);
-    expect(drain(spool)).toEqual(['a']);
+    expect(drain(spool)).toEqual(['a', 'c']);
     expect(spool.tornFrames).toBe(1);
     expect(spool.isEmpty).toBe(true);
     expect(spool.pendingBytes).toBe(0);
-    expect(statSync(join(dir, seg(0))).size).toBe(FRAME);
+    spool.append(p('d'));
+    expect(spool.pendingBytes).toBe(FRAME);
+    expect(drain(spool)).toEqual(['d']);
+    expect(spool.tornFrames).toBe(1);
+  });
+
+  it('the last frame of the segment being written corrupted while the spool is open: cut there, the next append is read', () => {
+    const dir = tempDir();
+    const spool = spoolAt(dir);
+    for (const n of ['a', 'b', 'c']) spool.append(p(n));
+    const fd = openSync(join(dir, seg(0)), 'r+');
+    writeSync(fd, Buffer.from('!'), 0, 1, 2 * FRAME + 8 + 2); // in the payload of 'c'
+    closeSync(fd);
+    expect(drain(spool)).toEqual(['a', 'b']);
+    expect(spool.tornFrames).toBe(1);
+    expect(spool.isEmpty).toBe(true);
+    expect(statSync(join(dir, seg(0))).size).toBe(2 * FRAME);
     spool.append(p('d'));
     expect(spool.pendingBytes).toBe(FRAME);
     expect(drain(spool)).toEqual(['d']);

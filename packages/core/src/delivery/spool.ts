@@ -111,6 +111,8 @@ export class FileSpool {
    * room, and their payloads returned in `dropped` so the caller can count what was lost.
    */
   append(payload: Buffer): SpoolAppendResult {
+    // Read back, a longer frame would be taken for garbage (see MAX_FRAME): refuse it now, loudly.
+    if (payload.length > MAX_FRAME) throw new RangeError(`a payload of ${payload.length} bytes is over the spool's frame limit of ${MAX_FRAME} bytes`);
     const frameBytes = HEADER + payload.length;
     let dropped: Buffer[] = [];
     if (this.pending + frameBytes > this.maxBytes) {
@@ -140,8 +142,14 @@ export class FileSpool {
       if (offset + HEADER <= end) {
         const frame = this.readFrame(segment, offset, end);
         if (frame) return frame;
-        // A corrupt frame leaves no trustworthy length to skip by: the rest of its segment is given up.
+        // A corrupt frame leaves no trustworthy length to skip by: reading resumes at the next
+        // intact frame of its segment, if there is one.
         this.tornFrames += 1;
+        const resume = this.nextIntactFrame(segment, offset + 1, end);
+        if (resume !== undefined) {
+          this.commit({ segment, offset: resume });
+          continue;
+        }
         if (segment === this.writeSegment) {
           // Where the next append goes: cut it off rather than read it again.
           this.closeWriteFd();
@@ -207,10 +215,15 @@ export class FileSpool {
     const data = readFileSync(path);
     let offset = 0;
     while (offset + HEADER <= data.length) {
-      const length = data.readUInt32LE(offset);
-      const end = offset + HEADER + length;
-      if (length > MAX_FRAME || end > data.length || crc32(data.subarray(offset + HEADER, end)) !== data.readUInt32LE(offset + 4)) break;
-      offset = end;
+      const length = frameLengthAt(data, offset);
+      if (length === undefined) {
+        // Corrupt in the middle, intact frames after it: kept (reading skips and counts the bad one).
+        const resume = intactFrameAfter(data, offset + 1);
+        if (resume === undefined) break;
+        offset = resume;
+        continue;
+      }
+      offset += HEADER + length;
     }
     if (offset < data.length) {
       this.tornFrames += 1;
@@ -233,6 +246,15 @@ export class FileSpool {
       this.commit({ segment: segment + 1, offset: 0 });
     }
     return dropped;
+  }
+
+  /** The offset of the first intact frame at or after `from` in a segment, read from disk up to `end`. */
+  private nextIntactFrame(segment: number, from: number, end: number): number | undefined {
+    if (from + HEADER > end) return undefined;
+    const data = Buffer.allocUnsafe(end - from);
+    const read = readSync(this.openForRead(segment), data, 0, data.length, from);
+    const at = intactFrameAfter(data.subarray(0, read), 0);
+    return at === undefined ? undefined : from + at;
   }
 
   private readAt(segment: number, offset: number, end: number): SpoolEntry | undefined {
@@ -320,4 +342,27 @@ export class FileSpool {
     }
     return { segment: segments[0] ?? 0, offset: 0 };
   }
+}
+
+/** The payload length of the intact frame at `offset` of `data`, or undefined when it is torn or corrupt. */
+function frameLengthAt(data: Buffer, offset: number): number | undefined {
+  const length = data.readUInt32LE(offset);
+  const end = offset + HEADER + length;
+  if (length > MAX_FRAME || end > data.length || crc32(data.subarray(offset + HEADER, end)) !== data.readUInt32LE(offset + 4)) return undefined;
+  return length;
+}
+
+/**
+ * The offset of the first intact, non-empty frame at or after `from`: where reading can resume
+ * after a corrupt frame. Nothing the pipeline spools is empty, and eight zero bytes (a region a
+ * crash left unwritten) would pass as an empty frame. A length read from inside JSON text is
+ * at least 0x20202020 (four ASCII bytes), past any segment, so the checksum is rarely computed.
+ */
+function intactFrameAfter(data: Buffer, from: number): number | undefined {
+  for (let offset = from; offset + HEADER <= data.length; offset++) {
+    const length = data.readUInt32LE(offset);
+    if (length === 0 || length > MAX_FRAME || offset + HEADER + length > data.length) continue;
+    if (crc32(data.subarray(offset + HEADER, offset + HEADER + length)) === data.readUInt32LE(offset + 4)) return offset;
+  }
+  return undefined;
 }
