@@ -5,7 +5,7 @@ import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DeliveryError, DeliveryPipeline, FileSpool } from '../src/index.js';
-import { captureDiag, cleanUp, fail, fast, ids, metric, metrics, refusedNet, slow, store, tempDir, TestSink } from './delivery-test-sink.js';
+import { after, captureDiag, cleanUp, deferred, fail, fast, ids, metric, metrics, refusedNet, slow, store, tempDir, TestSink } from './delivery-test-sink.js';
 
 afterEach(cleanUp);
 
@@ -91,6 +91,30 @@ describe('with a spool', () => {
     expect(lost).toBeGreaterThan(0);
     expect(seen.filter((m) => m.includes('is full'))[0]).toMatch(/^warn mini-agent: spool of sink store is full: dropped the \d+ oldest records to make room$/);
     await pipeline.shutdown(10);
+  });
+
+  it('drop-oldest deleting the batch being replayed: that batch is counted once, as delivered when its write succeeds', async () => {
+    for (const outcome of ['stored', 'failed'] as const) {
+      const sink = new TestSink();
+      const gate = deferred();
+      sink.answers.push(fail(refusedNet()), after(gate.promise, outcome === 'stored' ? store : fail(refusedNet())));
+      const pipeline = new DeliveryPipeline(sink, { ...fast, spoolDir: tempDir(), spoolMaxBytes: 1_000, spoolWhenFull: 'drop-oldest' });
+      await pipeline.submit([metric(0)]);
+      await vi.waitFor(() => expect(sink.active).toBe(1)); // the replay of m:0 is being written
+      for (let i = 1; i < 8; i++) await pipeline.submit([metric(i)]);
+      const whileWriting = pipeline.stats().dropped.spool_full_oldest ?? 0;
+      expect(whileWriting).toBeGreaterThan(0); // m:0's segment and others were deleted meanwhile
+      gate.resolve();
+      expect(await pipeline.flush(2_000)).toBe(true);
+      const { accepted, delivered, dropped } = pipeline.stats();
+      const lost = dropped.spool_full_oldest!;
+      // Every accepted record is counted exactly once: stored, or dropped.
+      expect(sink.stored.length).toBe(delivered);
+      expect(delivered + lost).toBe(accepted);
+      expect(ids(sink.stored).includes('m:0')).toBe(outcome === 'stored');
+      expect(lost).toBe(outcome === 'stored' ? whileWriting : whileWriting + 1);
+      await pipeline.shutdown(100);
+    }
   });
 
   it('a spool that cannot be written (its folder removed): the batch is dropped as spool_write_failed, with the error', async () => {

@@ -5,8 +5,9 @@ import { DeliveryError, type RecordSink } from '../sink.js';
 import { retryDelay } from './backoff.js';
 import { asDeliveryError, estimateBytes, isTooLarge, joinRefusals, refusalOf, refusedPart, splitBatch, withRemaining, type Batch, type Refusal } from './batches.js';
 import type { DeliveryOptions, DeliveryStats } from './delivery-options.js';
-import { decodeRecords, encodeRecords, recordCount } from './record-codec.js';
-import { FileSpool, type SpoolAppendResult, type SpoolPosition } from './spool.js';
+import { encodeRecords, recordCount } from './record-codec.js';
+import { SpoolHead, type HeldBatch } from './spool-head.js';
+import { FileSpool, type SpoolAppendResult } from './spool.js';
 
 export { DEFAULT_SPOOL_DIR, type DeliveryOptions, type DeliveryStats } from './delivery-options.js';
 export { estimateBytes } from './batches.js';
@@ -31,11 +32,7 @@ export class DeliveryPipeline {
   private closed = false;
   /** Records of the write the submit path is making right now (for shutdown). */
   private inFlight: readonly AgentRecord[] | undefined;
-  /**
-   * What is left of the spool's oldest frame after a partial failure, so the retry resends only
-   * that (the frame itself is read again from disk at each attempt). At most one frame's records.
-   */
-  private spoolHeadLeft: { position: SpoolPosition; records: readonly AgentRecord[] } | undefined;
+  private readonly spoolHead: SpoolHead | undefined;
 
   constructor(
     readonly sink: RecordSink,
@@ -62,6 +59,10 @@ export class DeliveryPipeline {
         dir: join(options.spoolDir, sink.name),
         maxBytes: options.spoolMaxBytes,
         whenFull: options.spoolWhenFull,
+      });
+      this.spoolHead = new SpoolHead(this.spool, () => {
+        this.addTo('dropped', 'spool_undecodable', 1);
+        diag.error(`mini-agent: a spooled batch of sink ${this.sink.name} does not decode; skipped`);
       });
       if (!this.spool.isEmpty) {
         // Left over from an earlier run: replay it before anything new.
@@ -237,7 +238,8 @@ export class DeliveryPipeline {
       }
       const { written, dropped } = appended;
       if (dropped.length > 0) {
-        const lost = dropped.reduce((n, payload) => n + recordCount(payload), 0);
+        // A frame being written as it was deleted is counted by how that write ends, not here.
+        const lost = dropped.reduce((n, payload) => n + recordCount(payload), 0) - (this.spoolHead?.claimEvicted() ?? 0);
         this.addTo('dropped', 'spool_full_oldest', lost);
         diag.warn(`mini-agent: spool of sink ${this.sink.name} is full: dropped the ${lost} oldest records to make room`);
       }
@@ -288,7 +290,7 @@ export class DeliveryPipeline {
    * instead of a decoded copy of it living through a long outage (and being promoted to V8's old space).
    */
   private async deliverNext(): Promise<number | undefined> {
-    let next: ReturnType<DeliveryPipeline['next']>;
+    let next: HeldBatch | undefined;
     try {
       next = this.next();
     } catch (error) {
@@ -314,12 +316,18 @@ export class DeliveryPipeline {
       this.unhealthy(failure);
       this.countPartial(next.records, failure);
       const retrying = failure.remaining ?? next.records;
+      if (next.evicted) {
+        // drop-oldest deleted it from the spool during this write, leaving it uncounted: lost now.
+        this.addTo('dropped', 'spool_full_oldest', retrying.length);
+        return 0;
+      }
       if (failure.remaining) next.replace(failure.remaining);
       this.counters.retried += retrying.length;
       this.attempt += 1;
       return retryDelay(this.attempt, this.options.retry, failure.retryAfterMs);
     } finally {
       this.busy = false;
+      next.settle();
     }
     this.delivered(next.records.length);
     if (next.fromSpool) this.counters.replayed += next.records.length;
@@ -335,14 +343,15 @@ export class DeliveryPipeline {
     return 0;
   }
 
-  private next():
-    | { records: readonly AgentRecord[]; fromSpool: boolean; done: () => void; replace: (r: readonly AgentRecord[]) => void }
-    | undefined {
+  /** The oldest held batch: from memory, else from the spool. */
+  private next(): HeldBatch | undefined {
     const head = this.queue[0];
     if (head) {
       return {
         records: head.records,
         fromSpool: false,
+        evicted: false,
+        settle: () => {},
         done: () => {
           // Shutdown may have emptied the queue while this batch was being written.
           if (this.queue[0] !== head) return;
@@ -357,36 +366,7 @@ export class DeliveryPipeline {
         },
       };
     }
-    const entry = this.spool?.peek();
-    if (!entry) return undefined;
-    // Only the position is kept, not the frame's bytes: they are decoded already.
-    const position = entry.next;
-    let records: readonly AgentRecord[];
-    try {
-      const left = this.spoolHeadLeft;
-      records = left && samePosition(left.position, position) ? left.records : decodeRecords(entry.payload);
-    } catch {
-      // A frame that passed its checksum but does not decode (written by another version?): counted, skipped.
-      this.addTo('dropped', 'spool_undecodable', 1);
-      diag.error(`mini-agent: a spooled batch of sink ${this.sink.name} does not decode; skipped`);
-      this.spool!.commit(entry.next);
-      return this.next();
-    }
-    const self = this;
-    return {
-      get records() {
-        return records;
-      },
-      fromSpool: true,
-      done: () => {
-        self.spoolHeadLeft = undefined;
-        self.spool!.commit(position);
-      },
-      replace: (remaining) => {
-        records = remaining;
-        self.spoolHeadLeft = { position, records: remaining };
-      },
-    };
+    return this.spoolHead?.next();
   }
 
   private delivered(n: number): void {
@@ -466,8 +446,4 @@ export class DeliveryPipeline {
       };
     });
   }
-}
-
-function samePosition(a: SpoolPosition, b: SpoolPosition): boolean {
-  return a.segment === b.segment && a.offset === b.offset;
 }

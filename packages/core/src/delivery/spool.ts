@@ -173,7 +173,7 @@ export class FileSpool {
    * segment (its payload was returned as dropped then) must not move the cursor back.
    */
   commit(position: SpoolPosition): void {
-    if (position.segment < this.cursor.segment || (position.segment === this.cursor.segment && position.offset <= this.cursor.offset)) return;
+    if (this.isCommitted(position)) return;
     this.pending -= this.bytesBetween(this.cursor, position);
     this.cursor = position;
     this.writeCursor();
@@ -186,6 +186,11 @@ export class FileSpool {
       for (const segment of [...this.sizes.keys()]) if (segment < this.writeSegment) this.deleteSegment(segment);
       this.pending = 0;
     }
+  }
+
+  /** True when the cursor is at or past `position`: what ends there is no longer held (delivered, or dropped). */
+  isCommitted(position: SpoolPosition): boolean {
+    return position.segment < this.cursor.segment || (position.segment === this.cursor.segment && position.offset <= this.cursor.offset);
   }
 
   /** Releases the file handles. The spool can be opened again from the same folder. */
