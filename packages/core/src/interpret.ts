@@ -42,6 +42,8 @@ export class Interpreter {
   private readonly sanitizer: Sanitizer;
   private readonly redactor: Redactor;
   private readonly resources = new WeakMap<object, JsonObject>();
+  /** Invalid event times already counted, with the time that replaced them (rare: only broken clocks get in). */
+  private readonly invalidEventTimes = new WeakMap<object, Date>();
   private readonly scores: ScoreRecords;
   private readonly pricer: GenerationPricer;
   /** What the record builders (`interpret/*.ts`) use of this interpreter. */
@@ -152,9 +154,18 @@ export class Interpreter {
     return { startTime, endTime: end && end >= startTime ? end : startTime };
   }
 
-  /** An event's time; an invalid one is counted and replaced by now. */
+  /**
+   * An event's time; an invalid one is counted and replaced by now, once per event: the span's
+   * list of events and the event's own record (a metric, a decision, a score) read the same time.
+   */
   private date(time: HrTime): Date {
-    return this.validDate(time) ?? new Date();
+    const seen = this.invalidEventTimes.get(time);
+    if (seen) return seen;
+    const valid = this.validDate(time);
+    if (valid) return valid;
+    const now = new Date();
+    if (typeof time === 'object' && time !== null) this.invalidEventTimes.set(time, now);
+    return now;
   }
 
   /** An HrTime as a Date, or null (counted) when it is not a time a clock could give. */

@@ -141,9 +141,14 @@ describe('interpret: times', () => {
     const rec = one(interpreter.interpret(span({ events: [{ name: 'retry', time: [T0[0] + 0, 500_000_000] }] })), 'span');
     expect(rec.events).toEqual([{ name: 'retry', time: new Date(1_764_000_000_500), attributes: {} }]);
     const before = Date.now();
-    const metric = one(interpreter.interpret(span({ events: [{ name: sc.EVENT_METRIC, time: [Number.NaN, 0], attributes: { [sc.ATTR_METRIC_VALUE]: 1 } }] })), 'metric');
+    const records = interpreter.interpret(span({ events: [{ name: sc.EVENT_METRIC, time: [Number.NaN, 0], attributes: { [sc.ATTR_METRIC_VALUE]: 1 } }] }));
+    const metric = one(records, 'metric');
     expect(metric.recordedAt.getTime()).toBeGreaterThanOrEqual(before);
-    // Counted where it is read: once for the span's list of events, once for the metric row.
+    // One broken time, counted once, and the same replacement in the span's events and the metric row.
+    expect(interpreter.counters.get('invalid_time')).toBe(1);
+    expect(one(records, 'span').events[0]!.time).toEqual(metric.recordedAt);
+    // Another span's broken event time is counted again.
+    interpreter.interpret(span({ events: [{ name: sc.EVENT_METRIC, time: [-1, 0], attributes: { [sc.ATTR_METRIC_VALUE]: 1 } }] }));
     expect(interpreter.counters.get('invalid_time')).toBe(2);
   });
 
