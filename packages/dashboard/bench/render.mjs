@@ -189,7 +189,8 @@ async function generateInSql(sql) {
       WITH tool (k, name, category) AS (VALUES ${tools})
       INSERT INTO ${S}.tool_executions (id, trace_id, parent_span_id, name, tool_name, category, input, output, success, error_message, started_at, ended_at, duration_ms)
       SELECT lpad(to_hex(t * 16 + i + 1), 16, '0'), lpad(to_hex(t), 32, '0'), lpad(to_hex(t * 16), 16, '0'), tool.name, tool.name, tool.category,
-             jsonb_build_object('path', '/srv/data/file-' || (t % 977) || '.txt', 'limit', i),
+             jsonb_build_object('path', '/srv/data/file-' || (t % 977) || '.txt', 'limit', i)
+               || CASE WHEN t = ${NEEDLE_SESSION} AND i = 5 THEN jsonb_build_object('note', '${NEEDLE}') ELSE '{}'::jsonb END,
              CASE WHEN x.failed THEN NULL ELSE jsonb_build_object('bytes', (t * 31 + i) % 65536, 'ok', true) END,
              NOT x.failed, CASE WHEN x.failed THEN (ARRAY[${errors}])[1 + (t + i) % ${ERRORS.length}] END,
              ${start} + make_interval(secs => i * 2), ${start} + make_interval(secs => i * 2) + make_interval(secs => x.ms / 1000), x.ms
