@@ -20,3 +20,29 @@ export function retryDelay(attempt: number, options: RetryOptions = {}, retryAft
   const jittered = ceiling / 2 + random() * (ceiling / 2);
   return Math.max(jittered, Math.min(retryAfterMs ?? 0, 5 * 60_000));
 }
+
+/** A sleep that can be cut short: the retry loop's wait, which a flush or shutdown wakes. */
+export class WakeableSleep {
+  private wake: (() => void) | undefined;
+
+  /** Resolves after `ms` (the timer does not keep the process alive), or at {@link wakeUp}. */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      timer.unref?.();
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Ends the current sleep now, if there is one. */
+  wakeUp(): void {
+    this.wake?.();
+  }
+}

@@ -2,8 +2,9 @@ import { diag } from '@opentelemetry/api';
 import { join } from 'node:path';
 import type { AgentRecord } from '../records.js';
 import { DeliveryError, type RecordSink } from '../sink.js';
-import { retryDelay } from './backoff.js';
-import { asDeliveryError, estimateBytes, isTooLarge, joinRefusals, refusalOf, refusedPart, splitBatch, withRemaining, type Batch, type Refusal } from './batches.js';
+import { retryDelay, WakeableSleep } from './backoff.js';
+import { asDeliveryError, estimateBytes, splitBatch, type Batch } from './batches.js';
+import { writeSplittingTooLarge } from './split-write.js';
 import type { DeliveryOptions, DeliveryStats } from './delivery-options.js';
 import { encodeRecords, recordCount } from './record-codec.js';
 import { SpoolHead, type HeldBatch } from './spool-head.js';
@@ -28,7 +29,8 @@ export class DeliveryPipeline {
   private busy = false;
   private draining = false;
   private attempt = 0;
-  private wakeUp: (() => void) | undefined;
+  /** The retry loop's wait between attempts, which flush and shutdown cut short. */
+  private readonly backoff = new WakeableSleep();
   private closed = false;
   /** Records of the write the submit path is making right now (for shutdown). */
   private inFlight: readonly AgentRecord[] | undefined;
@@ -118,34 +120,11 @@ export class DeliveryPipeline {
     }
   }
 
-  /**
-   * One write to the sink. A batch the sink finds too large is written again in halves (down to
-   * single records), so one oversized batch never blocks delivery. A half that fails retryably
-   * hands back what it left and the half not tried yet as `remaining`, so what was stored is not
-   * sent again; a half refused for good does not stop the other half, and only its records are
-   * reported as `refused`.
-   */
-  private async write(records: readonly AgentRecord[]): Promise<void> {
-    try {
-      await this.sink.write(records);
-    } catch (error) {
-      if (!isTooLarge(error) || records.length < 2) throw error;
+  /** One write to the sink; a batch it finds too large is written in halves (see {@link writeSplittingTooLarge}). */
+  private write(records: readonly AgentRecord[]): Promise<void> {
+    return writeSplittingTooLarge((batch) => this.sink.write(batch), records, () => {
       this.counters.splitBatches += 1;
-      const half = Math.ceil(records.length / 2);
-      const first = records.slice(0, half);
-      const second = records.slice(half);
-      let refused: Refusal | undefined;
-      for (const [part, untried] of [[first, second], [second, []]] as const) {
-        try {
-          await this.write(part);
-        } catch (partError) {
-          const failure = asDeliveryError(partError);
-          if (failure.retryable) throw withRemaining(failure, part, untried, refused);
-          refused = joinRefusals(refused, refusalOf(failure, part));
-        }
-      }
-      if (refused) throw refusedPart(refused);
-    }
+    });
   }
 
   /** Waits until everything held is delivered, or `timeoutMs` passes. Wakes a sleeping retry. */
@@ -156,7 +135,7 @@ export class DeliveryPipeline {
   /** Resolves true once idle; false at the timeout, or (with `stopAtFailure`) at the next failed attempt. */
   private waitIdle(timeoutMs: number, stopAtFailure: boolean): Promise<boolean> {
     if (this.isIdle()) return Promise.resolve(true);
-    this.wakeUp?.();
+    this.backoff.wakeUp();
     return new Promise<boolean>((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
@@ -182,7 +161,7 @@ export class DeliveryPipeline {
     // leaves it there for the next start instead of holding the process for the whole timeout.
     const flushed = await this.waitIdle(timeoutMs, this.spool !== undefined);
     this.closed = true;
-    this.wakeUp?.();
+    this.backoff.wakeUp();
     for (const batch of this.queue.splice(0)) this.addTo('dropped', 'shutdown', batch.records.length);
     this.counters.queuedRecords = 0;
     this.queuedBytes = 0;
@@ -274,12 +253,12 @@ export class DeliveryPipeline {
   private async drain(): Promise<void> {
     while (!this.closed) {
       if (this.busy) {
-        await this.sleep(5);
+        await this.backoff.sleep(5);
         continue;
       }
       const delay = await this.deliverNext();
       if (delay === undefined) return;
-      if (delay > 0) await this.sleep(delay);
+      if (delay > 0) await this.backoff.sleep(delay);
     }
   }
 
@@ -430,20 +409,5 @@ export class DeliveryPipeline {
   private notifyIdle(): void {
     if (!this.isIdle()) return;
     for (const waiter of [...this.idleWaiters]) waiter();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wakeUp = undefined;
-        resolve();
-      }, ms);
-      timer.unref?.();
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        this.wakeUp = undefined;
-        resolve();
-      };
-    });
   }
 }
