@@ -36,7 +36,8 @@ export interface DeliveryErrorOptions {
   readonly reason?: string;
   /**
    * With `remaining`: records of the batch the receiver refused for good (not retried, counted as
-   * rejected). Whatever is in neither list was stored.
+   * rejected). Whatever is in neither list was stored. On a permanent error (not retryable), the
+   * records refused when only part of the batch was: the rest was stored.
    */
   readonly refused?: { readonly records: readonly AgentRecord[]; readonly reason: string; readonly message: string };
   /** Set by the delivery pipeline when it had to drop the records (queue or spool full, shutdown): sending them again can work. */

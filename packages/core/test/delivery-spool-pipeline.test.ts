@@ -117,6 +117,45 @@ describe('with a spool', () => {
     }
   });
 
+  it('drop-oldest deleting a batch that failed and waits for its retry: its records are counted as dropped', async () => {
+    const sink = new TestSink();
+    sink.answers.push(fail(refusedNet()), fail(refusedNet()));
+    const pipeline = new DeliveryPipeline(sink, { retry: { initialDelayMs: 300, maxDelayMs: 300 }, spoolDir: tempDir(), spoolMaxBytes: 1_000, spoolWhenFull: 'drop-oldest' });
+    await pipeline.submit([metric(0)]);
+    await vi.waitFor(() => expect(sink.writes).toHaveLength(2)); // the replay of m:0 failed too; the loop sleeps
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 1; i < 8; i++) await pipeline.submit([metric(i)]);
+    expect(await pipeline.flush(3_000)).toBe(true);
+    const { accepted, delivered, dropped } = pipeline.stats();
+    expect(ids(sink.stored)).not.toContain('m:0');
+    expect(sink.stored.length).toBe(delivered);
+    expect(delivered + dropped.spool_full_oldest!).toBe(accepted);
+    await pipeline.shutdown(100);
+  });
+
+  it('drop-oldest deleting a batch of which a partial failure left a part: only that part is counted as dropped, and no other batch is taken for it', async () => {
+    const sink = new TestSink();
+    sink.answers.push(fail(refusedNet()), (records, s) => {
+      s.stored.push(records[0]!);
+      throw new DeliveryError('207: 1 of 3 stored', true, { remaining: records.slice(1) });
+    });
+    const pipeline = new DeliveryPipeline(sink, { retry: { initialDelayMs: 300, maxDelayMs: 300 }, spoolDir: tempDir(), spoolMaxBytes: 1_000, spoolWhenFull: 'drop-oldest' });
+    await pipeline.submit(metrics(0, 3));
+    await vi.waitFor(() => expect(sink.writes).toHaveLength(2));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 3; i < 10; i++) await pipeline.submit([metric(i)]);
+    expect(await pipeline.flush(3_000)).toBe(true);
+    const { accepted, delivered, dropped } = pipeline.stats();
+    const stored = ids(sink.stored);
+    expect(stored.filter((id) => ['m:1', 'm:2'].includes(id))).toEqual([]);
+    // Every batch written after the dropped one is a frame of its own, never the left-over part.
+    for (const write of sink.writes.slice(2)) expect(write.some((id) => ['m:1', 'm:2'].includes(id))).toBe(false);
+    expect(new Set(stored).size).toBe(stored.length);
+    expect(sink.stored.length).toBe(delivered);
+    expect(delivered + dropped.spool_full_oldest!).toBe(accepted);
+    await pipeline.shutdown(100);
+  });
+
   it('a spool that cannot be written (its folder removed): the batch is dropped as spool_write_failed, with the error', async () => {
     const spoolDir = tempDir();
     const sink = new TestSink();

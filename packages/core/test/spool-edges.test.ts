@@ -347,6 +347,21 @@ describe('torn and corrupt frames are counted and skipped; the frames before the
     expect(reopened.pendingBytes).toBe(0);
   });
 
+  it('after a corrupt frame, bytes that only look like a frame (a length that fits, a wrong checksum) are not resumed at', () => {
+    const dir = tempDir();
+    const spool = spoolAt(dir);
+    spool.append(p('a'));
+    spool.close();
+    // A corrupt frame whose payload holds a header of a 4-byte frame with a wrong checksum, then 'c'.
+    const fake = Buffer.concat([frameHeader(4, 12345), Buffer.from('fake')]);
+    const corrupt = Buffer.concat([frameHeader(fake.length, 0), fake]);
+    const c = Buffer.concat([frameHeader(10, crc32(p('c'))), p('c')]);
+    appendFileSync(join(dir, seg(0)), Buffer.concat([corrupt, c]));
+    const reopened = spoolAt(dir);
+    expect(drain(reopened)).toEqual(['a', 'c']);
+    expect(reopened.tornFrames).toBe(1);
+  });
+
   it('eight zero bytes are not taken for a frame to resume at (a region a crash left unwritten)', () => {
     const dir = tempDir();
     const spool = spoolAt(dir, { segmentBytes: 3 * FRAME + 16 });

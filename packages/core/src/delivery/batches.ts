@@ -70,7 +70,7 @@ export function joinRefusals(a: Refusal | undefined, b: Refusal | undefined): Re
 
 /** The permanent error of a split batch some of whose parts were refused: the rest was stored. */
 export function refusedPart(refused: Refusal): DeliveryError {
-  return new DeliveryError(refused.message, false, { reason: refused.reason, refused, remaining: [] });
+  return new DeliveryError(refused.message, false, { reason: refused.reason, refused });
 }
 
 /**

@@ -382,7 +382,7 @@ export class DeliveryPipeline {
    */
   private reject(records: readonly AgentRecord[], failure: DeliveryError, rethrow = true): void {
     const refused = failure.refused?.records.length ?? records.length;
-    if (refused < records.length) this.counters.delivered += records.length - refused;
+    this.counters.delivered += records.length - refused;
     this.addTo('rejected', failure.refused?.reason ?? failure.reason ?? 'permanent', refused);
     this.counters.lastError = failure.message;
     this.counters.lastRejection = failure.message;

@@ -56,14 +56,24 @@ export class SpoolHead {
   }
 
   /**
-   * Records of the frame being written that `drop-oldest` just deleted (0 when it did not): the
-   * caller leaves them out of what it counts as dropped, since that write may still deliver them.
+   * Of the records `drop-oldest` just deleted, those not lost by it, for the caller to leave out of
+   * what it counts as dropped: the frame being written (that write still decides: delivered, or
+   * dropped then), and of a frame a partial failure left, the part already delivered or refused.
    */
   claimEvicted(): number {
+    let notLost = 0;
     const writing = this.writing;
-    if (!writing || writing.evicted || !this.spool.isCommitted(writing.position)) return 0;
-    writing.evicted = true;
-    return writing.frameRecords;
+    if (writing && !writing.evicted && this.spool.isCommitted(writing.position)) {
+      writing.evicted = true;
+      notLost += writing.frameRecords;
+    }
+    const left = this.left;
+    if (left && this.spool.isCommitted(left.position)) {
+      this.left = undefined;
+      // Being written, it was counted whole just above.
+      if (!writing || !samePosition(writing.position, left.position)) notLost += left.frameRecords - left.records.length;
+    }
+    return notLost;
   }
 
   private batch(position: SpoolPosition, first: readonly AgentRecord[], frameRecords: number): HeldBatch {

@@ -255,7 +255,7 @@ export class FileSpool {
 
   /** The offset of the first intact frame at or after `from` in a segment, read from disk up to `end`. */
   private nextIntactFrame(segment: number, from: number, end: number): number | undefined {
-    if (from + HEADER > end) return undefined;
+    // Called for a frame that had a header's room before `end`: `from` is never past it.
     const data = Buffer.allocUnsafe(end - from);
     const read = readSync(this.openForRead(segment), data, 0, data.length, from);
     const at = intactFrameAfter(data.subarray(0, read), 0);
