@@ -156,6 +156,33 @@ describe('with a spool', () => {
     await pipeline.shutdown(100);
   });
 
+  it('drop-oldest deleting the left-over part of a frame while that part is being written: each record counted once', async () => {
+    for (const outcome of ['stored', 'failed'] as const) {
+      const sink = new TestSink();
+      const gate = deferred();
+      sink.answers.push(
+        fail(refusedNet()),
+        (records, s) => {
+          s.stored.push(records[0]!);
+          throw new DeliveryError('207: 1 of 3 stored', true, { remaining: records.slice(1) });
+        },
+        after(gate.promise, outcome === 'stored' ? store : fail(refusedNet())),
+      );
+      const pipeline = new DeliveryPipeline(sink, { ...fast, spoolDir: tempDir(), spoolMaxBytes: 1_000, spoolWhenFull: 'drop-oldest' });
+      await pipeline.submit(metrics(0, 3));
+      await vi.waitFor(() => expect(sink.active).toBe(1)); // the retry of m:1 and m:2 is being written
+      expect(sink.writes.at(-1)).toEqual(['m:1', 'm:2']);
+      for (let i = 3; i < 10; i++) await pipeline.submit([metric(i)]);
+      gate.resolve();
+      expect(await pipeline.flush(2_000)).toBe(true);
+      const { accepted, delivered, dropped } = pipeline.stats();
+      expect(sink.stored.length).toBe(delivered);
+      expect(delivered + dropped.spool_full_oldest!).toBe(accepted);
+      expect(ids(sink.stored).includes('m:1')).toBe(outcome === 'stored');
+      await pipeline.shutdown(100);
+    }
+  });
+
   it('a spool that cannot be written (its folder removed): the batch is dropped as spool_write_failed, with the error', async () => {
     const spoolDir = tempDir();
     const sink = new TestSink();
