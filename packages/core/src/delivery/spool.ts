@@ -365,9 +365,7 @@ function frameLengthAt(data: Buffer, offset: number): number | undefined {
  */
 function intactFrameAfter(data: Buffer, from: number): number | undefined {
   for (let offset = from; offset + HEADER <= data.length; offset++) {
-    const length = data.readUInt32LE(offset);
-    if (length === 0 || length > MAX_FRAME || offset + HEADER + length > data.length) continue;
-    if (crc32(data.subarray(offset + HEADER, offset + HEADER + length)) === data.readUInt32LE(offset + 4)) return offset;
+    if (data.readUInt32LE(offset) !== 0 && frameLengthAt(data, offset) !== undefined) return offset;
   }
   return undefined;
 }
