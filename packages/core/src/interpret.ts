@@ -159,25 +159,30 @@ export class Interpreter {
    * list of events and the event's own record (a metric, a decision, a score) read the same time.
    */
   private date(time: HrTime): Date {
-    const seen = this.invalidEventTimes.get(time);
-    if (seen) return seen;
-    const valid = this.validDate(time);
+    const valid = storableDate(time);
     if (valid) return valid;
+    // Only broken clocks get here: the lookup is not paid for valid times.
+    const seen = Array.isArray(time) ? this.invalidEventTimes.get(time) : undefined;
+    if (seen) return seen;
+    this.counters.add('invalid_time');
     const now = new Date();
-    if (typeof time === 'object' && time !== null) this.invalidEventTimes.set(time, now);
+    if (Array.isArray(time)) this.invalidEventTimes.set(time, now);
     return now;
   }
 
   /** An HrTime as a Date, or null (counted) when it is not a time a clock could give. */
   private validDate(time: HrTime): Date | null {
-    const ms = Array.isArray(time) ? hrTimeToMilliseconds(time) : Number.NaN;
-    // Before 1970 or past the year 9999: a broken clock, and out of what sinks can store.
-    if (!Number.isFinite(ms) || ms < 0 || ms > 253402300799999) {
-      this.counters.add('invalid_time');
-      return null;
-    }
-    return new Date(ms);
+    const date = storableDate(time);
+    if (!date) this.counters.add('invalid_time');
+    return date;
   }
+}
+
+/** An HrTime as a Date, or null when it is not a time a clock could give. */
+function storableDate(time: HrTime): Date | null {
+  const ms = Array.isArray(time) ? hrTimeToMilliseconds(time) : Number.NaN;
+  // Before 1970 or past the year 9999: a broken clock, and out of what sinks can store.
+  return !Number.isFinite(ms) || ms < 0 || ms > 253402300799999 ? null : new Date(ms);
 }
 
 let defaultInterpreter: Interpreter | undefined;
