@@ -72,14 +72,16 @@ export function withLlmCall<T>(call: LlmCall, fn: (handle: LlmCallHandle) => T):
   const input = call.input === undefined ? undefined : safeJsonStringify(asMessages(call.input, 'user'));
   if (input !== undefined) attributes[GenAiAttributes.INPUT_MESSAGES] = input;
 
-  // The span starts as fn is called: the time to first chunk is measured from here, on a monotonic clock.
-  const startedAt = performance.now();
+  let startedAt = 0;
   let firstChunkSeen = false;
   return runInSpan(
     `chat ${String(call.model)}`,
     attributes,
-    (span) =>
-      fn({
+    (span) => {
+      // Measured from the span's start, on a monotonic clock: taken before the span starts, a busy
+      // event loop between the two would be counted as waiting for the model.
+      startedAt = performance.now();
+      return fn({
         span,
         firstChunk: () =>
           quietly('recording the time to first chunk', () => {
@@ -103,7 +105,8 @@ export function withLlmCall<T>(call: LlmCall, fn: (handle: LlmCallHandle) => T):
           }),
         setResponseModel: (model) =>
           quietly('recording the response model', () => span.setAttribute(GenAiAttributes.RESPONSE_MODEL, String(model))),
-      }),
+      });
+    },
     {
       onSuccess(span, value) {
         if (outputSet || typeof value !== 'string') return;
