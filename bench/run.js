@@ -5,6 +5,7 @@
 //   pnpm bench                     all benchmarks (~15 minutes on 2 cores)
 //   pnpm bench --quick             fewer rounds and spans (~4 minutes)
 //   pnpm bench --only bridge,hot-path
+//   pnpm bench --help
 //
 // The server: DATABASE_URL when set (a user allowed to CREATE DATABASE), else a throwaway cluster
 // started from the installed PostgreSQL binaries, as the tests do.
@@ -30,13 +31,27 @@ const BENCHMARKS = [
   { name: 'storage', flags: [] },
 ];
 
-const { values: options } = parseArgs({
+const { values: options } = parseArgsOrExit({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (options.help) {
+  console.log(`Usage: pnpm bench [--quick] [--only <name>[,<name>…]] [--cpu-prof]
+
+  --quick      fewer rounds and spans (~4 minutes instead of ~15)
+  --only       run only these benchmarks, in their usual order
+  --cpu-prof   write a CPU profile of each benchmark process to bench/results/profiles/
+  --help, -h   this text
+
+Benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')}
+The server: DATABASE_URL when set, else a throwaway cluster from the installed PostgreSQL binaries.
+Results: bench/results/<name>.json; bench/README.md says what each one measures.`);
+  process.exit(0);
+}
 const wanted = options.only ? options.only.split(',').map((s) => s.trim()) : BENCHMARKS.map((b) => b.name);
 const unknown = wanted.filter((name) => !BENCHMARKS.some((b) => b.name === name));
 if (unknown.length > 0) {
@@ -125,4 +140,14 @@ function printSummary(outcomes) {
     `\n${m.nproc} × ${m.cpu}; load average during the run: mean ${avg.toFixed(2)}, max ${Math.max(...loads).toFixed(2)}; ` +
       `${((Date.now() - started) / 60_000).toFixed(1)} minutes. Results in ${RESULTS_DIR}`,
   );
+}
+
+/** parseArgs, with a bad option reported in one line (and the way to the help) instead of a stack. */
+function parseArgsOrExit(config) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`pnpm bench: ${error.message} (pnpm bench --help lists the options)`);
+    process.exit(2);
+  }
 }
