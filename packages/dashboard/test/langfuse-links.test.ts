@@ -81,8 +81,10 @@ describe('links to Langfuse from a session page', () => {
     langfuse.inject({ kind: 'slow', delayMillis: 3_000, endpoint: 'projects' });
     const dashboard = await start({ langfuse: { baseUrl: langfuse.baseUrl, ...KEYS } });
     const first = await sessionPage(dashboard);
+    // Answered before Langfuse did: without the link, and sooner than the injected delay (the claim
+    // itself, not a speed bound, so a loaded machine cannot fail it).
     expect(first.text).not.toContain('Open in Langfuse');
-    expect(first.ms).toBeLessThan(2_500);
+    expect(first.ms).toBeLessThan(3_000);
     await expect.poll(async () => (await sessionPage(dashboard)).text.includes(linkTo(DEFAULT_TEST_PROJECT.id)), { timeout: 10_000 }).toBe(true);
   });
 
