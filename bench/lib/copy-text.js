@@ -39,8 +39,14 @@ export function rowsOf(records, { payloadOnce = true, resourceOnce = true } = {}
     const row = record.type === 'span' && resourceOnce ? withoutTypedEvents(payloadless, record, typedEvents) : payloadless;
     if (record.type === 'span' && !resourceOnce) {
       row.resource = record.resource;
-      // Before 083 a usual set of payload keys was spelled out, not named.
-      if (typeof row.payload_keys === 'string') row.payload_keys = USUAL_PAYLOAD_KEYS[row.payload_keys];
+      // Before 083 a usual set of payload keys was spelled out, not named; and before 098 the typed
+      // values ("tool/knc") stayed in the attributes: only the payloads were left out.
+      if (typeof row.payload_keys === 'string') {
+        const keys = USUAL_PAYLOAD_KEYS[row.payload_keys.split('/')[0]];
+        const payloads = new Set(Object.values(keys ?? {}));
+        row.payload_keys = keys ?? null;
+        row.attributes = Object.fromEntries(Object.entries(record.attributes).filter(([key]) => !payloads.has(key)));
+      }
     }
     if (record.type === 'trace') {
       const seen = traces.get(record.traceId);

@@ -4,7 +4,7 @@ import type { Database, Statement } from './database.js';
 import { toDeliveryError } from './delivery-errors.js';
 import { CopyEncodingError } from './copy-binary.js';
 import { typedEventsOf, withoutTypedEvents } from './events-once.js';
-import { typedPayloadsOf, withoutTypedPayloads } from './payload-once.js';
+import { typedPayloadsOf, typedRowOf, withoutTypedPayloads } from './payload-once.js';
 import { RESOURCES, resourceRowsOf } from './resources.js';
 import { copyThroughStaging, encodeTables, type TableRows } from './staged-copy.js';
 import { insertStatement, mergeTraceRows, TABLES, type TableMapping, type TableRow } from './tables.js';
@@ -29,7 +29,7 @@ export function tableRowsFor(records: readonly AgentRecord[]): TableRows[] {
   const typedEvents = typedEventsOf(records);
   for (const record of records) {
     const mapping = TABLES[record.type] as TableMapping<AgentRecord>;
-    const mapped = mapping.toRow(record);
+    const mapped = typedRowOf(record, typed) ?? mapping.toRow(record);
     const row = record.type === 'span' ? withoutTypedEvents(withoutTypedPayloads(mapped, record, typed), record, typedEvents) : mapped;
     if (record.type === 'trace') {
       const seen = tracesById.get(record.traceId);

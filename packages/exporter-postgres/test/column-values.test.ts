@@ -78,7 +78,7 @@ async function rowOf(db: TestDb, record: AgentRecord): Promise<Row | undefined> 
   // events as sent through spans_full (a metric or decision event its row holds is stored there only).
   const [row] = await db.query(
     table === 'spans'
-      ? `SELECT s.*, r.attributes AS resource_attributes, f.events AS events_as_sent FROM ${SCHEMA}.spans s
+      ? `SELECT s.*, r.attributes AS resource_attributes, f.events AS events_as_sent, f.attributes AS attributes_as_sent FROM ${SCHEMA}.spans s
            LEFT JOIN ${SCHEMA}.resources r ON r.id = s.resource_id
            JOIN ${SCHEMA}.spans_full f ON f.trace_id = s.trace_id AND f.span_id = s.span_id WHERE s.span_id = $1`
       : `SELECT * FROM ${SCHEMA}.${table} WHERE ${key} = $1`,
@@ -91,10 +91,22 @@ async function rowOf(db: TestDb, record: AgentRecord): Promise<Row | undefined> 
 
 const count = (n: number | null) => (n === null ? null : Math.round(n));
 
-/** The span's attributes less those its typed row stores (the batches here always carry that row). */
-function withoutPayloads(record: SpanRecord): Row {
+/** The span's attributes less its payloads, which its typed row stores (the batches here always carry that row). */
+function withoutPayloads(attributes: Row, record: SpanRecord): Row {
   const moved = new Set(Object.values(record.payloadKeys ?? {}));
-  return Object.fromEntries(Object.entries(record.attributes).filter(([key]) => !moved.has(key)));
+  return Object.fromEntries(Object.entries(attributes).filter(([key]) => !moved.has(key)));
+}
+
+/**
+ * A span's attributes: `spans.attributes` keeps only attributes as sent (payloads and values a
+ * column holds are left out, 044 and 098), and spans_full gives every one back, the payloads as
+ * their typed rows hold them (JSON text parsed), every other value exactly.
+ */
+function expectAttributes(row: Row, record: SpanRecord): void {
+  for (const [key, value] of Object.entries(row.attributes as Row)) expect(record.attributes[key], key).toEqual(value);
+  const sent = row.attributes_as_sent as Row;
+  expect(Object.keys(sent).sort()).toEqual(Object.keys(record.attributes).sort());
+  expect(withoutPayloads(sent, record)).toEqual(withoutPayloads(record.attributes, record));
 }
 
 /** What the row of `record` must hold, column by column. */
@@ -112,8 +124,8 @@ function expectedRow(record: AgentRecord, session: TraceRecord): Row {
       return {
         span_id: record.spanId, trace_id: record.traceId, parent_span_id: record.parentSpanId, name: record.name, kind: record.kind,
         otel_kind: record.otelKind, status: record.status, status_message: record.statusMessage, started_at: record.startTime,
-        // The payloads its tool or LLM row holds are stored there only (payload once; spans_full puts them back).
-        ended_at: record.endTime, duration_ms: record.durationMs, attributes: withoutPayloads(record),
+        // Attributes: see expectAttributes.
+        ended_at: record.endTime, duration_ms: record.durationMs,
         events_as_sent: JSON.parse(JSON.stringify(record.events)), links: record.links, resource: null, resource_attributes: record.resource,
         scope_name: record.scope.name, scope_version: record.scope.version,
       };
@@ -154,6 +166,7 @@ async function expectStored(db: TestDb, records: readonly AgentRecord[]): Promis
     if (record.type === 'trace' && record !== session) continue; // merged into the session's row
     const row = await rowOf(db, record);
     expect(row, `${record.type} ${record.spanId}`).toMatchObject(expectedRow(record, session));
+    if (record.type === 'span') expectAttributes(row!, record);
   }
 }
 

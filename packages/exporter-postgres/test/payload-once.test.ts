@@ -54,18 +54,21 @@ for (const backend of BACKENDS) {
     });
 
     it('leaves tool input and output, LLM messages and decision options out of spans.attributes, saying where they are', () => {
-      expect(stored.read?.attributes).toEqual({ [ATTR_TOOL_NAME]: 'read_file', [ATTR_TOOL_CATEGORY]: 'file', 'app.step': 3 });
+      // The tool name and category too: its tool_executions row holds both (098: "/nc").
+      expect(stored.read?.attributes).toEqual({ 'app.step': 3 });
       // The conventions' usual sets are stored by name (083): "tool", "genai", "decision".
-      expect(stored.read?.payload_keys).toBe('tool');
+      expect(stored.read?.payload_keys).toBe('tool/nc');
+      // No response model, provider or token count to leave out: the name alone.
       expect(stored['chat m1']?.attributes).toEqual({ [G.OPERATION_NAME]: 'chat', [G.REQUEST_MODEL]: 'm1' });
       expect(stored['chat m1']?.payload_keys).toBe('genai');
-      expect(stored.route?.attributes).not.toHaveProperty(ATTR_DECISION_OPTIONS);
-      expect(stored.route?.payload_keys).toBe('decision');
+      expect(stored.route?.attributes).toEqual({});
+      expect(stored.route?.payload_keys).toBe('decision/kth');
     });
 
     it('keeps session input on the session span, and plain spans whole', () => {
-      expect(stored.session?.attributes).toMatchObject({ [ATTR_SESSION_INPUT]: 'hello' });
-      expect(stored.session?.payload_keys).toBeNull();
+      // Its kind and session id are the span row's own columns (098): those are left out.
+      expect(stored.session?.attributes).toEqual({ [ATTR_SESSION_INPUT]: 'hello' });
+      expect(stored.session?.payload_keys).toBe('/ks');
       expect(stored.think).toMatchObject({ attributes: { 'app.note': 'x' }, payload_keys: null });
     });
 
@@ -126,6 +129,8 @@ describe('the usual payload sets stored by name', () => {
     });
     const rows = tableRowsFor(spans.flatMap((span) => interpret(span))).find((t) => t.mapping.table === 'spans')?.rows ?? [];
     expect(rows.find((r) => r.name === 'input only')?.payload_keys).toEqual({ input: ATTR_TOOL_INPUT });
-    expect(rows.find((r) => r.name === 'both')?.payload_keys).toBe('tool');
+    // Typed values are left out only with a usual set: here the object stays, with the name in the attributes.
+    expect(rows.find((r) => r.name === 'input only')?.attributes).toEqual({ [ATTR_TOOL_NAME]: 'grep' });
+    expect(rows.find((r) => r.name === 'both')?.payload_keys).toBe('tool/n');
   });
 });
