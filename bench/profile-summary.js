@@ -6,14 +6,44 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values: options, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { top: { type: 'string', default: '25' }, match: { type: 'string' } },
-});
+const USAGE = `Usage: node bench/profile-summary.js <file.cpuprofile>... [--top N] [--match TEXT]
+
+  --top N       how many functions each list shows (25)
+  --match TEXT  only functions whose label (name, file, line) contains TEXT
+  --help, -h    this text
+
+Profiles come from: pnpm bench --only <name> --cpu-prof (bench/results/profiles/).`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '25' }, match: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+} catch (error) {
+  console.error(`profile-summary: ${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+const { values: options, positionals } = parsed;
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const top = Number(options.top);
+if (positionals.length === 0 || !Number.isInteger(top) || top < 1) {
+  console.error(`profile-summary: ${positionals.length === 0 ? 'no profile given' : `--top wants a whole number above 0, not '${options.top}'`}\n\n${USAGE}`);
+  process.exit(2);
+}
 
 for (const file of positionals) {
-  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  let profile;
+  try {
+    profile = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    console.error(`profile-summary: cannot read ${file} as a V8 CPU profile: ${error.message}`);
+    process.exitCode = 1;
+    continue;
+  }
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
