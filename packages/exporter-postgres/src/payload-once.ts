@@ -148,13 +148,15 @@ function typedValuesLeftOut(values: readonly TypedValue[], attributes: SpanRecor
  * - payloads (the typed row's input, output, options) as `{"input": "app.tool.args"}`, or as the
  *   name of one of {@link USUAL_PAYLOAD_KEYS};
  * - typed values ({@link SPAN_TYPED_VALUES} on any span; with a usual set's name, that set's
- *   {@link USUAL_TYPED_VALUES}) as a slash and a letter each: `"tool/kscn"`, or `"/ks"` for a span
- *   with no payload left out. With a payload object, typed values stay in the attributes.
+ *   {@link USUAL_TYPED_VALUES}) as a slash and a letter each, the span's first: `"tool/ksnc"`,
+ *   or `"/ks"` for a span with no payload left out. With a payload object, typed values stay in
+ *   the attributes.
  * `row` is the one the table mapping just made from `record`, and is changed in place; the record
  * itself is not changed.
  */
 export function withoutTypedPayloads(row: TableRow, record: SpanRecord, typed: TypedPayloads): TableRow {
-  const typedRow = typed.get(`${record.traceId}/${record.spanId}`);
+  // Only a span with payload attributes can have a typed row holding them: no key built for the others.
+  const typedRow = record.payloadKeys === undefined ? undefined : typed.get(`${record.traceId}/${record.spanId}`);
   const out: LeftOut = { payloads: {}, payloadCount: 0, letters: '', values: [] };
   payloadsLeftOut(record, typedRow, out);
   const name = out.payloadCount === 0 ? '' : usualName(out.payloads, out.payloadCount);
