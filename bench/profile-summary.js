@@ -4,7 +4,7 @@
 //   pnpm bench --only pipeline-cpu --cpu-prof      (profiles in bench/results/profiles/)
 //   node bench/profile-summary.js bench/results/profiles/<file>.cpuprofile [--top 30] [--match exporter-langfuse]
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { exitWithUsageError, parseCommandLine } from './lib/cli.js';
 
 const USAGE = `Usage: node bench/profile-summary.js <file.cpuprofile>... [--top N] [--match TEXT]
 
@@ -14,26 +14,16 @@ const USAGE = `Usage: node bench/profile-summary.js <file.cpuprofile>... [--top 
 
 Profiles come from: pnpm bench --only <name> --cpu-prof (bench/results/profiles/).`;
 
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: { top: { type: 'string', default: '25' }, match: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-  });
-} catch (error) {
-  console.error(`profile-summary: ${error.message}\n\n${USAGE}`);
-  process.exit(2);
-}
-const { values: options, positionals } = parsed;
-if (options.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { values: options, positionals } = parseCommandLine({
+  name: 'profile-summary',
+  hint: `\n\n${USAGE}`,
+  usage: USAGE,
+  allowPositionals: true,
+  options: { top: { type: 'string', default: '25' }, match: { type: 'string' } },
+});
 const top = Number(options.top);
-if (positionals.length === 0 || !Number.isInteger(top) || top < 1) {
-  console.error(`profile-summary: ${positionals.length === 0 ? 'no profile given' : `--top wants a whole number above 0, not '${options.top}'`}\n\n${USAGE}`);
-  process.exit(2);
-}
+if (positionals.length === 0) exitWithUsageError('profile-summary', 'no profile given', `\n\n${USAGE}`);
+if (!Number.isInteger(top) || top < 1) exitWithUsageError('profile-summary', `--top wants a whole number above 0, not '${options.top}'`, `\n\n${USAGE}`);
 
 for (const file of positionals) {
   let profile;

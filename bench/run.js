@@ -13,8 +13,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { findPostgresBinaries, startThrowawayPostgres } from '@mini-agent/test-support';
+import { parseCommandLine } from './lib/cli.js';
 import { fmt, machine, RESULTS_DIR } from './lib/measure.js';
 
 /** Benchmarks in run order, and the Node flags each process gets. */
@@ -31,16 +31,10 @@ const BENCHMARKS = [
   { name: 'storage', flags: [] },
 ];
 
-const { values: options } = parseArgsOrExit({
-  options: {
-    quick: { type: 'boolean', default: false },
-    only: { type: 'string' },
-    'cpu-prof': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-if (options.help) {
-  console.log(`Usage: pnpm bench [--quick] [--only <name>[,<name>…]] [--cpu-prof]
+const { values: options } = parseCommandLine({
+  name: 'pnpm bench',
+  hint: ' (pnpm bench --help lists the options)',
+  usage: `Usage: pnpm bench [--quick] [--only <name>[,<name>…]] [--cpu-prof]
 
   --quick      fewer rounds and spans (~4 minutes instead of ~15)
   --only       run only these benchmarks, in their usual order
@@ -49,9 +43,13 @@ if (options.help) {
 
 Benchmarks: ${BENCHMARKS.map((b) => b.name).join(', ')}
 The server: DATABASE_URL when set, else a throwaway cluster from the installed PostgreSQL binaries.
-Results: bench/results/<name>.json; bench/README.md says what each one measures.`);
-  process.exit(0);
-}
+Results: bench/results/<name>.json; bench/README.md says what each one measures.`,
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
 const wanted = options.only ? options.only.split(',').map((s) => s.trim()) : BENCHMARKS.map((b) => b.name);
 const unknown = wanted.filter((name) => !BENCHMARKS.some((b) => b.name === name));
 if (unknown.length > 0) {
@@ -140,14 +138,4 @@ function printSummary(outcomes) {
     `\n${m.nproc} × ${m.cpu}; load average during the run: mean ${avg.toFixed(2)}, max ${Math.max(...loads).toFixed(2)}; ` +
       `${((Date.now() - started) / 60_000).toFixed(1)} minutes. Results in ${RESULTS_DIR}`,
   );
-}
-
-/** parseArgs, with a bad option reported in one line (and the way to the help) instead of a stack. */
-function parseArgsOrExit(config) {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    console.error(`pnpm bench: ${error.message} (pnpm bench --help lists the options)`);
-    process.exit(2);
-  }
 }
