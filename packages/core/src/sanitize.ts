@@ -54,6 +54,8 @@ export class Sanitizer {
    * the other, and the second pass need not scan it again. Compared by identity: the same string.
    */
   private readonly recentClear: string[] = [];
+  /** Attribute names found storable as they are (see {@link attributeName}). */
+  private readonly clearNames = new Set<string>();
 
   constructor(
     private readonly counters: SanitizeCounters,
@@ -187,9 +189,24 @@ export class Sanitizer {
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(attributes)) {
       if (v === undefined) continue;
-      out[this.string(k)] = this.walk(v, k, 1, new Set());
+      // Only an object (an array value) can hold a cycle to look for.
+      out[this.attributeName(k)] = this.walk(v, k, 1, typeof v === 'object' && v !== null ? new Set() : NO_SEEN);
     }
     return out;
+  }
+
+  /**
+   * An attribute's name made storable. The same few dozen names recur on every span, and names
+   * like `gen_ai.usage.input_tokens` hold a word a secret's name holds, so each took the slow path
+   * of {@link string} every time. A name that came back unchanged, and changed no counter, is
+   * remembered (bounded), and returned as it is the next time.
+   */
+  private attributeName(key: string): string {
+    if (this.clearNames.has(key)) return key;
+    const changesBefore = this.counters.total;
+    const name = this.string(key);
+    if (name === key && this.counters.total === changesBefore && this.clearNames.size < CLEAR_NAMES_LIMIT) this.clearNames.add(key);
+    return name;
   }
 
   /**
@@ -358,6 +375,9 @@ export class Sanitizer {
     }
   }
 }
+
+/** Attribute names remembered as clear at most: enough for every name an agent uses, bounded against hostile spans. */
+const CLEAR_NAMES_LIMIT = 10_000;
 
 /** Strings shorter than this are cheap to scan again; remembering them would cost more. */
 const RECENT_CLEAR_MIN_LENGTH = 256;

@@ -345,6 +345,19 @@ describe('Sanitizer.attributes', () => {
     expect(counters.get('redacted')).toBe(2);
   });
 
+  it('masks and counts a name that needs it on every span, while names found clear are kept as they are', () => {
+    const { s, counters } = sanitizer({ maxStringLength: 50 });
+    const secretName = 'note.sk-ant-api03-abcdefghijklmnopqrstuvwxyz';
+    const longName = `x.${'n'.repeat(60)}`;
+    for (let span = 1; span <= 3; span++) {
+      const out = s.attributes({ 'gen_ai.usage.input_tokens': 7, [secretName]: 'v', [longName]: 'w', 'a\u0000b': 'z' });
+      expect(Object.keys(out)).toEqual(['gen_ai.usage.input_tokens', `note.${REDACTED}`, `${longName.slice(0, 50)}${truncationMarker(longName.length)}`, 'a\uFFFDb']);
+      expect(out['gen_ai.usage.input_tokens']).toBe(7);
+      // Each span's names are counted again: a remembered verdict never hides a change.
+      expect(counters.toJSON()).toEqual({ redacted: span, truncated: span, nul_byte: span });
+    }
+  });
+
   it('with redaction off, or under an allowed name, JSON text is kept as it came', () => {
     const off = sanitizer({}, new Redactor({ enabled: false }));
     expect(off.s.attributes({ 'tool.input': '{"password": "p"}', password: 'q' })).toEqual({ 'tool.input': '{"password": "p"}', password: 'q' });
