@@ -1,5 +1,5 @@
 import type { AgentRecord, GenerationRecord, SpanRecord } from '../records.js';
-import { BoundedMap, countInto, groupBySpan } from './span-groups.js';
+import { BoundedMap, countInto, spanKey } from './span-groups.js';
 
 /** A model call already reported, remembered to recognize a second report of it. */
 interface Reported {
@@ -36,32 +36,31 @@ export class DuplicateGenerations {
 
   /** `records` with the second report of each model call turned into a marked plain span. */
   process(records: readonly AgentRecord[]): readonly AgentRecord[] {
-    let changed = false;
-    const out: AgentRecord[] = [];
-    for (const group of groupBySpan(records)) {
-      const generation = group.records.find((r): r is GenerationRecord => r.type === 'generation');
-      if (!generation) {
-        out.push(...group.records);
-        continue;
-      }
-      const reported = this.byTrace.get(group.traceId) ?? [];
-      if (reported.length === 0) this.byTrace.set(group.traceId, reported);
-      const first = reported.find((r) => sameCall(r, generation));
-      const entry = describe(generation, first?.original ?? generation.spanId);
-      if (reported.length < 1_000) reported.push(entry);
-      if (!first) {
-        out.push(...group.records);
-        continue;
-      }
-      changed = true;
+    // Only generation records are looked at; the batch is regrouped by span only when one of
+    // them turns out to be a second report (rare), instead of grouping every batch to find them.
+    let duplicates: Map<string, string> | undefined;
+    for (const record of records) {
+      if (record.type !== 'generation') continue;
+      const key = spanKey(record.traceId, record.spanId);
+      if (duplicates?.has(key)) continue; // a span's first generation record speaks for it
+      const reported = this.byTrace.get(record.traceId) ?? [];
+      if (reported.length === 0) this.byTrace.set(record.traceId, reported);
+      const first = reported.find((r) => sameCall(r, record));
+      if (reported.length < 1_000) reported.push(describe(record, first?.original ?? record.spanId));
+      if (!first) continue;
       countInto(this.counts.dropped, 'nested_same_model');
-      for (const r of group.records) {
-        if (r.type === 'generation') continue;
-        out.push(r.type === 'span' ? ({ ...r, duplicateOf: first.original } satisfies SpanRecord) : r);
-      }
+      (duplicates ??= new Map()).set(key, first.original);
     }
     // Unchanged batches stay the same array: its spool bytes are made once.
-    return changed ? out : records;
+    if (!duplicates) return records;
+    const out: AgentRecord[] = [];
+    for (const r of records) {
+      const original = duplicates.get(spanKey(r.traceId, r.spanId));
+      if (original === undefined) out.push(r);
+      else if (r.type === 'span') out.push({ ...r, duplicateOf: original } satisfies SpanRecord);
+      else if (r.type !== 'generation') out.push(r);
+    }
+    return out;
   }
 
   stats(): DuplicateStats {
