@@ -2,7 +2,7 @@
 // error is classified (`asDeliveryError`, `isTooLarge`, `withRemaining`), the size estimate behind
 // the memory bound and the batch limits (`estimateBytes`), and the spool's record codec.
 import { describe, expect, it } from 'vitest';
-import { asDeliveryError, estimateBytes, isTooLarge, splitBatch, withRemaining } from '../src/delivery/batches.js';
+import { asDeliveryError, batchBytes, estimateBytes, isTooLarge, recordBytes, splitBatch, withRemaining } from '../src/delivery/batches.js';
 import { decodeRecords, encodeRecords, recordCount } from '../src/delivery/record-codec.js';
 import { rememberJsonText } from '../src/json-text.js';
 import { DeliveryError, type AgentRecord } from '../src/index.js';
@@ -14,6 +14,23 @@ function metric(i: number, id = `m:${i}`): AgentRecord {
 const same = (n: number) => Array.from({ length: n }, (_, i) => metric(i));
 const ids = (records: readonly AgentRecord[]) => records.map((r) => (r as { id: string }).id);
 const json = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+describe('recordBytes and batchBytes', () => {
+  it('give what estimateBytes gives, for one record and for an array of them', () => {
+    const records = [metric(1), metric(22, 'a longer id'), { ...metric(3), metadata: { note: 'x'.repeat(500), nested: { list: [1, 2, 'three'] } } } as AgentRecord];
+    for (const record of records) expect(recordBytes(record)).toBe(estimateBytes(record));
+    expect(batchBytes(records)).toBe(estimateBytes(records));
+    expect(batchBytes([])).toBe(estimateBytes([]));
+  });
+
+  it('measure a record once: every sink splits the same records, and records never change', () => {
+    const record = metric(4);
+    const first = recordBytes(record);
+    (record as { metadata: Record<string, unknown> }).metadata = { grown: 'y'.repeat(1000) };
+    expect(recordBytes(record)).toBe(first);
+    expect(estimateBytes(record)).toBeGreaterThan(first + 900);
+  });
+});
 
 describe('splitBatch', () => {
   const size = estimateBytes(metric(0));

@@ -14,7 +14,7 @@ export function splitBatch(records: readonly AgentRecord[], maxRecords: number, 
   let start = 0;
   let bytes = 0;
   for (let i = 0; i < records.length; i++) {
-    const size = estimateBytes(records[i]);
+    const size = recordBytes(records[i]!);
     if (i > start && (i - start >= maxRecords || bytes + size > maxBytes)) {
       chunks.push({ records: records.slice(start, i), bytes });
       start = i;
@@ -71,6 +71,29 @@ export function joinRefusals(a: Refusal | undefined, b: Refusal | undefined): Re
 /** The permanent error of a split batch some of whose parts were refused: the rest was stored. */
 export function refusedPart(refused: Refusal): DeliveryError {
   return new DeliveryError(refused.message, false, { reason: refused.reason, refused });
+}
+
+/** Estimated sizes by record: every sink's pipeline splits and bounds the same records. */
+const recordSizes = new WeakMap<AgentRecord, number>();
+
+/**
+ * {@link estimateBytes} of one record, walked once for all sinks: records are never changed once
+ * made, and the walk over a record's attributes and resource was ~1.9 µs a span for each sink.
+ */
+export function recordBytes(record: AgentRecord): number {
+  let size = recordSizes.get(record);
+  if (size === undefined) {
+    size = estimateBytes(record);
+    recordSizes.set(record, size);
+  }
+  return size;
+}
+
+/** {@link estimateBytes} of an array of records, from each record's remembered size. */
+export function batchBytes(records: readonly AgentRecord[]): number {
+  let total = 2;
+  for (const record of records) total += recordBytes(record) + 1;
+  return total;
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { AgentRecord } from '../records.js';
 import { DeliveryError, type RecordSink } from '../sink.js';
 import { retryDelay, WakeableSleep } from './backoff.js';
-import { asDeliveryError, estimateBytes, splitBatch, type Batch } from './batches.js';
+import { asDeliveryError, batchBytes, splitBatch, type Batch } from './batches.js';
 import { writeSplittingTooLarge } from './split-write.js';
 import type { DeliveryOptions, DeliveryStats } from './delivery-options.js';
 import { encodeRecords, recordCount } from './record-codec.js';
@@ -112,7 +112,7 @@ export class DeliveryPipeline {
       if (this.options.retries === false) return this.drop(failure.remaining ?? records, 'failed_without_retry', failure.message);
       this.unhealthy(failure);
       const remaining = failure.remaining ?? records;
-      return this.hold(remaining, remaining === records ? bytes : estimateBytes(remaining), true);
+      return this.hold(remaining, remaining === records ? bytes : batchBytes(remaining), true);
     } finally {
       this.busy = false;
       this.inFlight = undefined;
