@@ -85,7 +85,7 @@ describe('the OTLP protobuf encoder of observations', () => {
   it('matches it on every value type, kind, status and size edge', () => {
     const long = 'x'.repeat(20_000) + 'é'.repeat(70_000); // lengths needing 3-byte varints
     const spans = [
-      span({ attributes: { s: '', unicode: 'naïve ✓ 🚀', lone: 'a\ud800b', b: true, f: false, zero: 0, int: 1234567, neg: -42, big: 2 ** 60, dbl: 3.25, nan: Number.NaN, inf: -Infinity, arr: ['a', 'b'], nums: [1, -2, 2.5], mixed: [null, 'x'] as never, long } }),
+      span({ attributes: { s: '', unicode: 'naïve ✓ 🚀', lone: 'a\ud800b', b: true, f: false, zero: 0, int: 1234567, neg: -42, big: 2 ** 60, dbl: 3.25, nan: Number.NaN, inf: -Infinity, arr: ['a', 'b'], nums: [1, -2, 2.5], mixed: [null, 'x'] as never, long, ['k'.repeat(200)]: 'a key with a two-byte length', 'clé ✓': 'a key of more bytes than characters' } }),
       span({ spanId: '1111111111111111', parentSpanId: null, kind: 2, statusCode: 2, statusMessage: 'boom ✗', name: '' }),
       span({ spanId: '2222222222222222', kind: 3, statusCode: 1, startTimeMs: 0, endTimeMs: 1 }),
       span({ spanId: '3333333333333333', kind: 4, resource: { 'service.name': 'other' } }),
