@@ -56,7 +56,7 @@ export function encodeTraceRequest(spans: readonly OtlpSpanData[], scope: OtlpSc
   const sizer = new Sizes();
   let total = 0;
   for (const [resource, group] of groups) total += 1 + resourceSpansSize(sizer, resource, group, scope);
-  const writer = new Writer(Buffer.allocUnsafe(total), sizer.values);
+  const writer = new Writer(Buffer.allocUnsafe(total), sizer.values, sizer.keyLists);
   for (const [resource, group] of groups) {
     writer.tag(0x0a); // ExportTraceServiceRequest.resource_spans = 1
     writeResourceSpans(writer, resource, group, scope);
@@ -70,17 +70,35 @@ export function encodeTraceRequest(spans: readonly OtlpSpanData[], scope: OtlpSc
  * tree in the same (pre-)order.
  */
 class Sizes {
-  readonly values: number[] = [];
+  /**
+   * One array for every request, grown by doubling and reused (encoding is synchronous, so one
+   * request at a time): a fresh `number[]` grown push by push was the encoder's largest
+   * allocation, ~1.6 KB a span. Lengths are below 2^31: a request is capped far below that.
+   */
+  private static shared = new Int32Array(4096);
+  values = Sizes.shared;
+  private length = 0;
+  /** The attribute names of each attribute map, in the order the write pass meets the maps. */
+  readonly keyLists: string[][] = [];
+
+  private push(value: number): number {
+    if (this.length === this.values.length) {
+      const grown = new Int32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = Sizes.shared = grown;
+    }
+    this.values[this.length] = value;
+    return this.length++;
+  }
 
   reserve(): number {
-    this.values.push(0);
-    return this.values.length - 1;
+    return this.push(0);
   }
 
   /** A string field's length and payload bytes (without the tag). */
   string(value: string): number {
     const bytes = value.length <= SHORT_STRING && isAscii(value) ? value.length : Buffer.byteLength(value, 'utf8');
-    this.values.push(bytes);
+    this.push(bytes);
     return varintSize(bytes) + bytes;
   }
 
@@ -124,7 +142,9 @@ function attributesSize(s: Sizes, attributes: Attributes): number {
   let size = 0;
   // Own keys in insertion order, as the transformer's `for…in` with `hasOwnProperty` meets them,
   // and faster on the dictionary-mode objects attribute maps become.
-  for (const key of Object.keys(attributes)) {
+  const keys = Object.keys(attributes);
+  s.keyLists.push(keys);
+  for (const key of keys) {
     const slot = s.reserve();
     const keySize = keyField(key).length;
     const valueSlot = s.reserve();
@@ -164,8 +184,16 @@ class Writer {
 
   constructor(
     private readonly buffer: Buffer,
-    private readonly sizes: readonly number[],
+    private readonly sizes: Int32Array,
+    private readonly keyLists: readonly string[][],
   ) {}
+
+  private nextKeys = 0;
+
+  /** The names of the next attribute map, as the size pass listed them. */
+  keys(): string[] {
+    return this.keyLists[this.nextKeys++]!;
+  }
 
   finish(): Uint8Array {
     if (this.pos !== this.buffer.length) throw new Error(`OTLP encoder wrote ${this.pos} of ${this.buffer.length} bytes`);
@@ -312,7 +340,7 @@ function writeSpan(w: Writer, span: OtlpSpanData): void {
 }
 
 function writeAttributes(w: Writer, attributes: Attributes, tag: number): void {
-  for (const key of Object.keys(attributes)) {
+  for (const key of w.keys()) {
     w.tag(tag);
     w.open();
     w.bytes(keyField(key)); // KeyValue.key = 1

@@ -99,6 +99,18 @@ describe('the OTLP protobuf encoder of observations', () => {
     expect(encodeTraceRequest([], EXPORTER_SCOPE)).toHaveLength(0);
   });
 
+  it('matches it on a request large enough to grow its reused size table, and again on the next request', () => {
+    const many = Array.from({ length: 300 }, (_, i) =>
+      span({ spanId: (i + 1).toString(16).padStart(16, '0'), attributes: { 'langfuse.observation.type': 'span', n: i, note: `item ${i} ✓`, list: ['a', String(i)] } }),
+    );
+    const first = Buffer.from(encodeTraceRequest(many, EXPORTER_SCOPE));
+    expect(first.equals(reference(many))).toBe(true);
+    // A smaller request after it reads only its own sizes from the table, not the last one's.
+    const few = many.slice(0, 3);
+    expect(Buffer.from(encodeTraceRequest(few, EXPORTER_SCOPE)).equals(reference(few))).toBe(true);
+    expect(Buffer.from(encodeTraceRequest(many, EXPORTER_SCOPE)).equals(first)).toBe(true);
+  });
+
   it('is read back by the OTLP decoder of the Langfuse test server: ids, times, attributes, resources', () => {
     const spans = [span({ attributes: { 'langfuse.observation.input': '{"q":"✓"}', n: 7, tags: ['a', 'b'] } }), span({ spanId: '3333333333333333', resource: { 'service.name': 'other' } })];
     const decoded = decodeOtlpTraceRequest(Buffer.from(encodeTraceRequest(spans, EXPORTER_SCOPE)));
