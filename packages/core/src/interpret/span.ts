@@ -78,22 +78,34 @@ export function outcomeOf(span: InterpretableSpan, failure: string | undefined):
  * session spans (agents calling agents), so the span row is the only place each one is kept.
  */
 export function payloadKeysOf(attributes: Attributes, kind: AgentSpanKind, facts: SpanFacts): PayloadKeys {
-  const wanted: [keyof PayloadKeys, unknown][] =
-    kind === SpanKinds.TOOL ? [['input', facts.toolInput], ['output', facts.toolOutput]]
-      : kind === SpanKinds.LLM ? [['input', facts.llmInput], ['output', facts.llmOutput]]
-        : kind === SpanKinds.DECISION ? [['options', facts.decisionOptions]]
-          : [];
-  const keys: { -readonly [K in keyof PayloadKeys]: string } = {};
-  for (const [field, value] of wanted) {
-    if (value === undefined || value === null) continue;
-    for (const key in attributes) {
-      if (attributes[key] === value) {
-        keys[field] = key;
-        break;
-      }
+  // Spelled out per kind (no list of [field, value] pairs to loop over): this runs for every span.
+  switch (kind) {
+    case SpanKinds.TOOL:
+      return withKeys(keyHolding(attributes, facts.toolInput), keyHolding(attributes, facts.toolOutput));
+    case SpanKinds.LLM:
+      return withKeys(keyHolding(attributes, facts.llmInput), keyHolding(attributes, facts.llmOutput));
+    case SpanKinds.DECISION: {
+      const options = keyHolding(attributes, facts.decisionOptions);
+      return options === undefined ? NO_PAYLOAD_KEYS : { options };
     }
+    default:
+      return NO_PAYLOAD_KEYS;
   }
-  return keys;
+}
+
+/** Shared by every span without payload keys: records are never changed once made. */
+const NO_PAYLOAD_KEYS: PayloadKeys = Object.freeze({});
+
+function withKeys(input: string | undefined, output: string | undefined): PayloadKeys {
+  if (input === undefined) return output === undefined ? NO_PAYLOAD_KEYS : { output };
+  return output === undefined ? { input } : { input, output };
+}
+
+/** The first attribute holding the very value (`undefined` for none, or for no value). */
+function keyHolding(attributes: Attributes, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  for (const key in attributes) if (attributes[key] === value) return key;
+  return undefined;
 }
 
 /** The exact duration from the HrTimes (sub-millisecond); the Dates' difference when the clock was broken. */
