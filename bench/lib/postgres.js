@@ -56,7 +56,17 @@ export async function createDatabase(prefix, migrateOptions = {}) {
 
 /** Empties the six tables and the resources their spans point at (between rounds that write the same rows again). */
 export async function truncateAll(sql) {
-  await sql.unsafe(`TRUNCATE ${[...TABLES, 'resources'].map((t) => `${SCHEMA}.${t}`).join(', ')}`);
+  // A sink's own background write (a rollup) can still be running between rounds: its locks and
+  // TRUNCATE's can deadlock, and PostgreSQL then aborts one of the two. Tried again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql.unsafe(`TRUNCATE ${[...TABLES, 'resources'].map((t) => `${SCHEMA}.${t}`).join(', ')}`);
+      return;
+    } catch (error) {
+      if (error?.code !== '40P01' || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 /** Rows in each table, and their sum. */
