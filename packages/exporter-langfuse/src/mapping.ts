@@ -108,10 +108,20 @@ export function langfuseEnvironment(value: string | null | undefined): string | 
 
 function groupBySpan(records: readonly AgentRecord[]): Map<string, SpanGroup> {
   const groups = new Map<string, SpanGroup>();
+  let last: SpanGroup | undefined;
+  let lastTraceId: string | undefined;
+  let lastSpanId: string | undefined;
   for (const record of records) {
-    const key = `${record.traceId}/${record.spanId}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { decisions: [], metrics: [] }));
+    // A span's records come one after another: the previous record's group is found without a key.
+    let group = record.spanId === lastSpanId && record.traceId === lastTraceId ? last : undefined;
+    if (!group) {
+      const key = `${record.traceId}/${record.spanId}`;
+      group = groups.get(key);
+      if (!group) groups.set(key, (group = { decisions: [], metrics: [] }));
+      last = group;
+      lastTraceId = record.traceId;
+      lastSpanId = record.spanId;
+    }
     switch (record.type) {
       case 'span': group.span = record; break;
       case 'trace': group.trace = record; break;

@@ -17,10 +17,19 @@ export function spanKey(traceId: string, spanId: string): string {
 /** Records grouped by the span they came from, in the order each span first appears. */
 export function groupBySpan(records: readonly AgentRecord[]): SpanGroup[] {
   const groups = new Map<string, SpanGroup>();
+  let last: SpanGroup | undefined;
+  let lastSpanId: string | undefined;
   for (const record of records) {
-    const key = spanKey(record.traceId, record.spanId);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { key, traceId: record.traceId, records: [], span: undefined }));
+    // A span's records come one after another (one interpret() call): the group of the record
+    // before is the likely one, found without building and hashing the key again.
+    let group = last !== undefined && record.spanId === lastSpanId && record.traceId === last.traceId ? last : undefined;
+    if (!group) {
+      const key = spanKey(record.traceId, record.spanId);
+      group = groups.get(key);
+      if (!group) groups.set(key, (group = { key, traceId: record.traceId, records: [], span: undefined }));
+      last = group;
+      lastSpanId = record.spanId;
+    }
     group.records.push(record);
     if (record.type === 'span') group.span = record;
   }
