@@ -2,10 +2,19 @@
 // error is classified (`asDeliveryError`, `isTooLarge`, `withRemaining`), the size estimate behind
 // the memory bound and the batch limits (`estimateBytes`), and the spool's record codec.
 import { describe, expect, it } from 'vitest';
-import { asDeliveryError, batchBytes, estimateBytes, isTooLarge, recordBytes, splitBatch, withRemaining } from '../src/delivery/batches.js';
+import { asDeliveryError, batchBytes, estimateBytes, isTooLarge, splitBatch, withRemaining } from '../src/delivery/batches.js';
 import { decodeRecords, encodeRecords, recordCount } from '../src/delivery/record-codec.js';
 import { rememberJsonText } from '../src/json-text.js';
-import { DeliveryError, type AgentRecord } from '../src/index.js';
+import { recordSpans } from '@mini-agent/test-support';
+import { DeliveryError, interpret, type AgentRecord } from '../src/index.js';
+
+/** A finished session span with attributes and a resource, as the SDK hands it over. */
+async function oneSpan() {
+  const [span] = await recordSpans((tracer) => {
+    tracer.startSpan('session', { attributes: { 'mini_agent.span.kind': 'session', 'mini_agent.session.id': 's-1', 'mini_agent.session.input': '{"q":"hi"}', n: 3 } }).end();
+  });
+  return span!;
+}
 
 function metric(i: number, id = `m:${i}`): AgentRecord {
   return { type: 'metric', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), id, metricType: 'latency', value: i, unit: 'ms', recordedAt: new Date(1_700_000_000_000 + i), metadata: {} };
@@ -15,20 +24,18 @@ const same = (n: number) => Array.from({ length: n }, (_, i) => metric(i));
 const ids = (records: readonly AgentRecord[]) => records.map((r) => (r as { id: string }).id);
 const json = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
-describe('recordBytes and batchBytes', () => {
-  it('give what estimateBytes gives, for one record and for an array of them', () => {
+describe('batch sizes', () => {
+  it('splitBatch and batchBytes give what estimateBytes gives, objects shared between records measured once', async () => {
     const records = [metric(1), metric(22, 'a longer id'), { ...metric(3), metadata: { note: 'x'.repeat(500), nested: { list: [1, 2, 'three'] } } } as AgentRecord];
-    for (const record of records) expect(recordBytes(record)).toBe(estimateBytes(record));
-    expect(batchBytes(records)).toBe(estimateBytes(records));
+    // Interpreted records share their resource and (the span and trace records of a span) their attributes.
+    const interpreted = [...interpret(await oneSpan()), ...interpret(await oneSpan())];
+    expect(interpreted.length).toBeGreaterThan(3);
+    for (const batch of [records, interpreted, [...interpreted, ...records, ...interpreted]]) {
+      expect(batchBytes(batch)).toBe(estimateBytes(batch));
+      expect(splitBatch(batch, 1, Infinity).map((c) => c.bytes)).toEqual(batch.map((r) => estimateBytes(r)));
+      expect(splitBatch(batch, 1_000, Infinity)[0]!.bytes).toBe(batch.reduce((n, r) => n + estimateBytes(r), 0));
+    }
     expect(batchBytes([])).toBe(estimateBytes([]));
-  });
-
-  it('measure a record once: every sink splits the same records, and records never change', () => {
-    const record = metric(4);
-    const first = recordBytes(record);
-    (record as { metadata: Record<string, unknown> }).metadata = { grown: 'y'.repeat(1000) };
-    expect(recordBytes(record)).toBe(first);
-    expect(estimateBytes(record)).toBeGreaterThan(first + 900);
   });
 });
 
