@@ -233,11 +233,7 @@ class Writer {
   }
 
   varint(value: number): void {
-    while (value > 0x7f) {
-      this.buffer[this.pos++] = (value & 0x7f) | 0x80;
-      value = Math.floor(value / 128);
-    }
-    this.buffer[this.pos++] = value;
+    this.pos = writeVarint(this.buffer, this.pos, value);
   }
 
   int64(value: number): void {
@@ -394,17 +390,19 @@ function keyField(key: string): Uint8Array {
   const bytes = Buffer.byteLength(key, 'utf8');
   const field = Buffer.alloc(1 + varintSize(bytes) + bytes);
   field[0] = 0x0a; // KeyValue.key = 1
-  let pos = 1;
-  for (let n = bytes; ; n = Math.floor(n / 128)) {
-    if (n <= 0x7f) {
-      field[pos++] = n;
-      break;
-    }
-    field[pos++] = (n & 0x7f) | 0x80;
-  }
-  field.write(key, pos, bytes, 'utf8');
+  field.write(key, writeVarint(field, 1, bytes), bytes, 'utf8');
   if (KEY_FIELDS.size < KEY_FIELDS_LIMIT) KEY_FIELDS.set(key, field);
   return field;
+}
+
+/** Writes `value` as a protobuf varint at `pos`; returns the position after it. */
+function writeVarint(buffer: Uint8Array, pos: number, value: number): number {
+  while (value > 0x7f) {
+    buffer[pos++] = (value & 0x7f) | 0x80;
+    value = Math.floor(value / 128);
+  }
+  buffer[pos++] = value;
+  return pos;
 }
 
 function isAscii(value: string): boolean {
